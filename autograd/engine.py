@@ -1,0 +1,269 @@
+"""The backward engine: one iterative walk of the graph in reverse topological order.
+
+First pass: count, for every tensor reachable from the roots, how many recorded
+ops consume it. Second pass: start from the roots; a tensor's gradient is
+complete once all its consumers have run, and only then is its op's backward
+called. Every node is visited once, there is no recursion, and nothing is
+recorded unless ``create_graph=True``.
+"""
+import numpy as np
+
+from .function import _freed_error
+from .mode import state, set_grad_enabled
+from .tensor import Tensor
+
+__all__ = ["backward", "grad"]
+
+
+def backward(roots, grad_roots=None, retain_graph=None, create_graph=False):
+    """Accumulate the gradients of ``roots`` into the ``.grad`` of every leaf behind them.
+
+    Example:
+        >>> backward([loss])          # same as loss.backward()
+    """
+    _run(roots, grad_roots, retain_graph, create_graph, inputs=None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return d(outputs)/d(inputs) as a tuple, one gradient per input; ``.grad`` is untouched.
+
+    Example:
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> (dx,) = grad(x ** 3, x, create_graph=True)     # 27
+        >>> (ddx,) = grad(dx, x)                           # 18
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if isinstance(grad_outputs, Tensor) or isinstance(grad_outputs, np.ndarray):
+        grad_outputs = (grad_outputs,)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} ({_describe(t)}) does not require grad, "
+                               "so it has no gradient; set requires_grad=True on it")
+    found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} ({_describe(t)}) was not used to compute "
+                               "the outputs; pass allow_unused=True to get None for it")
+        if g is not None and not isinstance(g, Tensor):
+            g = _leaf_tensor(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _run(roots, grad_roots, retain_graph, create_graph, inputs):
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = _seeds(roots, grad_roots, create_graph)
+    consumers = _count_consumers(roots)
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    needed = None if inputs is None else _needed(roots, wanted)
+    grads = {}
+    for r, g in zip(roots, seeds):
+        grads[id(r)] = g if id(r) not in grads else grads[id(r)] + g
+    found = {}
+    stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
+    ready = [r for r in dict.fromkeys(roots) if consumers.get(id(r), 0) == 0]
+    with set_grad_enabled(create_graph):
+        while ready:
+            t = ready.pop()
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t._hooks:
+                g = _run_hooks(t, g, create_graph)
+            fn = t.grad_fn
+            if wanted is not None:
+                if id(t) in wanted:
+                    found[id(t)] = g
+            elif fn is None or t._retains_grad:
+                _accumulate(t, g, create_graph, stored)
+            if fn is None:
+                continue
+            if getattr(fn, "_freed", False):
+                raise _freed_error(fn)
+            in_grads = _call_backward(fn, t, g, create_graph)
+            if not retain_graph:
+                fn.release()
+            for inp, gi in zip(fn.inputs, in_grads):
+                if not isinstance(inp, Tensor) or not inp.requires_grad:
+                    continue
+                key = id(inp)
+                if gi is not None and (needed is None or key in needed):
+                    gi = _fit(gi, inp, fn, create_graph)
+                    prev = grads.get(key)
+                    grads[key] = gi if prev is None else prev + gi
+                left = consumers[key] - 1
+                consumers[key] = left
+                if left == 0:
+                    ready.append(inp)
+    return found
+
+
+def _seeds(roots, grad_roots, create_graph):
+    seeds = []
+    for i, r in enumerate(roots):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"backward: expected Tensors as outputs, got {type(r).__name__}")
+        if not r.requires_grad:
+            raise RuntimeError(
+                f"backward: output {i} ({_describe(r)}) does not require grad and has no "
+                "grad_fn; nothing it depends on has requires_grad=True")
+        g = None if grad_roots is None else grad_roots[i]
+        if g is None:
+            if r.data.size != 1:
+                raise RuntimeError(
+                    f"backward: the gradient can be implied only for a one-element output, "
+                    f"but this one is {_describe(r)}; pass gradient= (an array of that shape), "
+                    "or reduce it first, e.g. y.sum().backward()")
+            g = np.ones_like(r.data)
+        else:
+            g = np.array(g.data if isinstance(g, Tensor) else g, dtype=r.dtype)
+            if g.shape != r.shape:
+                raise RuntimeError(f"backward: gradient has shape {g.shape} but the output is "
+                                   f"{_describe(r)}; they must match")
+        seeds.append(_leaf_tensor(g) if create_graph else g)
+    return seeds
+
+
+def _count_consumers(roots):
+    """For each tensor behind the roots, how many recorded ops take it as an input."""
+    consumers = {}
+    stack = [r for r in roots if r.grad_fn is not None]
+    seen = {id(r) for r in stack}
+    while stack:
+        for inp in stack.pop().grad_fn.inputs:
+            if isinstance(inp, Tensor) and inp.requires_grad:
+                key = id(inp)
+                consumers[key] = consumers.get(key, 0) + 1
+                if key not in seen and inp.grad_fn is not None:
+                    seen.add(key)
+                    stack.append(inp)
+    return consumers
+
+
+def _needed(roots, wanted):
+    """Ids of tensors through which some wanted input is reached (for autograd.grad)."""
+    needed, order, stack, seen = set(wanted), [], list(roots), set()
+    while stack:           # iterative post-order: inputs before the tensors made from them
+        t = stack.pop()
+        if isinstance(t, tuple):
+            order.append(t[0])
+            continue
+        if id(t) in seen or t.grad_fn is None:
+            continue
+        seen.add(id(t))
+        stack.append((t,))
+        stack.extend(i for i in t.grad_fn.inputs if isinstance(i, Tensor) and i.requires_grad)
+    for t in order:
+        if any(id(i) in needed for i in t.grad_fn.inputs if isinstance(i, Tensor)):
+            needed.add(id(t))
+    return needed
+
+
+def _call_backward(fn, out, g, create_graph):
+    graph_mode = create_graph or not fn.raw
+    fn._graph_mode = graph_mode
+    if graph_mode and not isinstance(g, Tensor):
+        g = _leaf_tensor(g)
+    if fn.uses_output:
+        fn._output = out
+    try:
+        in_grads = fn.backward(fn, g)
+    finally:
+        if fn.uses_output:
+            fn._output = None
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    if len(in_grads) != len(fn.inputs):
+        raise RuntimeError(f"{fn.name}.backward returned {len(in_grads)} gradients, but forward "
+                           f"took {len(fn.inputs)} inputs; return one per input (None for "
+                           "inputs without a gradient)")
+    if state.anomaly:
+        _check_backward(fn, g, in_grads)
+    return in_grads
+
+
+def _fit(g, inp, fn, create_graph):
+    """Bring a gradient to its input's shape (summing broadcast axes) and dtype."""
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = _leaf_tensor(np.asarray(g))
+    elif isinstance(g, Tensor):
+        g = g.data
+    elif type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.shape != inp.shape:
+        g = _sum_to(g, inp.shape, fn)
+    if g.dtype != inp.dtype:
+        g = g.astype(inp.dtype)
+    return g
+
+
+def _sum_to(g, shape, fn):
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    if lead < 0 or any(n != 1 and g.shape[lead + i] != n for i, n in enumerate(shape)):
+        raise RuntimeError(f"{fn.name}.backward returned a gradient of shape {g.shape} for an "
+                           f"input of shape {shape}; it must have the input's shape or "
+                           "broadcast to it")
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if lead else g
+
+
+def _accumulate(t, g, create_graph, stored):
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if t.grad is None:
+        if id(g) in stored or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        stored.add(id(g))
+        t.grad = _leaf_tensor(g)
+    elif t.grad.data.shape == g.shape and t.grad.data.flags.writeable:
+        t.grad.data += g
+    else:
+        t.grad = _leaf_tensor(t.grad.data + g)
+
+
+def _run_hooks(t, g, create_graph):
+    g = g if isinstance(g, Tensor) else _leaf_tensor(g)
+    for hook in list(t._hooks):
+        new = hook(g)
+        if new is not None:
+            g = new if isinstance(new, Tensor) else _leaf_tensor(np.asarray(new))
+    return g if create_graph else g.data
+
+
+def _leaf_tensor(array):
+    out = Tensor.__new__(Tensor)
+    out._init(array, False)
+    return out
+
+
+def _check_backward(fn, g, in_grads):
+    upstream = g.data if isinstance(g, Tensor) else g
+    if not np.isfinite(upstream).all():
+        return
+    for i, gi in enumerate(in_grads):
+        if gi is None:
+            continue
+        arr = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+        if not np.isfinite(arr).all():
+            where = getattr(fn, "created_at", "(created outside detect_anomaly)\n")
+            raise FloatingPointError(
+                f"detect_anomaly: {fn.name}.backward produced NaN or Inf in the gradient of "
+                f"input {i} ({_describe(fn.inputs[i])}) from a finite upstream gradient. "
+                f"The op was created at:\n{where}")
+
+
+def _describe(t):
+    if isinstance(t, Tensor):
+        return f"shape {t.shape} {t.dtype}"
+    return type(t).__name__

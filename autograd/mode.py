@@ -1,0 +1,170 @@
+"""Thread-local recording modes: grad mode, name scopes and anomaly detection.
+
+All three live in one thread-local object so each op reads its state with a
+single attribute lookup.
+"""
+import threading
+
+import numpy as np
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+           "name_scope", "detect_anomaly", "is_anomaly_enabled",
+           "set_default_dtype", "get_default_dtype"]
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.grad_enabled = True
+        self.scope = ""          # "outer/inner" while inside name_scope()s
+        self.anomaly = False
+
+
+state = _State()
+_default_dtype = [np.dtype(np.float32)]
+
+
+def set_default_dtype(dtype):
+    """Set the float dtype of tensors made from Python data (and of nn's parameters).
+
+    Example:
+        >>> set_default_dtype("float64"); Tensor(1.0).dtype
+        dtype('float64')
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype}; "
+                        "use float32 or float64")
+    _default_dtype[0] = dtype
+
+
+def get_default_dtype():
+    """The float dtype used for Python scalars and lists (float32 unless changed).
+
+    Example:
+        >>> get_default_dtype()
+        dtype('float32')
+    """
+    return _default_dtype[0]
+
+
+def is_grad_enabled():
+    """True when new ops are recorded for backward in this thread.
+
+    Example:
+        >>> with no_grad(): is_grad_enabled()
+        False
+    """
+    return state.grad_enabled
+
+
+class set_grad_enabled:
+    """Turn recording on or off: as a call, or as a context manager that restores it.
+
+    Example:
+        >>> with set_grad_enabled(False):
+        ...     y = x * 2          # y has no grad_fn
+        >>> set_grad_enabled(True)  # as a plain call
+    """
+
+    def __init__(self, mode):
+        self.prev = state.grad_enabled
+        state.grad_enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self.prev
+
+
+class no_grad:
+    """Context manager (and decorator) under which ops record nothing.
+
+    Example:
+        >>> with no_grad():
+        ...     w -= 0.1 * w.grad
+    """
+
+    def __enter__(self):
+        self.prev = state.grad_enabled
+        state.grad_enabled = False
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self.prev
+
+    def __call__(self, fn):
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Context manager (and decorator) that records ops even inside no_grad().
+
+    Example:
+        >>> with no_grad():
+        ...     with enable_grad():
+        ...         y = x * 2      # recorded
+    """
+
+    def __enter__(self):
+        self.prev = state.grad_enabled
+        state.grad_enabled = True
+
+
+class name_scope:
+    """Group the ops created inside under a name, for the graph picture.
+
+    Scopes nest with "/", as TensorBoard's do; every op records the scope it
+    was created in as ``grad_fn.scope``.
+
+    Example:
+        >>> with name_scope("layer1"):
+        ...     h = (x @ w).relu()
+        >>> h.grad_fn.scope
+        'layer1'
+    """
+
+    def __init__(self, name):
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ValueError(f"name_scope: expected a non-empty name without '/', got {name!r}")
+        self.name = name
+
+    def __enter__(self):
+        self.prev = state.scope
+        state.scope = f"{self.prev}/{self.name}" if self.prev else self.name
+        return state.scope
+
+    def __exit__(self, *exc):
+        state.scope = self.prev
+
+
+def is_anomaly_enabled():
+    """True inside detect_anomaly().
+
+    Example:
+        >>> with detect_anomaly(): is_anomaly_enabled()
+        True
+    """
+    return state.anomaly
+
+
+class detect_anomaly:
+    """Raise at the first op whose output or gradient holds NaN or Inf.
+
+    Each op made inside remembers the line that created it; the error names
+    the op and that line. It costs a finiteness check per op: use it to debug.
+
+    Example:
+        >>> with detect_anomaly():
+        ...     y = Tensor(0.0, requires_grad=True).log()   # FloatingPointError naming 'Log'
+    """
+
+    def __enter__(self):
+        self.prev = state.anomaly
+        state.anomaly = True
+
+    def __exit__(self, *exc):
+        state.anomaly = self.prev

@@ -1,0 +1,428 @@
+"""Elementwise ops: arithmetic, unary functions, clip, maximum/minimum, where, astype.
+
+Broadcasting is NumPy's; the engine sums each gradient back to its input's
+shape. Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, clip passes the
+gradient on its closed interval, maximum/minimum split it equally at ties.
+"""
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from . import dual
+from .dual import data as _d
+
+__all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clip",
+           "maximum", "minimum", "where", "astype"]
+
+
+def _broadcast_error(op, a, b, err):
+    def desc(x):
+        return f"{np.shape(_d(x))} {np.result_type(_d(x))}"
+    return ValueError(f"{op}: shapes do not broadcast: {desc(a)} and {desc(b)} ({err}). "
+                      "Shapes must be equal or 1 in each trailing dimension; reshape or "
+                      "unsqueeze one operand.")
+
+
+class Add(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            return _d(a) + _d(b)
+        except ValueError as e:
+            raise _broadcast_error("add", a, b, e) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            return _d(a) - _d(b)
+        except ValueError as e:
+            raise _broadcast_error("sub", a, b, e) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return _d(a) * _d(b)
+        except ValueError as e:
+            raise _broadcast_error("mul", a, b, e) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return _d(a) / _d(b)
+        except ValueError as e:
+            raise _broadcast_error("div", a, b, e) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -g * a / (b * b) if need_b else None
+        return ga, gb
+
+
+class Pow(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return _d(a) ** _d(b)
+        except ValueError as e:
+            raise _broadcast_error("pow", a, b, e) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        gb = None
+        if need_b:
+            # d(a**b)/db = a**b * log(a), taken as 0 where a <= 0 (PyTorch's choice at a = 0)
+            positive = _d(a) > 0
+            safe_a = a * positive + (1 - positive)
+            gb = g * a ** b * dual.log(safe_a) * positive
+        return ga, gb
+
+
+class Neg(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Function):
+    raw = True
+    uses_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.exp(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.output
+
+
+class Log(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Function):
+    raw = True
+    uses_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.sqrt(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (2 * ctx.output)
+
+
+class Abs(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.sign = np.sign(x.data)          # sign(0) = 0: abs'(0) = 0, as PyTorch
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.sign
+
+
+class Tanh(Function):
+    raw = True
+    uses_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.tanh(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    raw = True
+    uses_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return 0.5 * np.tanh(0.5 * x.data) + 0.5    # stable for large |x|, no overflow
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * y * (1 - y)
+
+
+class Relu(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.mask = x.data > 0                 # relu'(0) = 0, as PyTorch
+        return x.data * ctx.mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class Clip(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        if lo is None and hi is None:
+            raise ValueError(f"clip: give lo or hi (or both) for the tensor of shape {x.shape}")
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x.data >= lo
+        if hi is not None:
+            inside &= x.data <= hi
+        ctx.inside = inside
+        return np.clip(x.data, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.inside
+
+
+class _Extremum(Function):
+    """maximum/minimum: the gradient goes to the larger (smaller) side, half each at ties."""
+    raw = True
+    pick = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        a_, b_ = _d(a), _d(b)
+        try:
+            out = cls.pick(a_, b_)
+        except ValueError as e:
+            raise _broadcast_error(cls.__name__.lower(), a, b, e) from None
+        dtype = out.dtype if out.dtype.kind == "f" else np.float64
+        share_a = np.asarray(a_ == out, dtype=dtype)
+        share_a[np.asarray(a_ == b_)] = 0.5
+        ctx.share_a = share_a
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad
+        return (g * ctx.share_a if need_a else None), (g * (1 - ctx.share_a) if need_b else None)
+
+
+class Maximum(_Extremum):
+    pick = staticmethod(np.maximum)
+
+
+class Minimum(_Extremum):
+    pick = staticmethod(np.minimum)
+
+
+class Where(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond = np.asarray(_d(cond), dtype=bool)
+        try:
+            return np.where(ctx.cond, _d(a), _d(b))
+        except ValueError as e:
+            raise ValueError(f"where: condition {ctx.cond.shape}, x {np.shape(_d(a))} and "
+                             f"y {np.shape(_d(b))} do not broadcast ({e})") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        _, need_a, need_b = ctx.needs_input_grad
+        return None, (g * ctx.cond if need_a else None), (g * ~ctx.cond if need_b else None)
+
+
+class AsType(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None            # the engine casts the gradient back to x's dtype
+
+
+def exp(x):
+    """Elementwise e**x.
+
+    Example:
+        >>> exp(Tensor([0.0, 1.0]))
+        Tensor([1.      , 2.718282], dtype=float32)
+    """
+    return Exp.apply(x)
+
+
+def log(x):
+    """Elementwise natural logarithm.
+
+    Example:
+        >>> log(Tensor([1.0]))
+        Tensor([0.], dtype=float32)
+    """
+    return Log.apply(x)
+
+
+def sqrt(x):
+    """Elementwise square root.
+
+    Example:
+        >>> sqrt(Tensor([4.0]))
+        Tensor([2.], dtype=float32)
+    """
+    return Sqrt.apply(x)
+
+
+def abs(x):
+    """Elementwise |x|; its gradient at 0 is 0 (PyTorch's choice).
+
+    Example:
+        >>> abs(Tensor([-2.0, 3.0]))
+        Tensor([2., 3.], dtype=float32)
+    """
+    return Abs.apply(x)
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent.
+
+    Example:
+        >>> tanh(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+    return Tanh.apply(x)
+
+
+def sigmoid(x):
+    """Elementwise logistic function 1 / (1 + e**-x), stable for large |x|.
+
+    Example:
+        >>> sigmoid(Tensor([0.0]))
+        Tensor([0.5], dtype=float32)
+    """
+    return Sigmoid.apply(x)
+
+
+def relu(x):
+    """Elementwise max(x, 0); its gradient at 0 is 0 (PyTorch's choice).
+
+    Example:
+        >>> relu(Tensor([-1.0, 0.0, 2.0]))
+        Tensor([0., 0., 2.], dtype=float32)
+    """
+    return Relu.apply(x)
+
+
+def clip(x, lo=None, hi=None):
+    """Limit values to [lo, hi] (either may be None); the gradient passes where lo <= x <= hi.
+
+    Example:
+        >>> clip(Tensor([-2.0, 0.5, 2.0]), -1, 1)
+        Tensor([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    return Clip.apply(x, lo, hi)
+
+
+def maximum(a, b):
+    """Elementwise larger of a and b (broadcasting); at ties each side gets half the gradient.
+
+    Example:
+        >>> maximum(Tensor([1.0, 5.0]), Tensor([3.0, 2.0]))
+        Tensor([3., 5.], dtype=float32)
+    """
+    return Maximum.apply(_tensor_or_number(a), _tensor_or_number(b))
+
+
+def minimum(a, b):
+    """Elementwise smaller of a and b (broadcasting); at ties each side gets half the gradient.
+
+    Example:
+        >>> minimum(Tensor([1.0, 5.0]), 2.0)
+        Tensor([1., 2.], dtype=float32)
+    """
+    return Minimum.apply(_tensor_or_number(a), _tensor_or_number(b))
+
+
+def where(condition, x, y):
+    """Pick x where condition holds, else y (broadcasting); no gradient to the condition.
+
+    Example:
+        >>> where(Tensor([1.0, -1.0]) > 0, Tensor([1.0, 2.0]), 0.0)
+        Tensor([1., 0.], dtype=float32)
+    """
+    return Where.apply(condition, _tensor_or_number(x), _tensor_or_number(y))
+
+
+def astype(x, dtype):
+    """The tensor converted to ``dtype`` (differentiable; the gradient is cast back).
+
+    Example:
+        >>> Tensor([1.0]).astype("float64").dtype
+        dtype('float64')
+    """
+    return AsType.apply(x, np.dtype(dtype))
+
+
+def _tensor_or_number(x):
+    return x if isinstance(x, (Tensor, int, float)) else Tensor(x)

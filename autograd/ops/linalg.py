@@ -1,0 +1,59 @@
+"""Matrix product with NumPy's matmul semantics (1-d promotion, batch broadcasting)."""
+import numpy as np
+
+from ..function import Function
+from .dual import data as _d
+
+__all__ = ["matmul"]
+
+
+class MatMul(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        a_, b_ = _d(a), _d(b)
+        if a_.ndim == 0 or b_.ndim == 0:
+            raise ValueError(f"matmul: operands must be at least 1-d, got shapes {a_.shape} "
+                             f"and {b_.shape}; use * for scaling")
+        try:
+            return np.matmul(a_, b_)
+        except ValueError:
+            raise ValueError(
+                f"matmul: shapes {a_.shape} {a_.dtype} and {b_.shape} {b_.dtype} do not "
+                f"line up: the last dim of the first ({a_.shape[-1]}) must equal the "
+                f"{'only' if b_.ndim == 1 else 'second-to-last'} dim of the second "
+                f"({b_.shape[0] if b_.ndim == 1 else b_.shape[-2]}); transpose or reshape "
+                "one operand") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # Promote 1-d operands to matrices, as matmul did, so one formula covers all cases.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:]) if b.ndim > 1 else g2.reshape(1)
+        if b.ndim == 1:
+            g2 = g2.reshape(g2.shape + (1,))
+        ga = gb = None
+        if need_a:
+            ga = g2 @ b2.swapaxes(-1, -2)
+            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if a.ndim == 1 else ga
+        if need_b:
+            gb = a2.swapaxes(-1, -2) @ g2
+            gb = gb.reshape(gb.shape[:-1]) if b.ndim == 1 else gb
+        return ga, gb
+
+
+def matmul(a, b):
+    """Matrix product ``a @ b`` (NumPy semantics: 1-d operands promoted, batch dims broadcast).
+
+    Example:
+        >>> (Tensor(np.ones((2, 3))) @ Tensor(np.ones((3, 4)))).shape
+        (2, 4)
+    """
+    return MatMul.apply(a, b)
