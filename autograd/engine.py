@@ -45,7 +45,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs)
     result = []
     for i, t in enumerate(inputs):
-        g = found.get(id(t))
+        g = found.get(t)
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} ({_describe(t)}) was not used to compute "
                                "the outputs; pass allow_unused=True to get None for it")
@@ -60,45 +60,46 @@ def _run(roots, grad_roots, retain_graph, create_graph, inputs):
         retain_graph = create_graph
     seeds = _seeds(roots, grad_roots, create_graph)
     consumers = _count_consumers(roots)
-    wanted = None if inputs is None else {id(t) for t in inputs}
+    wanted = None if inputs is None else set(inputs)
     needed = None if inputs is None else _needed(roots, wanted)
     grads = {}
     for r, g in zip(roots, seeds):
-        grads[id(r)] = g if id(r) not in grads else grads[id(r)] + g
+        grads[r] = g if r not in grads else grads[r] + g
     found = {}
     stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
-    ready = [r for r in dict.fromkeys(roots) if consumers.get(id(r), 0) == 0]
+    ready = [r for r in dict.fromkeys(roots) if r not in consumers]
     with set_grad_enabled(create_graph):
         while ready:
             t = ready.pop()
-            g = grads.pop(id(t), None)
-            if g is None:
-                continue
-            if t._hooks:
-                g = _run_hooks(t, g, create_graph)
+            g = grads.pop(t, None)
             fn = t.grad_fn
-            if wanted is not None:
-                if id(t) in wanted:
-                    found[id(t)] = g
-            elif fn is None or t._retains_grad:
-                _accumulate(t, g, create_graph, stored)
+            if g is not None:
+                if t._hooks:
+                    g = _run_hooks(t, g, create_graph)
+                if wanted is not None:
+                    if t in wanted:
+                        found[t] = g
+                elif fn is None or t._retains_grad:
+                    _accumulate(t, g, create_graph, stored)
             if fn is None:
                 continue
-            if getattr(fn, "_freed", False):
-                raise _freed_error(fn)
-            in_grads = _call_backward(fn, t, g, create_graph)
-            if not retain_graph:
+            inputs = fn.inputs
+            in_grads = None if g is None else _call_backward(fn, t, g, create_graph)
+            if in_grads is not None and not retain_graph:
                 fn.release()
-            for inp, gi in zip(fn.inputs, in_grads):
+            for k, inp in enumerate(inputs):
                 if not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
-                key = id(inp)
-                if gi is not None and (needed is None or key in needed):
-                    gi = _fit(gi, inp, fn, create_graph)
-                    prev = grads.get(key)
-                    grads[key] = gi if prev is None else prev + gi
-                left = consumers[key] - 1
-                consumers[key] = left
+                gi = None if in_grads is None else in_grads[k]
+                if gi is not None and (needed is None or inp in needed):
+                    d = inp.data
+                    if create_graph or type(gi) is not np.ndarray or gi.shape != d.shape \
+                            or gi.dtype != d.dtype:
+                        gi = _fit(gi, inp, fn, create_graph)
+                    prev = grads.get(inp)
+                    grads[inp] = gi if prev is None else prev + gi
+                left = consumers[inp] - 1
+                consumers[inp] = left
                 if left == 0:
                     ready.append(inp)
     return found
@@ -133,39 +134,42 @@ def _seeds(roots, grad_roots, create_graph):
 def _count_consumers(roots):
     """For each tensor behind the roots, how many recorded ops take it as an input."""
     consumers = {}
-    stack = [r for r in roots if r.grad_fn is not None]
-    seen = {id(r) for r in stack}
+    stack = [r for r in dict.fromkeys(roots) if r.grad_fn is not None]
     while stack:
         for inp in stack.pop().grad_fn.inputs:
             if isinstance(inp, Tensor) and inp.requires_grad:
-                key = id(inp)
-                consumers[key] = consumers.get(key, 0) + 1
-                if key not in seen and inp.grad_fn is not None:
-                    seen.add(key)
-                    stack.append(inp)
+                count = consumers.get(inp)
+                if count is None:
+                    consumers[inp] = 1
+                    if inp.grad_fn is not None:
+                        stack.append(inp)
+                else:
+                    consumers[inp] = count + 1
     return consumers
 
 
 def _needed(roots, wanted):
-    """Ids of tensors through which some wanted input is reached (for autograd.grad)."""
+    """Tensors through which some wanted input is reached (for autograd.grad)."""
     needed, order, stack, seen = set(wanted), [], list(roots), set()
     while stack:           # iterative post-order: inputs before the tensors made from them
         t = stack.pop()
         if isinstance(t, tuple):
             order.append(t[0])
             continue
-        if id(t) in seen or t.grad_fn is None:
+        if t in seen or t.grad_fn is None:
             continue
-        seen.add(id(t))
+        seen.add(t)
         stack.append((t,))
         stack.extend(i for i in t.grad_fn.inputs if isinstance(i, Tensor) and i.requires_grad)
     for t in order:
-        if any(id(i) in needed for i in t.grad_fn.inputs if isinstance(i, Tensor)):
-            needed.add(id(t))
+        if any(i in needed for i in t.grad_fn.inputs if isinstance(i, Tensor)):
+            needed.add(t)
     return needed
 
 
 def _call_backward(fn, out, g, create_graph):
+    if fn._freed:
+        raise _freed_error(fn)
     graph_mode = create_graph or not fn.raw
     fn._graph_mode = graph_mode
     if graph_mode and not isinstance(g, Tensor):

@@ -39,15 +39,13 @@ class Function:
     raw = False            # built-in ops: array-generic backward (see module doc)
     uses_output = False    # backward reads ctx.output (the op's own result)
     scope = ""
+    _freed = False
     _graph_mode = True     # set by the engine for raw ops: Tensors (True) or arrays
 
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
-        record = state.grad_enabled and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args)
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.inputs = args
         if cls.raw:
             out = cls.forward(ctx, *args, **kwargs)
         else:
@@ -60,17 +58,26 @@ class Function:
                 out = out.data
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+        record = False
+        if state.grad_enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    record = True
+                    break
         result = Tensor.__new__(Tensor)
-        result._init(out, record)
+        result.data = out
+        result.requires_grad = record
+        result.grad = result.name = result._hooks = None
+        result._version = 0
+        result._retains_grad = False
         if record:
             result.grad_fn = ctx
-            ctx.inputs = args
             if state.scope:
                 ctx.scope = state.scope
-            if cls.uses_output:
-                ctx._output_version = 0
+        else:
+            result.grad_fn = None
         if state.anomaly:
-            _check_forward(cls, ctx, args, out, record)
+            _check_forward(cls, ctx, args, out)
         return result
 
     # -- ctx API --------------------------------------------------------------
@@ -82,8 +89,12 @@ class Function:
             >>> ctx.save_for_backward(x, w)   # inside forward
         """
         self._saved = tensors
-        self._saved_versions = tuple(t._version if isinstance(t, Tensor) else None
-                                     for t in tensors)
+        self._saved_versions = [t._version if isinstance(t, Tensor) else None for t in tensors]
+
+    @property
+    def needs_input_grad(self):
+        """One bool per forward argument: does that input require a gradient?"""
+        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
 
     @property
     def saved_tensors(self):
@@ -91,7 +102,7 @@ class Function:
         try:
             saved = self._saved
         except AttributeError:
-            if getattr(self, "_freed", False):
+            if self._freed:
                 raise _freed_error(self) from None
             raise RuntimeError(f"{type(self).__name__}.backward: saved_tensors read, "
                                "but forward called no save_for_backward()") from None
@@ -106,17 +117,16 @@ class Function:
     def output(self):
         """The op's own result, for ops with ``uses_output = True`` (set by the engine)."""
         out = self._output
-        if out._version != self._output_version:
-            raise _version_error(self, out, self._output_version)
+        if out._version != 0:      # an op's result starts at version 0
+            raise _version_error(self, out, 0)
         return out if self._graph_mode else out.data
 
     def release(self):
         """Drop everything saved for backward (the engine calls this unless retain_graph)."""
-        inputs, scope = self.inputs, self.scope
-        self.__dict__.clear()
-        self.inputs, self._freed = inputs, True
-        if scope:
-            self.scope = scope
+        kept = self.__dict__
+        self.__dict__ = {"inputs": kept["inputs"], "_freed": True}
+        if "scope" in kept:
+            self.scope = kept["scope"]
 
     @property
     def name(self):
@@ -145,7 +155,7 @@ def _version_error(ctx, t, saved_version):
         "Use an out-of-place op, or .detach().copy before modifying it.")
 
 
-def _check_forward(cls, ctx, args, out, record):
+def _check_forward(cls, ctx, args, out):
     ctx.created_at = "".join(traceback.format_list(traceback.extract_stack()[-6:-2]))
     if out.dtype.kind == "f" and not np.isfinite(out).all():
         inputs_finite = all(np.isfinite(a.data).all() for a in args
