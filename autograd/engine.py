@@ -59,49 +59,48 @@ def _run(roots, grad_roots, retain_graph, create_graph, inputs):
     if retain_graph is None:
         retain_graph = create_graph
     seeds = _seeds(roots, grad_roots, create_graph)
-    consumers = _count_consumers(roots)
+    order = _topological_order(roots)
     wanted = None if inputs is None else set(inputs)
-    needed = None if inputs is None else _needed(roots, wanted)
+    needed = None if inputs is None else _needed(order, wanted)
     grads = {}
     for r, g in zip(roots, seeds):
         grads[r] = g if r not in grads else grads[r] + g
     found = {}
     stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
-    ready = [r for r in dict.fromkeys(roots) if r not in consumers]
     with set_grad_enabled(create_graph):
-        while ready:
-            t = ready.pop()
+        for t in reversed(order):      # each tensor after every tensor made from it
             g = grads.pop(t, None)
-            fn = t.grad_fn
-            if g is not None:
-                if t._hooks:
-                    g = _run_hooks(t, g, create_graph)
-                if wanted is not None:
-                    if t in wanted:
-                        found[t] = g
-                elif fn is None or t._retains_grad:
-                    _accumulate(t, g, create_graph, stored)
-            if fn is None:
+            if g is None:
                 continue
-            inputs = fn.inputs
-            in_grads = None if g is None else _call_backward(fn, t, g, create_graph)
-            if in_grads is not None and not retain_graph:
+            if t._hooks:
+                g = _run_hooks(t, g, create_graph)
+            if wanted is not None:
+                if t in wanted:
+                    found[t] = g
+            elif t._retains_grad:
+                _accumulate(t, g, create_graph, stored)
+            fn = t.grad_fn
+            in_grads = _call_backward(fn, t, g, create_graph)
+            if not retain_graph:
                 fn.release()
-            for k, inp in enumerate(inputs):
-                if not isinstance(inp, Tensor) or not inp.requires_grad:
+            for inp, gi in zip(fn.inputs, in_grads):
+                if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad \
+                        or (needed is not None and inp not in needed):
                     continue
-                gi = None if in_grads is None else in_grads[k]
-                if gi is not None and (needed is None or inp in needed):
-                    d = inp.data
-                    if create_graph or type(gi) is not np.ndarray or gi.shape != d.shape \
-                            or gi.dtype != d.dtype:
-                        gi = _fit(gi, inp, fn, create_graph)
-                    prev = grads.get(inp)
-                    grads[inp] = gi if prev is None else prev + gi
-                left = consumers[inp] - 1
-                consumers[inp] = left
-                if left == 0:
-                    ready.append(inp)
+                d = inp.data
+                if create_graph or type(gi) is not np.ndarray or gi.shape != d.shape \
+                        or gi.dtype != d.dtype:
+                    gi = _fit(gi, inp, fn, create_graph)
+                prev = grads.get(inp)
+                grads[inp] = gi if prev is None else prev + gi
+        for t, g in grads.items():     # what is left are the leaves
+            if t._hooks:
+                g = _run_hooks(t, g, create_graph)
+            if wanted is not None:
+                if t in wanted:
+                    found[t] = g
+            else:
+                _accumulate(t, g, create_graph, stored)
     return found
 
 
@@ -131,36 +130,30 @@ def _seeds(roots, grad_roots, create_graph):
     return seeds
 
 
-def _count_consumers(roots):
-    """For each tensor behind the roots, how many recorded ops take it as an input."""
-    consumers = {}
-    stack = [r for r in dict.fromkeys(roots) if r.grad_fn is not None]
-    while stack:
-        for inp in stack.pop().grad_fn.inputs:
-            if isinstance(inp, Tensor) and inp.requires_grad:
-                count = consumers.get(inp)
-                if count is None:
-                    consumers[inp] = 1
-                    if inp.grad_fn is not None:
-                        stack.append(inp)
-                else:
-                    consumers[inp] = count + 1
-    return consumers
+def _topological_order(roots):
+    """Non-leaf tensors behind the roots, each after all of its inputs (iterative DFS)."""
+    order, seen = [], set()
+    for root in roots:
+        if root.grad_fn is None or root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.grad_fn.inputs))]
+        while stack:
+            t, pending = stack[-1]
+            for inp in pending:
+                if isinstance(inp, Tensor) and inp.grad_fn is not None and inp not in seen:
+                    seen.add(inp)
+                    stack.append((inp, iter(inp.grad_fn.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(t)
+    return order
 
 
-def _needed(roots, wanted):
+def _needed(order, wanted):
     """Tensors through which some wanted input is reached (for autograd.grad)."""
-    needed, order, stack, seen = set(wanted), [], list(roots), set()
-    while stack:           # iterative post-order: inputs before the tensors made from them
-        t = stack.pop()
-        if isinstance(t, tuple):
-            order.append(t[0])
-            continue
-        if t in seen or t.grad_fn is None:
-            continue
-        seen.add(t)
-        stack.append((t,))
-        stack.extend(i for i in t.grad_fn.inputs if isinstance(i, Tensor) and i.requires_grad)
+    needed = set(wanted)
     for t in order:
         if any(i in needed for i in t.grad_fn.inputs if isinstance(i, Tensor)):
             needed.add(t)
@@ -170,18 +163,21 @@ def _needed(roots, wanted):
 def _call_backward(fn, out, g, create_graph):
     if fn._freed:
         raise _freed_error(fn)
-    graph_mode = create_graph or not fn.raw
-    fn._graph_mode = graph_mode
-    if graph_mode and not isinstance(g, Tensor):
-        g = _leaf_tensor(g)
+    if create_graph or not fn.raw:
+        fn._graph_mode = True
+        if not isinstance(g, Tensor):
+            g = _leaf_tensor(g)
+    else:
+        fn._graph_mode = False
     if fn.uses_output:
         fn._output = out
-    try:
-        in_grads = fn.backward(fn, g)
-    finally:
-        if fn.uses_output:
+        try:
+            in_grads = fn.backward(fn, g)
+        finally:
             fn._output = None
-    if not isinstance(in_grads, tuple):
+    else:
+        in_grads = fn.backward(fn, g)
+    if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(in_grads)} gradients, but forward "

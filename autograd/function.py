@@ -43,15 +43,15 @@ class Function:
     _graph_mode = True     # set by the engine for raw ops: Tensors (True) or arrays
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args):
         ctx = cls.__new__(cls)
         ctx.inputs = args
         if cls.raw:
-            out = cls.forward(ctx, *args, **kwargs)
+            out = cls.forward(ctx, *args)
         else:
             prev, state.grad_enabled = state.grad_enabled, False
             try:
-                out = cls.forward(ctx, *args, **kwargs)
+                out = cls.forward(ctx, *args)
             finally:
                 state.grad_enabled = prev
             if isinstance(out, Tensor):
@@ -94,7 +94,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per forward argument: does that input require a gradient?"""
-        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+        return [isinstance(a, Tensor) and a.requires_grad for a in self.inputs]
 
     @property
     def saved_tensors(self):
@@ -109,9 +109,9 @@ class Function:
         for t, v in zip(saved, self._saved_versions):
             if v is not None and t._version != v:
                 raise _version_error(self, t, v)
-        if self.raw and not self._graph_mode:
-            return tuple(t.data if isinstance(t, Tensor) else t for t in saved)
-        return saved
+        if self._graph_mode:
+            return saved
+        return [t.data if isinstance(t, Tensor) else t for t in saved]
 
     @property
     def output(self):
@@ -142,8 +142,10 @@ def _describe(t):
 
 
 def _freed_error(ctx):
+    inputs = ", ".join(_describe(t) for t in getattr(ctx, "inputs", ()) if isinstance(t, Tensor))
     return RuntimeError(
-        f"{ctx.name}.backward: trying to backward through the graph a second time, but "
+        f"{ctx.name}.backward (inputs: {inputs}): trying to backward through the graph a "
+        "second time, but "
         "its saved values were freed after the first backward. Pass retain_graph=True "
         "to the first backward() (or autograd.grad) if you need to backward twice.")
 

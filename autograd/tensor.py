@@ -37,11 +37,12 @@ class Tensor:
             if dtype is not None and data.dtype != dtype:
                 data = data.astype(dtype)
         else:
+            given = type(data).__name__
             data = np.array(data, dtype=dtype)
             if dtype is None and data.dtype.kind in "biuf":
                 data = data.astype(get_default_dtype(), copy=False)
             elif data.dtype.kind not in "biufc":
-                raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} "
+                raise TypeError(f"Tensor: cannot make a tensor from {given} "
                                 f"(numpy dtype {data.dtype}); pass numbers, lists or an ndarray")
         self._init(data, False)
         self.name = name

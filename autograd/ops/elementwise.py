@@ -23,46 +23,42 @@ def _broadcast_error(op, a, b, err):
                       "unsqueeze one operand.")
 
 
-class Add(Function):
+class _Binary(Function):
+    """A broadcasting binary op computed by one ufunc; ``saves`` keeps both operands."""
     raw = True
+    ufunc = None
+    saves = False
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
+        if cls.saves:
+            ctx.save_for_backward(a, b)
         try:
-            return _d(a) + _d(b)
+            return cls.ufunc(a.data if isinstance(a, Tensor) else a,
+                             b.data if isinstance(b, Tensor) else b)
         except ValueError as e:
-            raise _broadcast_error("add", a, b, e) from None
+            raise _broadcast_error(cls.__name__.lower(), a, b, e) from None
+
+
+class Add(_Binary):
+    ufunc = np.add
 
     @staticmethod
     def backward(ctx, g):
         return g, g
 
 
-class Sub(Function):
-    raw = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        try:
-            return _d(a) - _d(b)
-        except ValueError as e:
-            raise _broadcast_error("sub", a, b, e) from None
+class Sub(_Binary):
+    ufunc = np.subtract
 
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
-    raw = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        try:
-            return _d(a) * _d(b)
-        except ValueError as e:
-            raise _broadcast_error("mul", a, b, e) from None
+class Mul(_Binary):
+    ufunc = np.multiply
+    saves = True
 
     @staticmethod
     def backward(ctx, g):
@@ -71,16 +67,9 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
-class Div(Function):
-    raw = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        try:
-            return _d(a) / _d(b)
-        except ValueError as e:
-            raise _broadcast_error("div", a, b, e) from None
+class Div(_Binary):
+    ufunc = np.divide
+    saves = True
 
     @staticmethod
     def backward(ctx, g):
@@ -91,16 +80,9 @@ class Div(Function):
         return ga, gb
 
 
-class Pow(Function):
-    raw = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        try:
-            return _d(a) ** _d(b)
-        except ValueError as e:
-            raise _broadcast_error("pow", a, b, e) from None
+class Pow(_Binary):
+    ufunc = np.power
+    saves = True
 
     @staticmethod
     def backward(ctx, g):
@@ -239,7 +221,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.inside
+        return g * ctx.inside, None, None
 
 
 class _Extremum(Function):

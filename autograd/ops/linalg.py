@@ -16,7 +16,7 @@ class MatMul(Function):
         a_, b_ = _d(a), _d(b)
         if a_.ndim == 0 or b_.ndim == 0:
             raise ValueError(f"matmul: operands must be at least 1-d, got shapes {a_.shape} "
-                             f"and {b_.shape}; use * for scaling")
+                             f"{a_.dtype} and {b_.shape} {b_.dtype}; use * for scaling")
         try:
             return np.matmul(a_, b_)
         except ValueError:

@@ -29,7 +29,7 @@ def normalize_axis(op, x, axis, dim=None, keepdims=False, keepdim=None):
     for a in axes:
         if not -ndim <= a < ndim and not (ndim == 0 and a in (0, -1)):
             raise np.exceptions.AxisError(
-                f"{op}: axis {a} is out of range for a tensor of shape {x.shape} "
+                f"{op}: axis {a} is out of range for a tensor of shape {x.shape} {x.dtype} "
                 f"(valid: {-ndim}..{ndim - 1})")
         out.append(a % ndim if ndim else 0)
     if len(set(out)) != len(out):
@@ -214,6 +214,8 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     if keepdim is not None:
         keepdims = keepdim
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if axis is not None:
+        normalize_axis("argmax", data, axis)
     return Tensor(np.argmax(data, axis=axis, keepdims=keepdims).astype(np.int64))
 
 

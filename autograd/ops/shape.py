@@ -14,6 +14,13 @@ __all__ = ["reshape", "transpose", "swapaxes", "permute", "flatten", "squeeze", 
            "expand", "getitem", "concatenate", "stack", "pad"]
 
 
+def _check_dim(op, x, dim):
+    lo, hi = (-x.ndim, x.ndim - 1) if x.ndim else (-1, 0)    # a 0-d tensor takes 0 and -1
+    if not lo <= dim <= hi:
+        raise np.exceptions.AxisError(f"{op}: dim {dim} out of range for shape {x.shape} "
+                                      f"{x.dtype} (valid: {lo}..{hi})")
+
+
 def _sizes(op, sizes):
     """Accept sizes as varargs or as one tuple/list, as PyTorch does."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
@@ -136,7 +143,7 @@ class Concatenate(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, *tensors, axis=0):
+    def forward(ctx, axis, *tensors):
         arrays = [dual.data(t) for t in tensors]
         try:
             out = np.concatenate(arrays, axis=axis)
@@ -151,15 +158,15 @@ class Concatenate(Function):
     @staticmethod
     def backward(ctx, g):
         lead = (slice(None),) * ctx.axis
-        return tuple(g[lead + (slice(lo, hi),)]
-                     for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:]))
+        return (None, *(g[lead + (slice(lo, hi),)]
+                        for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:])))
 
 
 class Stack(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, *tensors, axis=0):
+    def forward(ctx, axis, *tensors):
         arrays = [dual.data(t) for t in tensors]
         try:
             out = np.stack(arrays, axis=axis)
@@ -173,7 +180,7 @@ class Stack(Function):
     @staticmethod
     def backward(ctx, g):
         lead = (slice(None),) * ctx.axis
-        return tuple(g[lead + (i,)] for i in range(g.shape[ctx.axis]))
+        return (None, *(g[lead + (i,)] for i in range(g.shape[ctx.axis])))
 
 
 class Pad(Function):
@@ -186,6 +193,8 @@ class Pad(Function):
         if (widths < 0).any():
             raise ValueError(f"pad: negative pad_width {pad_width} for shape {x.shape}")
         ctx.window = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        if x.ndim == 0:
+            return x.data.copy()        # no axes to pad (np.pad rejects an empty pad_width)
         return np.pad(x.data, widths, mode="constant", constant_values=value)
 
     @staticmethod
@@ -225,7 +234,8 @@ def transpose(x, dim0=-2, dim1=-1):
         axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     except IndexError:
         raise np.exceptions.AxisError(f"transpose: axes ({dim0}, {dim1}) out of range for "
-                                      f"shape {x.shape}") from None
+                                      f"shape {x.shape} {x.dtype} (valid: "
+                                      f"{-x.ndim}..{x.ndim - 1})") from None
     return Permute.apply(x, tuple(axes))
 
 
@@ -241,6 +251,8 @@ def flatten(x, start_dim=0, end_dim=-1):
     """
     if x.ndim == 0:
         return reshape(x, 1)
+    for d in (start_dim, end_dim):
+        _check_dim("flatten", x, d)
     start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
@@ -261,7 +273,9 @@ def squeeze(x, axis=None, *, dim=None):
         drop = {i for i, n in enumerate(x.shape) if n == 1}
     else:
         axes = (axis,) if isinstance(axis, int) else axis
-        drop = {a % x.ndim for a in axes if x.shape[a] == 1}
+        for a in axes:
+            _check_dim("squeeze", x, a)
+        drop = {a % x.ndim for a in axes if x.shape[a] == 1} if x.ndim else set()
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
 
@@ -275,7 +289,7 @@ def unsqueeze(x, axis=None, *, dim=None):
     axis = dim if dim is not None else axis
     if axis is None or not -x.ndim - 1 <= axis <= x.ndim:
         raise np.exceptions.AxisError(f"unsqueeze: axis {axis} out of range for shape "
-                                      f"{x.shape} (valid: {-x.ndim - 1}..{x.ndim})")
+                                      f"{x.shape} {x.dtype} (valid: {-x.ndim - 1}..{x.ndim})")
     axis %= x.ndim + 1
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
@@ -314,7 +328,7 @@ def concatenate(tensors, axis=0):
         >>> concatenate([Tensor([1.0]), Tensor([2.0, 3.0])])
         Tensor([1., 2., 3.], dtype=float32)
     """
-    return Concatenate.apply(*tensors, axis=axis)
+    return Concatenate.apply(axis, *tensors)
 
 
 def stack(tensors, axis=0):
@@ -324,7 +338,7 @@ def stack(tensors, axis=0):
         >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1).shape
         (2, 2)
     """
-    return Stack.apply(*tensors, axis=axis)
+    return Stack.apply(axis, *tensors)
 
 
 def pad(x, pad_width, value=0):

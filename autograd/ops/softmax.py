@@ -9,7 +9,8 @@ __all__ = ["softmax", "log_softmax"]
 
 def _check_axis(op, x, axis):
     if not -x.ndim <= axis < x.ndim:
-        raise np.exceptions.AxisError(f"{op}: axis {axis} out of range for shape {x.shape}")
+        raise np.exceptions.AxisError(f"{op}: axis {axis} out of range for shape {x.shape} "
+                                      f"{x.dtype} (valid: {-x.ndim}..{x.ndim - 1})")
 
 
 class Softmax(Function):
