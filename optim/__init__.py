@@ -1,0 +1,16 @@
+"""chainrule's optimizers and learning-rate schedules (torch.optim's names and rules).
+
+Example:
+    >>> import optim
+    >>> opt = optim.Adam(model.parameters(), lr=1e-3)
+    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+    >>> loss.backward(); opt.step(); opt.zero_grad(); sched.step()
+"""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adagrad import Adagrad
+from .rmsprop import RMSprop
+from .adam import Adam, AdamW
+from . import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]

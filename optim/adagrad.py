@@ -1,0 +1,62 @@
+"""Adagrad: per-coordinate steps scaled by the root of the summed squared gradients."""
+import numpy as np
+
+from .optimizer import Optimizer
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011), as ``torch.optim.Adagrad``.
+
+    With ``g = grad + weight_decay * p`` and step count ``t``:
+    ``sum += g * g``; ``p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum) + eps)``.
+    ``sum`` starts at ``initial_accumulator_value``.
+
+    Example:
+        >>> opt = Adagrad(model.parameters(), lr=0.1)
+        >>> loss.backward(); opt.step()
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, *, maximize=False):
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group, where):
+        super()._check_hyperparameters(group, where)
+        for key in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+            if not group[key] >= 0.0:
+                raise ValueError(f"Adagrad{where}: invalid {key}={group[key]}; it must be >= 0")
+
+    def _state_keys(self, group):
+        return ("step", "sum")
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Example:
+            >>> opt.step()
+        """
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["sum"] = np.full_like(data, group["initial_accumulator_value"])
+                state["step"] += 1
+                g = self._prepare_grad(data, grad, wd, maximize, a)
+                clr = lr / (1 + (state["step"] - 1) * lr_decay)
+                acc = state["sum"]
+                np.multiply(g, g, out=b)
+                acc += b
+                np.sqrt(acc, out=b)
+                b += eps
+                np.divide(g, b, out=b)
+                b *= clr
+                data -= b
+        return loss

@@ -1,0 +1,105 @@
+"""Adam and AdamW: bias-corrected moment estimates (AdamW decouples the weight decay)."""
+import numpy as np
+
+from .optimizer import Optimizer, lerp_
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), as ``torch.optim.Adam``; ``weight_decay`` adds L2 to the gradient.
+
+    With step ``t`` and ``g = grad + weight_decay * p``: ``m = b1 m + (1 - b1) g``,
+    ``v = b2 v + (1 - b2) g^2`` (``amsgrad``: the running maximum of ``v`` is used),
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
+
+    Example:
+        >>> opt = Adam(model.parameters(), lr=1e-3)
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+        betas = tuple(betas) if isinstance(betas, list) else betas
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group, where):
+        super()._check_hyperparameters(group, where)
+        name = f"{type(self).__name__}{where}"
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{name}: invalid beta{i + 1}={beta} (betas={betas}); "
+                                 "each beta must be in [0, 1)")
+        for key in ("eps", "weight_decay"):
+            if not group[key] >= 0.0:
+                raise ValueError(f"{name}: invalid {key}={group[key]}; it must be >= 0")
+
+    def _state_keys(self, group):
+        return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"]
+                                                   else ())
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Example:
+            >>> opt.step()
+        """
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(data)
+                    state["exp_avg_sq"] = np.zeros_like(data)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(data)
+                t = state["step"] = state["step"] + 1
+                if decoupled:
+                    if wd:
+                        data *= 1 - lr * wd
+                    g = self._prepare_grad(data, grad, 0, maximize, a)
+                else:
+                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                lerp_(exp_avg, g, 1 - beta1, b)
+                exp_avg_sq *= beta2
+                np.multiply(g, 1 - beta2, out=b)
+                b *= g
+                exp_avg_sq += b
+                if amsgrad:
+                    np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+                    exp_avg_sq = state["max_exp_avg_sq"]
+                # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) folded into the
+                # scalars: one pass fewer over the parameter than the textbook order.
+                bc2_sqrt = (1 - beta2 ** t) ** 0.5
+                np.sqrt(exp_avg_sq, out=b)
+                b += eps * bc2_sqrt
+                np.divide(exp_avg, b, out=b)
+                b *= lr * bc2_sqrt / (1 - beta1 ** t)
+                data -= b
+        return loss
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``: decoupled weight decay.
+
+    Before the Adam update, ``p *= 1 - lr * weight_decay``; the gradient itself
+    is not changed.
+
+    Example:
+        >>> opt = AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+        >>> loss.backward(); opt.step()
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,263 @@
+"""Optimizer: parameter groups, per-parameter state, zero_grad, state_dict.
+
+Subclasses implement ``step()``. Steps change ``p.data`` in place with NumPy
+ufuncs (``out=``), so a parameter's array keeps its identity and dtype and no
+graph node is recorded. Temporaries go into a per-dtype scratch workspace that
+is allocated once, so a step allocates nothing after the first.
+"""
+from collections import defaultdict
+import copy
+
+import numpy as np
+
+from autograd import Tensor, enable_grad
+
+__all__ = ["Optimizer", "lerp_"]
+
+
+class Optimizer:
+    """Base class of the optimizers: ``param_groups``, ``state``, ``zero_grad``, ``step``.
+
+    ``params`` is an iterable of leaf Tensors with ``requires_grad=True`` or of
+    dicts (parameter groups) with a ``'params'`` entry and per-group overrides
+    of ``defaults``. ``state`` maps each parameter to its dict of buffers.
+
+    Example:
+        >>> opt = SGD([{"params": [w]}, {"params": [b], "lr": 0.01}], lr=0.1)
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self._check_hyperparameters(self.defaults, "")
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        self._work, self._views = {}, {}
+        if isinstance(params, (Tensor, dict)):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or "
+                            f"of dicts (parameter groups), got a single {type(params).__name__}; "
+                            "wrap it in a list")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # -- groups -------------------------------------------------------------------
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters with its own hyperparameters (unset ones take the defaults).
+
+        Example:
+            >>> opt.add_param_group({"params": head.parameters(), "lr": 1e-4})
+        """
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}.add_param_group: expected a dict with a 'params' entry, "
+                            f"got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(f"{name}.add_param_group: the group has no 'params' entry "
+                             f"(keys: {sorted(param_group)})")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be an ordered sequence (list, tuple, "
+                            "generator), not a set, so that state_dict indices are stable")
+        params = list(params)
+        where = f"group {len(self.param_groups)}"
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            _check_param(p, f"{name}: parameter {i} of {where}")
+            if id(p) in seen:
+                raise ValueError(f"{name}: parameter {i} of {where} (shape {p.shape} {p.dtype}) "
+                                 "appears more than once; pass each parameter to one group once")
+            seen.add(id(p))
+        group = {**self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
+        self._check_hyperparameters(group, f" ({where})")
+        group["params"] = params
+        self.param_groups.append(group)
+
+    def _check_hyperparameters(self, group, where):
+        """Raise ValueError for invalid hyperparameters; subclasses extend this."""
+        lr = group.get("lr", 0.0)
+        if not lr >= 0.0:
+            raise ValueError(f"{type(self).__name__}{where}: invalid learning rate lr={lr}; "
+                             "it must be >= 0")
+
+    # -- gradients ----------------------------------------------------------------
+
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient: to None (default) or to zeros in place.
+
+        Example:
+            >>> opt.zero_grad()                    # p.grad is None
+            >>> opt.zero_grad(set_to_none=False)   # p.grad holds zeros, same array
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
+                    p.grad.data.fill(0)
+                else:   # a gradient with a graph (create_graph=True) or a read-only view
+                    p.grad = Tensor(np.zeros_like(p.data))
+
+    def step(self, closure=None):
+        """Update the parameters once from their ``.grad`` (implemented by each optimizer).
+
+        Example:
+            >>> loss.backward(); opt.step()
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    def _begin_step(self, closure):
+        """Run the closure (if any), then check every gradient before any parameter changes."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None and p.grad.shape != p.shape:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: parameter of shape {p.shape} {p.dtype} has "
+                        f"a gradient of shape {p.grad.shape} {p.grad.dtype}; assign p.grad a "
+                        "gradient of the parameter's shape. No parameter was changed.")
+        return loss
+
+    def _params_with_grad(self, group):
+        """Yield ``(param, data, grad, state, scratch_a, scratch_b)`` for params with a grad.
+
+        ``scratch_a``/``scratch_b`` are views of a shared workspace shaped like the
+        parameter; the parameter's version counter is bumped after its update.
+        """
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            data, grad = p.data, p.grad.data
+            if grad.dtype != data.dtype:
+                grad = grad.astype(data.dtype)
+            a, b = self._scratch(data)
+            yield p, data, grad, self.state[p], a, b
+            p._version += 1
+
+    def _scratch(self, data):
+        # Two views shaped like data into one workspace per dtype, cached per shape.
+        key = (data.dtype, data.shape)
+        views = self._views.get(key)
+        if views is None:
+            n = data.size
+            work = self._work.get(data.dtype)
+            if work is None or work.shape[1] < n:
+                work = self._work[data.dtype] = np.empty((2, n), data.dtype)
+                self._views = {k: v for k, v in self._views.items() if k[0] != data.dtype}
+            views = self._views[key] = (work[0, :n].reshape(data.shape),
+                                        work[1, :n].reshape(data.shape))
+        return views
+
+    @staticmethod
+    def _prepare_grad(data, grad, weight_decay, maximize, out):
+        """The gradient the update uses: ``-grad`` if maximizing, plus ``weight_decay * p``."""
+        if weight_decay:
+            np.multiply(data, weight_decay, out=out)
+            (np.subtract if maximize else np.add)(out, grad, out=out)
+            return out
+        if maximize:
+            return np.negative(grad, out=out)
+        return grad
+
+    # -- checkpoints --------------------------------------------------------------
+
+    def state_dict(self):
+        """A snapshot ``{'state': {index: {name: array|number}}, 'param_groups': [...]}``.
+
+        Parameters are numbered across the groups in order, as in PyTorch; the
+        arrays are copies, so later steps do not change the snapshot.
+
+        Example:
+            >>> sd = opt.state_dict(); sd["param_groups"][0]["params"]
+            [0, 1]
+        """
+        index, groups = {}, []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for p, s in self.state.items():
+            if s and id(p) in index:
+                state[index[id(p)]] = {k: v.copy() if isinstance(v, np.ndarray) else v
+                                       for k, v in s.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyperparameters and state saved by ``state_dict()``; all-or-nothing.
+
+        Group count and sizes, state indices, state keys and array shapes are all
+        checked (and every mismatch reported) before anything changes. Arrays
+        are copied and cast to their parameter's dtype. Index keys may be
+        strings and numbers 0-d arrays (as a state dict read back from a file).
+
+        Example:
+            >>> opt2 = Adam(model2.parameters()); opt2.load_state_dict(opt.state_dict())
+        """
+        from ._state import unpack_state_dict
+        groups, state = unpack_state_dict(self, state_dict)
+        self.state = defaultdict(dict, state)
+        for group, new in zip(self.param_groups, groups):
+            group.clear()
+            group.update(new)
+
+    def _state_keys(self, group):
+        """The state entries each parameter of ``group`` needs once it has any state."""
+        return ()
+
+
+def lerp_(start, end, weight, tmp):
+    """``start += weight * (end - start)`` in place, rounded as ``torch.lerp`` rounds.
+
+    ``tmp`` is a scratch array shaped like ``start`` (it is overwritten).
+
+    Example:
+        >>> m = np.zeros(3); lerp_(m, np.ones(3), 0.1, np.empty(3)); m
+        array([0.1, 0.1, 0.1])
+    """
+    np.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        start += tmp
+    else:
+        tmp *= 1 - weight
+        np.subtract(end, tmp, out=start)
+
+
+def _check_param(p, where):
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{where} is a {type(p).__name__}, not a Tensor; optimizers take "
+                        "Tensors (e.g. model.parameters())")
+    if p.dtype.kind != "f":
+        raise TypeError(f"{where} has dtype {p.dtype} (shape {p.shape}); only real floating "
+                        "tensors can be optimized, e.g. Tensor(a.astype(np.float32), "
+                        "requires_grad=True)")
+    if not p.requires_grad:
+        raise ValueError(f"{where} (shape {p.shape} {p.dtype}) does not require grad; "
+                         "call p.requires_grad_() or leave it out")
+    if not p.is_leaf:
+        raise ValueError(f"{where} (shape {p.shape} {p.dtype}) is not a leaf: it was made by "
+                         f"{p.grad_fn.name}; optimize the leaves it was computed from, or "
+                         "use .detach().requires_grad_()")
+    if not p.data.flags.writeable:
+        raise ValueError(f"{where} (shape {p.shape} {p.dtype}) has a read-only array; "
+                         "optimizers update parameters in place, give it a writeable copy")
