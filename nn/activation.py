@@ -1,0 +1,350 @@
+"""Activation functions, as functions (PyTorch's nn.functional names) and as modules.
+
+All are built from autograd ops (so gradients of gradients work), except the
+normal CDF inside the exact GELU, which is one small Function.
+"""
+import math
+
+import numpy as np
+
+from autograd import Function, Tensor, where, get_default_dtype
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax",
+           "log_softmax", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU",
+           "Softmax", "LogSoftmax"]
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)      # math.erfc, elementwise: full double precision
+_INV_SQRT2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _tensor(x, where_):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    raise TypeError(f"{where_}: expected a Tensor or ndarray, got {type(x).__name__}")
+
+
+class NormalCDF(Function):
+    """Phi(x) = P(Z <= x) for a standard normal Z, as 0.5 * erfc(-x / sqrt(2)).
+
+    Written with erfc, not 1 + erf, so Phi keeps full relative precision in
+    its far left tail (where GELU's output is tiny).
+
+    Example:
+        >>> NormalCDF.apply(Tensor([0.0]))
+        Tensor([0.5], dtype=float32)
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        cdf = 0.5 * np.asarray(_erfc(x.data * -_INV_SQRT2), dtype=np.float64)
+        return cdf.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors            # Tensors: recorded under create_graph
+        return g * (x * x * -0.5).exp() * _INV_SQRT_2PI
+
+
+def sigmoid(x):
+    """Elementwise 1 / (1 + exp(-x)).
+
+    Example:
+        >>> sigmoid(Tensor([0.0]))
+        Tensor([0.5], dtype=float32)
+    """
+    return _tensor(x, "sigmoid").sigmoid()
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent.
+
+    Example:
+        >>> tanh(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+    return _tensor(x, "tanh").tanh()
+
+
+def relu(x):
+    """Elementwise max(x, 0); gradient 0 at x = 0 (as PyTorch).
+
+    Example:
+        >>> relu(Tensor([-1.0, 2.0]))
+        Tensor([0., 2.], dtype=float32)
+    """
+    return _tensor(x, "relu").relu()
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x.
+
+    Example:
+        >>> leaky_relu(Tensor([-1.0, 2.0]), 0.1)
+        Tensor([-0.1,  2. ], dtype=float32)
+    """
+    x = _tensor(x, "leaky_relu")
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def prelu(x, weight):
+    """x where x > 0, else weight * x; weight has 1 element (shared) or one per channel (dim 1).
+
+    Example:
+        >>> prelu(Tensor([[-1.0, -2.0]]), Tensor([0.25, 0.5]))
+        Tensor([[-0.25, -1.  ]], dtype=float32)
+    """
+    x = _tensor(x, "prelu")
+    if weight.ndim != 1:
+        raise ValueError(f"prelu: weight must be 1-d (num_parameters,), got shape "
+                         f"{weight.shape}")
+    n = weight.shape[0]
+    if n == 1:
+        w = weight.reshape(())
+    elif x.ndim >= 2 and x.shape[1] == n:
+        w = weight.reshape((n,) + (1,) * (x.ndim - 2))
+    else:
+        raise ValueError(f"prelu: {n} slopes need an input with {n} channels in dim 1, got "
+                         f"shape {x.shape} {x.dtype}; use num_parameters=1 or "
+                         f"num_parameters=<channels>")
+    return where(x.data > 0, x, x * w)
+
+
+def elu(x, alpha=1.0):
+    """x where x > 0, else alpha * (exp(x) - 1).
+
+    Example:
+        >>> elu(Tensor([-1.0, 2.0]))
+        Tensor([-0.632121,  2.      ], dtype=float32)
+    """
+    x = _tensor(x, "elu")
+    # exp of the clipped value: no overflow (and no 0 * inf in backward) for large x
+    return where(x.data > 0, x, (x.clip(None, 0).exp() - 1) * alpha)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x) with Phi the standard normal CDF (exact, via erf); or the tanh approximation.
+
+    Example:
+        >>> gelu(Tensor([1.0]))
+        Tensor([0.841345], dtype=float32)
+    """
+    x = _tensor(x, "gelu")
+    if approximate == "none":
+        return x * NormalCDF.apply(x)
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (inner.tanh() + 1)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x):
+    """x * sigmoid(x) (also called swish).
+
+    Example:
+        >>> silu(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+    x = _tensor(x, "silu")
+    return x * x.sigmoid()
+
+
+def _dim(op, dim):
+    if dim is None:
+        raise TypeError(f"{op}: pass dim=, the axis that sums to one (e.g. dim=1 for "
+                        "(batch, classes) scores)")
+    return dim
+
+
+def softmax(x, dim):
+    """exp(x) / sum(exp(x)) along ``dim``, stable for large inputs.
+
+    Example:
+        >>> softmax(Tensor([[1.0, 1.0]]), dim=1)
+        Tensor([[0.5, 0.5]], dtype=float32)
+    """
+    return _tensor(x, "softmax").softmax(axis=_dim("softmax", dim))
+
+
+def log_softmax(x, dim):
+    """log(softmax(x)) along ``dim``, without overflow.
+
+    Example:
+        >>> log_softmax(Tensor([[0.0, 0.0]]), dim=1)
+        Tensor([[-0.693147, -0.693147]], dtype=float32)
+    """
+    return _tensor(x, "log_softmax").log_softmax(axis=_dim("log_softmax", dim))
+
+
+class Sigmoid(Module):
+    """Module form of sigmoid.
+
+    Example:
+        >>> Sigmoid()(Tensor([0.0]))
+        Tensor([0.5], dtype=float32)
+    """
+
+    def forward(self, x):
+        return sigmoid(x)
+
+
+class Tanh(Module):
+    """Module form of tanh.
+
+    Example:
+        >>> Tanh()(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+
+    def forward(self, x):
+        return tanh(x)
+
+
+class ReLU(Module):
+    """Module form of relu.
+
+    Example:
+        >>> ReLU()(Tensor([-1.0, 1.0]))
+        Tensor([0., 1.], dtype=float32)
+    """
+
+    def forward(self, x):
+        return relu(x)
+
+
+class LeakyReLU(Module):
+    """Module form of leaky_relu(x, negative_slope).
+
+    Example:
+        >>> LeakyReLU(0.1)(Tensor([-1.0]))
+        Tensor([-0.1], dtype=float32)
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """leaky_relu with a learned slope: one shared (num_parameters=1) or one per channel.
+
+    Example:
+        >>> act = PReLU(num_parameters=3)
+        >>> act.weight.shape, float(act.weight.data[0])
+        ((3,), 0.25)
+    """
+
+    def __init__(self, num_parameters=1, init=0.25):
+        super().__init__()
+        if not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got "
+                             f"{num_parameters!r}")
+        self.num_parameters = int(num_parameters)
+        self.weight = Parameter(np.full(self.num_parameters, init, dtype=get_default_dtype()))
+
+    def forward(self, x):
+        return prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """Module form of elu(x, alpha).
+
+    Example:
+        >>> ELU(alpha=2.0)(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x):
+        return elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """Module form of gelu(x, approximate): exact erf form unless approximate='tanh'.
+
+    Example:
+        >>> GELU()(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Module form of silu.
+
+    Example:
+        >>> SiLU()(Tensor([0.0]))
+        Tensor([0.], dtype=float32)
+    """
+
+    def forward(self, x):
+        return silu(x)
+
+
+class Softmax(Module):
+    """Module form of softmax(x, dim).
+
+    Example:
+        >>> Softmax(dim=1)(Tensor([[2.0, 2.0]]))
+        Tensor([[0.5, 0.5]], dtype=float32)
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = _dim("Softmax", dim)
+
+    def forward(self, x):
+        return softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Module form of log_softmax(x, dim).
+
+    Example:
+        >>> LogSoftmax(dim=1)(Tensor([[0.0, 0.0]]))
+        Tensor([[-0.693147, -0.693147]], dtype=float32)
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = _dim("LogSoftmax", dim)
+
+    def forward(self, x):
+        return log_softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

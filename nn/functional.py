@@ -1,0 +1,20 @@
+"""The functional forms of nn's layers, activations and losses (PyTorch's ``nn.functional``).
+
+Example:
+    >>> import nn.functional as F
+    >>> loss = F.cross_entropy(F.relu(F.linear(x, w, b)), y)
+"""
+from .linear import linear
+from .conv import conv2d
+from .pooling import max_pool2d, avg_pool2d
+from .dropout import dropout
+from .normalization import batch_norm, layer_norm
+from .activation import (sigmoid, tanh, relu, leaky_relu, prelu, elu, gelu, silu, softmax,
+                         log_softmax)
+from .loss import (mse_loss, l1_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
+                   cross_entropy, nll_loss, multi_margin_loss)
+
+__all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm",
+           "layer_norm", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu",
+           "softmax", "log_softmax", "mse_loss", "l1_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "multi_margin_loss"]

@@ -1,0 +1,221 @@
+"""Module: the base class of layers and models: forward, hooks, modes, state, repr.
+
+The bookkeeping of parameters, buffers and children (registration on
+attribute assignment, dotted-name traversal) is in nn.registry; state dicts
+in nn.state. ``__call__`` runs ``forward`` inside
+``autograd.name_scope(<attribute name>)`` so graph pictures cluster each
+module's ops. Sequential and ModuleList live in nn.container and are
+re-exported here, as are Parameter and manual_seed.
+"""
+import numpy as np
+
+from autograd import Tensor, name_scope
+from .parameter import Parameter, manual_seed, get_generator
+from .registry import Registry
+from .state import load_state_dict, state_tensors
+
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "manual_seed", "get_generator",
+           "RemovableHandle"]
+
+
+class RemovableHandle:
+    """Returned by hook registration; ``remove()`` unregisters the hook.
+
+    Example:
+        >>> h = model.register_forward_hook(lambda m, i, o: print(o.shape)); h.remove()
+    """
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks, self.id = hooks, RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        """Unregister the hook (a second call does nothing)."""
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class Module(Registry):
+    """Base class for every layer and model: subclass it, assign layers in ``__init__``,
+    and write ``forward``.
+
+    Example:
+        >>> class MLP(Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1, self.fc2 = Linear(4, 8), Linear(8, 2)
+        ...     def forward(self, x):
+        ...         return self.fc2(self.fc1(x).relu())
+        >>> [name for name, _ in MLP().named_parameters()]
+        ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    """
+
+    def __init__(self):
+        super().__init__()
+        d = self.__dict__
+        d["training"] = True
+        d["_forward_hooks"], d["_forward_pre_hooks"] = {}, {}
+
+    def forward(self, *args, **kwargs):
+        """Compute the output; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define "
+                                  "forward(self, ...) in the subclass")
+
+    def __call__(self, *args, **kwargs):
+        with name_scope(self._scope_name or type(self).__name__):
+            for hook in tuple(self._forward_pre_hooks.values()):
+                new = hook(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+            out = self.forward(*args, **kwargs)
+            for hook in tuple(self._forward_hooks.values()):
+                new = hook(self, args, out)
+                if new is not None:
+                    out = new
+        return out
+
+    # -- modes and bulk operations --------------------------------------------------
+
+    def train(self, mode=True):
+        """Set training mode (True) or evaluation mode (False) here and in all descendants.
+
+        Returns self.
+
+        Example:
+            >>> model.train(); model.training
+            True
+        """
+        if not isinstance(mode, bool):
+            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode (same as ``train(False)``); returns self.
+
+        Example:
+            >>> model.eval().training
+            False
+        """
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad on every parameter (freeze with False); returns self.
+
+        Example:
+            >>> backbone.requires_grad_(False)
+        """
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient: to None (default) or to zeros.
+
+        Example:
+            >>> model.zero_grad(); next(model.parameters()).grad is None
+            True
+        """
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
+                p.grad.data[...] = 0
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant (children first) and on self; returns self.
+
+        Example:
+            >>> model.apply(lambda m: print(type(m).__name__))
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- hooks --------------------------------------------------------------------
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before forward; a non-None result replaces args.
+
+        Example:
+            >>> h = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
+        """
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after forward; a non-None result replaces output.
+
+        Example:
+            >>> acts = []
+            >>> h = m.register_forward_hook(lambda mod, args, out: acts.append(out))
+        """
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # -- state --------------------------------------------------------------------
+
+    def state_dict(self):
+        """A flat dict: dotted name -> ndarray copy, for parameters and persistent buffers.
+
+        Example:
+            >>> Linear(3, 2).state_dict()["weight"].shape
+            (2, 3)
+        """
+        return {k: t.data.copy() for k, t in state_tensors(self).items()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from ``state_dict`` into the parameters and buffers, all or nothing.
+
+        Every key, shape and dtype is checked before anything changes; a
+        problem raises one RuntimeError listing every mismatch. Missing and
+        unexpected keys are errors unless ``strict=False``; wrong shapes always
+        are. Returns ``(missing_keys, unexpected_keys)``.
+
+        Example:
+            >>> model.load_state_dict(other.state_dict())
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        """
+        return load_state_dict(self, state_dict, strict)
+
+    # -- repr ---------------------------------------------------------------------
+
+    def extra_repr(self):
+        """The text between the parentheses of this module's repr (subclasses override it).
+
+        Example:
+            >>> Linear(2, 3).extra_repr()
+            'in_features=2, out_features=3, bias=True'
+        """
+        return ""
+
+    def __repr__(self):
+        n = sum(p.size for p in self.parameters())   # shared parameters counted once
+        count = f"  # {n:,} param{'s' if n != 1 else ''}" if n else ""
+        children = [(name, m) for name, m in self._modules.items() if m is not None]
+        extra = self.extra_repr()
+        if not children:
+            return f"{type(self).__name__}({extra}){count}"
+        lines = [f"{type(self).__name__}("] + ([f"  {extra}"] if extra else [])
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)" + count
+
+
+from .container import Sequential, ModuleList  # noqa: E402  (container subclasses Module)

@@ -1,0 +1,60 @@
+"""Parameter (a Tensor a Module learns) and the random generator that layers draw from."""
+import numpy as np
+
+from autograd import Tensor, get_default_dtype
+
+__all__ = ["Parameter", "manual_seed", "get_generator"]
+
+_generator = [np.random.default_rng()]
+
+
+def manual_seed(seed):
+    """Seed the generator that nn's default layer initialisations and nn.init draw from.
+
+    Returns the new ``np.random.Generator``.
+
+    Example:
+        >>> manual_seed(0); a = Linear(3, 2).weight.data
+        >>> manual_seed(0); (Linear(3, 2).weight.data == a).all()
+        True
+    """
+    _generator[0] = np.random.default_rng(seed)
+    return _generator[0]
+
+
+def get_generator():
+    """The ``np.random.Generator`` nn initialises parameters from (reset by manual_seed).
+
+    Example:
+        >>> w = get_generator().uniform(-0.1, 0.1, size=(3, 2))
+    """
+    return _generator[0]
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as learnable: ``requires_grad=True`` by default.
+
+    Python data becomes the default float dtype (``autograd.get_default_dtype()``);
+    an ndarray keeps its float dtype and is used without a copy; integer data
+    is converted to the default float dtype.
+
+    Example:
+        >>> w = Parameter(np.zeros((3, 2)))
+        >>> w.requires_grad, w.dtype
+        (True, dtype('float64'))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        if isinstance(data, Tensor):
+            data = data.data
+        if isinstance(data, np.ndarray):
+            if data.dtype.kind not in "fc":
+                data = data.astype(get_default_dtype())
+        else:
+            data = np.array(data, dtype=get_default_dtype())
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
