@@ -13,6 +13,6 @@ from .mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, name
                    detect_anomaly, is_anomaly_enabled, set_default_dtype, get_default_dtype)
 from .ops import (exp, log, sqrt, abs, tanh, sigmoid, relu, clip, maximum, minimum, where,
                   astype, sum, mean, var, max, min, argmax, logsumexp, reshape, transpose,
-                  permute, flatten, squeeze, unsqueeze, expand, concatenate, stack, pad,
+                  permute, swapaxes, flatten, squeeze, unsqueeze, expand, concatenate, stack, pad,
                   matmul, softmax, log_softmax)
 from .gradcheck import numerical_grad, gradcheck, gradgradcheck, GradcheckError

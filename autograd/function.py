@@ -94,7 +94,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per forward argument: does that input require a gradient?"""
-        return [isinstance(a, Tensor) and a.requires_grad for a in self.inputs]
+        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     @property
     def saved_tensors(self):
@@ -154,7 +154,7 @@ def _version_error(ctx, t, saved_version):
     return RuntimeError(
         f"{ctx.name}.backward: a tensor it saved ({_describe(t)}) was modified in place "
         f"after the op used it (version {saved_version} at save, now {t._version}). "
-        "Use an out-of-place op, or .detach().copy before modifying it.")
+        "Modify a copy instead (e.g. Tensor(t.data.copy())), or use an out-of-place op.")
 
 
 def _check_forward(cls, ctx, args, out):

@@ -15,8 +15,8 @@ class Tensor:
     """A node of the graph: ``.data`` (ndarray), ``.grad`` (Tensor or None), ``.grad_fn``.
 
     A scalar is a 0-d Tensor. Python scalars and lists become the default
-    float dtype (float32); an ndarray keeps its dtype and is used without a
-    copy (as ``torch.from_numpy``).
+    float dtype (float32); an ndarray (or NumPy scalar) keeps its dtype, and an
+    ndarray is used without a copy (as ``torch.from_numpy``).
 
     Example:
         >>> a = Tensor(2.0, requires_grad=True)
@@ -33,6 +33,8 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         if isinstance(data, Tensor):
             data = data.data
+        if isinstance(data, np.generic):
+            data = np.asarray(data)         # a NumPy scalar keeps its dtype, as an ndarray does
         if isinstance(data, np.ndarray):
             if dtype is not None and data.dtype != dtype:
                 data = data.astype(dtype)
