@@ -14,3 +14,13 @@ from .adam import Adam, AdamW
 from . import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+
+from . import search
+from .search import (grid_search, random_search, coarse_to_fine, Uniform, LogUniform, IntUniform,
+                     Choice, SearchResult, SerialExecutor, ProcessExecutor, DaskExecutor)
+
+__all__ += ["search", "grid_search", "random_search", "coarse_to_fine", "Uniform", "LogUniform",
+            "IntUniform", "Choice", "SearchResult", "SerialExecutor", "ProcessExecutor",
+            "DaskExecutor"]
+from .fit import fit, FitState, History, Callback, EarlyStopping, Checkpoint, ProgressBar
+__all__ += ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint", "ProgressBar"]

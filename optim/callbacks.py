@@ -1,0 +1,222 @@
+"""Callbacks for ``optim.fit``: the hook base class, EarlyStopping and ProgressBar (Keras-style).
+
+Each hook gets the running ``FitState`` (model, optimizer, scheduler,
+history, epoch, step; set ``state.stop_training = True`` to stop after the
+current epoch) and, for the end-of-batch and end-of-epoch hooks, that
+batch's or epoch's logs. A callback that must survive a resume (EarlyStopping)
+implements ``state_dict()``/``load_state_dict()``; ``Checkpoint`` saves them.
+"""
+import math
+import numbers
+import sys
+
+import numpy as np
+
+
+__all__ = ["Callback", "EarlyStopping", "ProgressBar"]
+
+
+class Callback:
+    """Base class of fit's callbacks: override only the hooks you need (all do nothing here).
+
+    Hooks, in the order fit calls them: ``on_fit_start(state)``;
+    per epoch ``on_epoch_start(state)``; per batch, after backward and
+    gradient clipping, ``on_before_optimizer_step(state)`` (the gradients are
+    the ones the step will use), then ``on_batch_end(state, logs)`` with
+    ``logs = {"loss": float, "grad_norm": float or None}``;
+    ``on_epoch_end(state, logs)`` with the epoch's record (the same keys
+    as the history); finally ``on_fit_end(state)``.
+
+    Example:
+        >>> class PrintLoss(Callback):
+        ...     def on_epoch_end(self, state, logs):
+        ...         print(state.epoch, logs["train_loss"])
+        >>> fit(model, loader, loss_fn=loss, optimizer=opt, epochs=3, callbacks=[PrintLoss()])
+    """
+
+    def on_fit_start(self, state):
+        """Called once before the first epoch (after a resume has restored the state)."""
+
+    def on_epoch_start(self, state):
+        """Called at the start of every epoch, with the model in training mode."""
+
+    def on_before_optimizer_step(self, state):
+        """Called after backward (and clipping), just before ``optimizer.step()``."""
+
+    def on_batch_end(self, state, logs):
+        """Called after each optimizer step with ``{"loss": ..., "grad_norm": ...}``."""
+
+    def on_epoch_end(self, state, logs):
+        """Called after validation and the scheduler step, with the epoch's record."""
+
+    def on_fit_end(self, state):
+        """Called once when training ends (all epochs done or stopped early)."""
+
+    def state_dict(self):
+        """What a resumed run needs to continue this callback ({} for a stateless one).
+
+        Example:
+            >>> EarlyStopping().state_dict()["wait"]
+            0
+        """
+        return {}
+
+    def load_state_dict(self, state_dict):
+        """Restore what ``state_dict()`` returned.
+
+        Example:
+            >>> es.load_state_dict(saved)
+        """
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved for ``patience`` epochs; restore the best weights.
+
+    An epoch improves on the best so far when its value is lower than
+    ``best - min_delta`` (``mode='min'``) or higher than ``best + min_delta``
+    (``mode='max'``); a NaN never improves. After ``patience`` epochs in a row
+    without improvement training stops (``stopped_epoch`` is that epoch,
+    0-based). With ``restore_best_weights=True`` the model's state dict at
+    the best epoch (``best_epoch``) is kept and loaded back when fit ends,
+    whether or not training stopped early.
+
+    Example:
+        >>> es = EarlyStopping(monitor="val_loss", patience=3)
+        >>> history = fit(model, train, loss_fn=loss, optimizer=opt, epochs=100,
+        ...               val_loader=val, callbacks=[es])
+        >>> es.best_epoch, es.stopped_epoch
+    """
+
+    def __init__(self, monitor="val_loss", mode="min", patience=5, min_delta=0.0,
+                 restore_best_weights=True):
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be a history key such as 'val_loss', "
+                            f"got {type(monitor).__name__}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
+        if not isinstance(patience, numbers.Integral) or isinstance(patience, bool) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
+        if not (isinstance(min_delta, numbers.Real) and min_delta >= 0):
+            raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, got {min_delta!r}")
+        self.monitor, self.mode = monitor, mode
+        self.patience, self.min_delta = int(patience), float(min_delta)
+        self.restore_best_weights = bool(restore_best_weights)
+        self._reset()
+
+    def _reset(self):
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = None
+        self.stopped_epoch = None
+        self.wait = 0
+        self.best_weights = None
+
+    def _improves(self, value):
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_fit_start(self, state):
+        """Check that ``monitor`` will be recorded, and start from a clean slate."""
+        if self.monitor not in state.epoch_keys:
+            raise ValueError(f"EarlyStopping: monitor={self.monitor!r} is not recorded by this "
+                             f"fit; its epoch keys are {list(state.epoch_keys)} (val_* keys "
+                             "need a val_loader, metric keys need metrics=...)")
+        self._reset()
+
+    def on_epoch_end(self, state, logs):
+        """Update the best value and the patience counter; ask fit to stop when it runs out."""
+        value = float(logs[self.monitor])
+        if self._improves(value):
+            self.best, self.best_epoch, self.wait = value, state.epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = state.model.state_dict()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = state.epoch
+            state.stop_training = True
+
+    def on_fit_end(self, state):
+        """Load the best epoch's weights back (with ``restore_best_weights``)."""
+        if self.restore_best_weights and self.best_weights is not None:
+            state.model.load_state_dict(self.best_weights)
+
+    def state_dict(self):
+        """The best value and epoch, the patience counter and the best weights.
+
+        Example:
+            >>> EarlyStopping(patience=2).state_dict()["best"]
+            inf
+        """
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state_dict):
+        """Continue from a saved ``state_dict()``.
+
+        Example:
+            >>> es.load_state_dict(other.state_dict())
+        """
+        self.best = float(state_dict["best"])
+        self.best_epoch = state_dict["best_epoch"]
+        self.wait = int(state_dict["wait"])
+        self.stopped_epoch = state_dict["stopped_epoch"]
+        weights = state_dict["best_weights"]
+        self.best_weights = None if weights is None else {k: np.array(v) for k, v in
+                                                          weights.items()}
+
+
+def _fmt(logs):
+    return {k: f"{v:.4g}" for k, v in logs.items() if k != "epoch" and isinstance(v, float)}
+
+
+class ProgressBar(Callback):
+    """A tqdm bar per epoch showing the running loss, then the epoch's record; tqdm optional.
+
+    Without tqdm it prints one line per epoch instead. It writes to
+    ``sys.stderr`` (tqdm's default; stdout stays free for results). ``fit``
+    adds one by itself when ``progress=True``, or with ``progress=None``
+    when stderr is a terminal.
+
+    Example:
+        >>> fit(model, train, loss_fn=loss, optimizer=opt, epochs=5, callbacks=[ProgressBar()])
+        epoch 1/5: 100%|██████████| 32/32 [00:00<00:00, train_loss=0.512]
+    """
+
+    def __init__(self):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        self._tqdm, self._bar = tqdm, None
+
+    def on_epoch_start(self, state):
+        """Open the epoch's bar."""
+        self._epoch_name = f"epoch {state.epoch + 1}/{state.epochs}"
+        self._losses = []
+        if self._tqdm is not None:
+            self._bar = self._tqdm(total=state.batches_per_epoch, desc=self._epoch_name,
+                                   file=sys.stderr, leave=True, unit="batch")
+
+    def on_batch_end(self, state, logs):
+        """Advance the bar; show the mean loss of the epoch's batches so far."""
+        self._losses.append(logs["loss"])
+        if self._bar is not None:
+            self._bar.set_postfix(loss=f"{sum(self._losses) / len(self._losses):.4g}",
+                                  refresh=False)
+            self._bar.update(1)
+
+    def on_epoch_end(self, state, logs):
+        """Show the epoch's record: as the bar's postfix, or as one printed line."""
+        if self._bar is not None:
+            self._bar.set_postfix(_fmt(logs), refresh=True)
+            self.close()
+        else:
+            items = "  ".join(f"{k} {v}" for k, v in _fmt(logs).items())
+            print(f"{self._epoch_name}  {items}", file=sys.stderr, flush=True)
+
+    def close(self):
+        """Close an open bar (fit calls this also when an epoch ends in an exception)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

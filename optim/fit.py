@@ -1,0 +1,260 @@
+"""optim.fit: the training loop (epochs, validation, scheduler, clipping, callbacks, resume).
+
+One function in the style of Keras' ``model.fit``, for modules, optimizers,
+schedulers and loaders with PyTorch's names and semantics. It returns a
+``History``, a plain dict of lists.
+"""
+import numbers
+import sys
+import warnings
+
+import numpy as np
+
+import nn
+from nn.data import DataLoader
+from .callbacks import Callback, EarlyStopping, ProgressBar
+from .checkpoint import Checkpoint, read_checkpoint, restore, restore_callbacks
+from .history import (History, Meter, batch_size, checked_loss, evaluate, metric_functions,
+                      split_batch)
+from .lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .optimizer import Optimizer
+
+__all__ = ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint",
+           "ProgressBar"]
+
+
+class FitState:
+    """What fit's callbacks see: the objects being trained and where the loop is.
+
+    Attributes: ``model optimizer scheduler history callbacks seed``;
+    ``epoch`` (0-based, the current one), ``epochs`` (the total), ``step``
+    (optimizer steps so far, over all epochs), ``batches_per_epoch`` (None if
+    the loader has no ``len``), ``epoch_keys`` (the history's per-epoch
+    keys), ``grad_norm`` (the last step's gradient norm before clipping, or
+    None). Set ``stop_training = True`` to end after the current epoch.
+
+    Example:
+        >>> class StopAtLoss(Callback):
+        ...     def on_epoch_end(self, state, logs):
+        ...         state.stop_training = logs["train_loss"] < 0.05
+    """
+
+    def __init__(self, model, optimizer, scheduler, history, epochs, seed, callbacks, loader):
+        self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
+        self.history, self.epochs, self.seed = history, epochs, seed
+        self.callbacks = callbacks
+        self.epoch_keys = tuple(k for k in history if not k.startswith("step_"))
+        self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
+        self.epoch, self.step = len(history["epoch"]), len(history["step_loss"])
+        self.grad_norm, self.stop_training = None, False
+
+
+def _as_list(callbacks):
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    try:
+        return list(callbacks)
+    except TypeError:
+        raise TypeError(f"fit: callbacks must be a list of optim.Callback instances, got "
+                        f"{type(callbacks).__name__}") from None
+
+
+def _check_args(model, loss_fn, optimizer, epochs, scheduler, scheduler_interval,
+                clip_grad_norm, callbacks, seed, progress):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"fit: loss_fn must be callable as loss_fn(output, target) (e.g. "
+                        f"nn.CrossEntropyLoss()), got {type(loss_fn).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an optim.Optimizer (e.g. optim.SGD("
+                        f"model.parameters(), lr=0.1)), got {type(optimizer).__name__}")
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    if scheduler is not None and not isinstance(scheduler, LRScheduler):
+        raise TypeError(f"fit: scheduler must be an optim.lr_scheduler scheduler or None, got "
+                        f"{type(scheduler).__name__}")
+    if scheduler is not None and scheduler.optimizer is not optimizer:
+        raise ValueError("fit: the scheduler was built for a different optimizer than the one "
+                         "passed; build it as Scheduler(optimizer, ...)")
+    if scheduler_interval not in ("epoch", "step"):
+        raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'step', got "
+                         f"{scheduler_interval!r}")
+    if isinstance(scheduler, ReduceLROnPlateau) and scheduler_interval == "step":
+        raise ValueError("fit: ReduceLROnPlateau steps on an epoch's metric; use "
+                         "scheduler_interval='epoch'")
+    if clip_grad_norm is not None and not (isinstance(clip_grad_norm, numbers.Real)
+                                           and clip_grad_norm > 0):
+        raise ValueError(f"fit: clip_grad_norm must be a positive number (a max L2 norm) or "
+                         f"None, got {clip_grad_norm!r}")
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise TypeError(f"fit: callbacks[{i}] is a {type(cb).__name__}; callbacks must be "
+                            "optim.Callback instances (subclass Callback)")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)
+                             or seed < 0):
+        raise ValueError(f"fit: seed must be None or an int >= 0, got {seed!r}")
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"fit: progress must be None (auto), True or False, got "
+                        f"{type(progress).__name__}")
+
+
+def _epoch_loader(loader, seed, epoch):
+    """``epoch``'s loader: with a seed, a shuffling DataLoader's copy seeded from (seed, epoch)."""
+    if seed is not None and isinstance(loader, DataLoader) and loader.shuffle:
+        return DataLoader(loader.dataset, batch_size=loader.batch_size, shuffle=True,
+                          drop_last=loader.drop_last,
+                          generator=np.random.default_rng([seed, epoch]))
+    return loader
+
+
+def _new_history(metric_fns, validate, clip):
+    keys = ["epoch", "lr", "train_loss", *(f"train_{m}" for m in metric_fns)]
+    if validate:
+        keys += ["val_loss", *(f"val_{m}" for m in metric_fns)]
+    keys += ["step_loss"] + (["step_grad_norm"] if clip else [])
+    return History({k: [] for k in keys})
+
+
+def fit(model, train_loader, *, loss_fn, optimizer, epochs, val_loader=None, scheduler=None,
+        scheduler_interval="epoch", clip_grad_norm=None, callbacks=(), metrics=(),
+        progress=None, seed=None, resume_from=None):
+    """Train ``model`` for ``epochs`` epochs over ``train_loader``; return the ``History``.
+
+    Each batch is a tuple ``(inputs..., target)`` (what ``nn.data.DataLoader``
+    yields); a step is ``optimizer.zero_grad()``, ``loss_fn(model(*inputs),
+    target).backward()``, optional ``nn.utils.clip_grad_norm_`` of the
+    optimizer's parameters to ``clip_grad_norm``, ``optimizer.step()``.
+    Training runs in ``model.train()`` mode; after each epoch ``val_loader``
+    (optional) is evaluated in ``model.eval()`` mode under
+    ``autograd.no_grad()``. The model's mode is restored at the end.
+
+    - ``scheduler`` steps once per epoch after validation (or after every
+      batch with ``scheduler_interval='step'``, e.g. for CyclicLR);
+      ``ReduceLROnPlateau`` gets ``val_loss`` (``train_loss`` without a
+      validation set). ``history['lr']`` is the lr an epoch trained with.
+    - ``metrics``: ``"accuracy"`` (argmax of (N, C) scores; a single column is
+      a logit, > 0, or a probability, > 0.5, with ``nn.BCELoss``), callables
+      ``fn(output, target) -> float``, or a dict name -> callable; recorded
+      as ``train_<name>`` and ``val_<name>``, batch-size-weighted epoch means.
+    - ``callbacks``: ``optim.Callback`` instances (EarlyStopping, Checkpoint,
+      yours); Checkpoints run after the others at the end of an epoch.
+    - ``progress``: a tqdm bar with the running loss (one line per epoch
+      without tqdm), on stderr; None shows it when stderr is a terminal.
+    - ``seed``: makes each epoch's shuffling reproducible on its own: in
+      epoch ``e`` a shuffling ``nn.data.DataLoader`` is replaced by a copy
+      whose generator is ``np.random.default_rng([seed, e])``, so a resumed
+      run shuffles exactly as an uninterrupted one (the loader's own
+      generator is not used). Dropout draws from nn's generator, which
+      checkpoints save; seed it with ``nn.manual_seed``.
+    - ``resume_from``: a file written by ``Checkpoint``; restores model,
+      optimizer, scheduler, history, callback states, nn's generator (its
+      state when saved) and the seed (unless ``seed`` is given), then trains the remaining epochs up
+      to ``epochs`` (the total, as Keras' ``epochs`` with ``initial_epoch``).
+
+    Example:
+        >>> X, y = nn.data.moons(400, noise=0.1)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=32,
+        ...                             shuffle=True, generator=0)
+        >>> model = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 2))
+        >>> history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=20,
+        ...               optimizer=optim.Adam(model.parameters(), lr=0.01),
+        ...               metrics=["accuracy"], seed=0, progress=False)
+        >>> history["train_accuracy"][-1] > 0.95
+        True
+    """
+    callbacks = _as_list(callbacks)
+    _check_args(model, loss_fn, optimizer, epochs, scheduler, scheduler_interval,
+                clip_grad_norm, callbacks, seed, progress)
+    metric_fns = metric_functions(metrics, loss_fn)
+    history = _new_history(metric_fns, val_loader is not None, clip_grad_norm is not None)
+    ckpt = None
+    if resume_from is not None:
+        ckpt = read_checkpoint(resume_from, history, epochs, scheduler, callbacks)
+        restore(ckpt, model, optimizer, scheduler)
+        history = History(ckpt["history"])
+        seed = ckpt["seed"] if seed is None else seed
+        if seed is None and isinstance(train_loader, DataLoader) and train_loader.shuffle:
+            warnings.warn("fit: resuming without a seed, so the shuffling order differs from "
+                          "an uninterrupted run's; pass seed= to both runs for an exact resume",
+                          stacklevel=2)
+    if progress or (progress is None and _stderr_is_terminal()):
+        if not any(isinstance(cb, ProgressBar) for cb in callbacks):
+            callbacks.append(ProgressBar())
+    # Checkpoints last, so a checkpoint holds what the other callbacks did this epoch
+    ordered = sorted(callbacks, key=lambda cb: isinstance(cb, Checkpoint))
+    state = FitState(model, optimizer, scheduler, history, epochs, seed, callbacks, train_loader)
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    was_training = model.training
+    for cb in ordered:
+        cb.on_fit_start(state)
+    if ckpt is not None:
+        restore_callbacks(ckpt, callbacks)
+    try:
+        while state.epoch < epochs and not state.stop_training:
+            _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params,
+                       clip_grad_norm, scheduler_interval, ordered)
+            state.epoch += 1
+        state.epoch = min(state.epoch, epochs) - 1
+        for cb in ordered:
+            cb.on_fit_end(state)
+    finally:
+        for cb in callbacks:
+            if isinstance(cb, ProgressBar):
+                cb.close()
+        model.train(was_training)
+    return history
+
+
+def _stderr_is_terminal():
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params, clip,
+               interval, callbacks):
+    model, optimizer, scheduler, history = (state.model, state.optimizer, state.scheduler,
+                                            state.history)
+    loader = _epoch_loader(train_loader, state.seed, state.epoch)
+    model.train()
+    lr = float(optimizer.param_groups[0]["lr"])
+    for cb in callbacks:
+        cb.on_epoch_start(state)
+    meter = Meter(metric_fns)
+    for batch in loader:
+        inputs, target = split_batch(batch, "train_loader")
+        optimizer.zero_grad()
+        output = model(*inputs)
+        loss = checked_loss(loss_fn, output, target)
+        loss.backward()
+        state.grad_norm = (None if clip is None else
+                           float(nn.utils.clip_grad_norm_(params, clip).item()))
+        for cb in callbacks:
+            cb.on_before_optimizer_step(state)
+        optimizer.step()
+        if scheduler is not None and interval == "step":
+            scheduler.step()
+        state.step += 1
+        value = float(loss.item())
+        history["step_loss"].append(value)
+        if clip is not None:
+            history["step_grad_norm"].append(state.grad_norm)
+        meter.add(value, output, target, batch_size(target))
+        for cb in callbacks:
+            cb.on_batch_end(state, {"loss": value, "grad_norm": state.grad_norm})
+    if meter.n == 0:
+        raise ValueError("fit: train_loader produced no batches")
+    logs = {"epoch": state.epoch, "lr": lr, **meter.means("train")}
+    if val_loader is not None:
+        logs.update(evaluate(model, val_loader, loss_fn, metric_fns))
+    if scheduler is not None and interval == "epoch":
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(logs["val_loss" if val_loader is not None else "train_loss"])
+        else:
+            scheduler.step()
+    for key in state.epoch_keys:
+        history[key].append(logs[key])
+    for cb in callbacks:
+        cb.on_epoch_end(state, logs)

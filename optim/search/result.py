@@ -1,0 +1,143 @@
+"""SearchResult: every trial of a search as plain data, ranked by the validation metric."""
+import json
+
+from .trial import _ranked
+
+__all__ = ["SearchResult"]
+
+
+def _fmt(v, column=None):
+    if column == "duration" and isinstance(v, float):
+        return f"{v:.2f}s"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return "" if v is None else str(v)
+
+
+class SearchResult:
+    """The trials of a search: plain dicts, ready for JSON, a table, or a plot.
+
+    ``trials`` is the list of trial records in the order they were defined (round, then
+    trial index), each ``{"round", "trial", "params", "seed", "status": "ok" | "failed",
+    "metrics", "error", "traceback", "duration"}``. ``spaces`` holds the space searched in
+    each round (one for grid and random search); ``resumed`` counts the trials read back
+    from ``results_path`` instead of being run.
+
+    Example:
+        >>> result = random_search(objective, {"lr": LogUniform(1e-4, 1e-1)}, 20)
+        >>> result.best["params"], result.best["metrics"]["val_accuracy"]
+        >>> print(result)             # an aligned table, best trial first
+    """
+
+    def __init__(self, trials, metric="val_accuracy", mode="max", spaces=(), resumed=0):
+        if mode not in ("max", "min"):
+            raise ValueError(f"SearchResult: mode={mode!r} must be 'max' or 'min'")
+        self.trials = list(trials)
+        self.metric, self.mode = metric, mode
+        self.spaces = list(spaces)
+        self.resumed = resumed
+
+    @property
+    def ok(self):
+        """The trials that finished, in definition order.
+
+        Example:
+            >>> [t["metrics"]["val_accuracy"] for t in result.ok]
+        """
+        return [t for t in self.trials if t["status"] == "ok"]
+
+    @property
+    def failed(self):
+        """The trials that raised, each with its ``error`` and ``traceback`` text.
+
+        Example:
+            >>> for t in result.failed: print(t["params"], t["error"])
+        """
+        return [t for t in self.trials if t["status"] == "failed"]
+
+    @property
+    def best(self):
+        """The best finished trial by ``metric`` and ``mode`` (None if every trial failed).
+
+        Example:
+            >>> result.best["params"]
+            {'lr': 0.0031, 'hidden': 64}
+        """
+        ranked = _ranked(self.trials, self.metric, self.mode)
+        return ranked[0] if ranked and ranked[0]["status"] == "ok" else None
+
+    def table(self, sort_by=None, mode=None):
+        """Flat rows (dicts), best first by ``sort_by`` (default: the searched metric).
+
+        A row has ``round``, ``trial``, each param, ``seed``, each scalar metric, ``status``,
+        ``error`` and ``duration``; a metric named like a param becomes ``metrics.<name>``.
+        Failed trials come last, then trials whose metric is NaN just before them.
+
+        Example:
+            >>> rows = result.table()              # by val_accuracy, highest first
+            >>> rows = result.table("val_loss", mode="min")
+        """
+        sort_by = self.metric if sort_by is None else sort_by
+        mode = self.mode if mode is None else mode
+        if mode not in ("max", "min"):
+            raise ValueError(f"SearchResult.table: mode={mode!r} must be 'max' or 'min'")
+        ok = [t for t in self.ok if sort_by in t["metrics"]]
+        if self.ok and not ok:
+            raise KeyError(f"SearchResult.table: no trial has a metric {sort_by!r}; the "
+                           f"metrics are {sorted(self.ok[0]['metrics'])}")
+        missing = [t for t in self.ok if sort_by not in t["metrics"]]
+        ranked = _ranked(ok, sort_by, mode) + missing + self.failed
+        return [self._row(t) for t in ranked]
+
+    @staticmethod
+    def _row(t):
+        row = {"round": t["round"], "trial": t["trial"], **t["params"], "seed": t["seed"]}
+        for k, v in (t["metrics"] or {}).items():
+            if v is None or isinstance(v, (bool, int, float, str)):
+                row[f"metrics.{k}" if k in row else k] = v
+        row.update(status=t["status"], error=t["error"], duration=t["duration"])
+        return row
+
+    def __str__(self):
+        rows = self.table()
+        if not rows:
+            return "SearchResult: no trials"
+        cols = [c for c in dict.fromkeys(k for r in rows for k in r)
+                if c not in ("seed", "error") and not (c == "round" and len(self.spaces) < 2)]
+        if any(r["error"] for r in rows):
+            cols.append("error")
+        cells = [[_fmt(r.get(c), c)[:60] for c in cols] for r in rows]
+        widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(cols)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip(),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+        return "\n".join(lines)
+
+    def __repr__(self):
+        best = self.best
+        tail = f", best {self.metric}={_fmt(best['metrics'][self.metric])}" if best else ""
+        return (f"SearchResult({len(self.trials)} trials, {len(self.ok)} ok, "
+                f"{len(self.failed)} failed{tail})")
+
+    def to_dict(self):
+        """Everything as plain JSON-ready data: metric, mode, spaces (as text), trials.
+
+        Example:
+            >>> result.to_dict()["trials"][0]["status"]
+            'ok'
+        """
+        return {"metric": self.metric, "mode": self.mode,
+                "spaces": [{k: repr(v) for k, v in s.items()} for s in self.spaces],
+                "resumed": self.resumed, "trials": self.trials}
+
+    def to_json(self, path=None, indent=2):
+        """The result as a JSON string; also written to ``path`` when given.
+
+        Example:
+            >>> result.to_json("runs/search.json")
+        """
+        text = json.dumps(self.to_dict(), indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        return text
