@@ -15,7 +15,7 @@ import traceback
 import numpy as np
 
 from .mode import state
-from .tensor import Tensor
+from .tensor import Tensor, inplace_clock
 
 __all__ = ["Function"]
 
@@ -68,7 +68,7 @@ class Function:
         result.data = out
         result.requires_grad = record
         result.grad = result.name = result._hooks = None
-        result._version = 0
+        result._version = result._modified_at = 0
         result._retains_grad = False
         if record:
             result.grad_fn = ctx
@@ -89,7 +89,7 @@ class Function:
             >>> ctx.save_for_backward(x, w)   # inside forward
         """
         self._saved = tensors
-        self._saved_versions = [t._version if isinstance(t, Tensor) else None for t in tensors]
+        self._saved_at = inplace_clock[0]
 
     @property
     def needs_input_grad(self):
@@ -106,9 +106,10 @@ class Function:
                 raise _freed_error(self) from None
             raise RuntimeError(f"{type(self).__name__}.backward: saved_tensors read, "
                                "but forward called no save_for_backward()") from None
-        for t, v in zip(saved, self._saved_versions):
-            if v is not None and t._version != v:
-                raise _version_error(self, t, v)
+        if inplace_clock[0] != self._saved_at:     # something changed in place since: which?
+            for t in saved:
+                if isinstance(t, Tensor) and t._modified_at > self._saved_at:
+                    raise _version_error(self, t)
         if self._graph_mode:
             return saved
         return [t.data if isinstance(t, Tensor) else t for t in saved]
@@ -117,8 +118,8 @@ class Function:
     def output(self):
         """The op's own result, for ops with ``uses_output = True`` (set by the engine)."""
         out = self._output
-        if out._version != 0:      # an op's result starts at version 0
-            raise _version_error(self, out, 0)
+        if out._modified_at:
+            raise _version_error(self, out)
         return out if self._graph_mode else out.data
 
     def release(self):
@@ -150,11 +151,11 @@ def _freed_error(ctx):
         "to the first backward() (or autograd.grad) if you need to backward twice.")
 
 
-def _version_error(ctx, t, saved_version):
+def _version_error(ctx, t):
     return RuntimeError(
         f"{ctx.name}.backward: a tensor it saved ({_describe(t)}) was modified in place "
-        f"after the op used it (version {saved_version} at save, now {t._version}). "
-        "Modify a copy instead (e.g. Tensor(t.data.copy())), or use an out-of-place op.")
+        f"after the op used it (it is now at version {t._version}). Modify a copy instead "
+        "(e.g. Tensor(t.data.copy())), or use an out-of-place op.")
 
 
 def _check_forward(cls, ctx, args, out):

@@ -10,6 +10,10 @@ from .mode import state, get_default_dtype
 
 __all__ = ["Tensor"]
 
+# Counts in-place changes to any tensor; an op compares it with the value at
+# save_for_backward to know, in O(1), that none of its saved tensors changed.
+inplace_clock = [0]
+
 
 class Tensor:
     """A node of the graph: ``.data`` (ndarray), ``.grad`` (Tensor or None), ``.grad_fn``.
@@ -26,7 +30,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version",
-                 "_hooks", "_retains_grad", "__weakref__")
+                 "_modified_at", "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None        # ndarray <op> Tensor defers to Tensor's reflected operator
     __hash__ = object.__hash__    # == is elementwise, identity hashing stays
 
@@ -56,7 +60,7 @@ class Tensor:
         self.data = data
         self.requires_grad = requires_grad
         self.grad = self.grad_fn = self.name = self._hooks = None
-        self._version = 0
+        self._version = self._modified_at = 0
         self._retains_grad = False
 
     # -- attributes -------------------------------------------------------------
@@ -175,8 +179,21 @@ class Tensor:
         except (ValueError, TypeError) as e:
             raise type(e)(f"{opname}: cannot update shape {self.shape} {self.dtype} in place "
                           f"with {np.shape(other)} {np.result_type(other)}: {e}") from None
-        self._version += 1
+        self.mark_modified()
         return self
+
+    def mark_modified(self):
+        """Record that ``.data`` was changed in place by code outside Tensor's own in-place ops.
+
+        Bumps the version counter, so ops that saved this tensor refuse to backward
+        with the changed values. Optimizers and load_state_dict call it.
+
+        Example:
+            >>> w.data -= 0.1 * w.grad.data; w.mark_modified()
+        """
+        self._version += 1                 # PyTorch's per-tensor counter, for users
+        inplace_clock[0] += 1
+        self._modified_at = inplace_clock[0]   # what saved-tensor checks compare against
 
     def add_(self, other):
         """In place ``self += other`` (under no_grad for tensors that require grad)."""

@@ -93,5 +93,5 @@ def load_state_dict(module, state_dict, strict=True):
             np.copyto(t.data, value, casting="same_kind")
         else:
             t.data = value.astype(t.dtype, copy=True)
-        t._version += 1
+        t.mark_modified()
     return IncompatibleKeys(missing, unexpected)

@@ -151,7 +151,7 @@ class Optimizer:
                 grad = grad.astype(data.dtype)
             a, b = self._scratch(data)
             yield p, data, grad, self.state[p], a, b
-            p._version += 1
+            p.mark_modified()
 
     def _scratch(self, data):
         # Two views shaped like data into one workspace per dtype, cached per shape.
