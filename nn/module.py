@@ -65,8 +65,8 @@ class Module(Registry):
 
     def forward(self, *args, **kwargs):
         """Compute the output; every subclass defines it."""
-        raise NotImplementedError(f"{type(self).__name__} has no forward(); define "
-                                  "forward(self, ...) in the subclass")
+        message = f"{type(self).__name__} has no forward(); define forward(self, ...) in it"
+        raise NotImplementedError(message)  # abstract: every Module subclass defines forward
 
     def __call__(self, *args, **kwargs):
         with name_scope(self._scope_name or type(self).__name__):

@@ -120,7 +120,8 @@ class Optimizer:
         Example:
             >>> loss.backward(); opt.step()
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+        message = f"{type(self).__name__} does not implement step()"
+        raise NotImplementedError(message)  # abstract: each optimizer defines step
 
     def _begin_step(self, closure):
         """Run the closure (if any), then check every gradient before any parameter changes."""

@@ -56,7 +56,8 @@ class LRScheduler:
         Example:
             >>> sched.get_lr()          # used by step(); read get_last_lr() instead
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_lr()")
+        message = f"{type(self).__name__} does not implement get_lr()"
+        raise NotImplementedError(message)  # abstract: each schedule defines get_lr
 
     def get_last_lr(self):
         """The lr of each group as last set by this scheduler.

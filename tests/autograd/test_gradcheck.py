@@ -338,7 +338,7 @@ def test_assert_gradients_correct_checks_second_order_by_default():
 
 @given(shapes(min_dims=1, max_dims=4, max_side=5))
 def test_shapes_respect_limits(shape):
-    assert 1 <= len(shape) <= 4 and all(1 <= n <= 5 for n in shape)
+    assert len(shape) in range(1, 5) and all(n in range(1, 6) for n in shape)
 
 
 @given(st.integers(2, 4).flatmap(lambda k: st.tuples(st.just(k), broadcastable_shapes(
