@@ -24,3 +24,12 @@ __all__ += ["search", "grid_search", "random_search", "coarse_to_fine", "Uniform
             "DaskExecutor"]
 from .fit import fit, FitState, History, Callback, EarlyStopping, Checkpoint, ProgressBar
 __all__ += ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint", "ProgressBar"]
+from .sanity import check_initial_loss, InitialLossResult
+from .overfit import check_overfit_small, OverfitResult
+from .gradient_check import check_gradients, GradientCheckResult, ParamGradError
+from .diagnostics import Diagnostics
+from .parameter_stats import ParameterStats
+from .loss_curve import diagnose_loss_curve, find_nan_op
+__all__ += ["check_initial_loss", "InitialLossResult", "check_overfit_small", "OverfitResult",
+            "check_gradients", "GradientCheckResult", "ParamGradError", "Diagnostics",
+            "ParameterStats", "diagnose_loss_curve", "find_nan_op"]

@@ -1,0 +1,116 @@
+"""Running statistics of a layer's outputs, for optim.Diagnostics' forward hooks.
+
+Mean and standard deviation come from float64 sums over every output
+element; the saturated fraction counts sigmoid outputs below eps or above
+1 - eps and tanh outputs with |t| > 1 - eps; a unit (one element of a
+sample's output: a feature, or a channel at a position) of a ReLU-family
+layer is dead when it was never > 0 in any batch seen; the histogram is of
+a uniform (reservoir) sample of at most ``hist_samples`` of the values seen.
+"""
+import math
+
+import numpy as np
+
+import nn
+
+__all__ = ["ActivationStats", "ACTIVATIONS"]
+
+_SATURATING = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}
+_RECTIFIERS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU)   # active exactly where output > 0
+ACTIVATIONS = (nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU)
+
+
+class ActivationStats:
+    """Running statistics of one layer's outputs: moments, saturation, dead units, a sample.
+
+    ``add(out)`` takes one forward's output array; ``stats()`` returns the
+    dict documented in optim.diagnostics; ``reset()`` starts over.
+
+    Example:
+        >>> s = ActivationStats("1", nn.ReLU(), 0.01, 10, 1000, np.random.default_rng(0))
+        >>> s.add(np.array([[-1.0, 2.0], [-3.0, 4.0]])); s.stats()["dead"]
+        0.5
+    """
+
+    def __init__(self, name, module, eps, bins, hist_samples, rng):
+        self.name, self.type = name, type(module).__name__
+        self.kind = _SATURATING.get(type(module))
+        self.rectifier = isinstance(module, _RECTIFIERS)
+        self.eps, self.bins, self.hist_samples, self.rng = eps, bins, hist_samples, rng
+        self.reset()
+
+    def reset(self):
+        """Forget everything seen so far.
+
+        Example:
+            >>> s.reset(); s.stats()["count"]
+            0
+        """
+        self.batches = self.count = self.saturated = 0
+        self.total = self.total_sq = 0.0
+        self.ever_active, self.sample, self.seen = None, np.empty(self.hist_samples), 0
+
+    def add(self, out):
+        """Count one output array (the batch along its first axis).
+
+        Example:
+            >>> s.add(np.zeros((32, 64)))
+        """
+        v = np.asarray(out, dtype=np.float64)
+        self.batches += 1
+        self.count += v.size
+        self.total += float(v.sum())
+        self.total_sq += float(np.square(v).sum())
+        if self.kind == "sigmoid":
+            self.saturated += int(np.count_nonzero((v < self.eps) | (v > 1 - self.eps)))
+        elif self.kind == "tanh":
+            self.saturated += int(np.count_nonzero(np.abs(v) > 1 - self.eps))
+        if self.rectifier:
+            per_unit = (v.reshape(v.shape[0], -1) if v.ndim >= 2 else v.reshape(1, -1)) > 0
+            active = per_unit.any(axis=0)
+            if self.ever_active is None or self.ever_active.shape != active.shape:
+                self.ever_active = active
+            else:
+                self.ever_active |= active
+        self._sample_values(v.reshape(-1))
+
+    def _sample_values(self, flat):
+        # Reservoir sampling (Algorithm R, vectorized): a uniform sample of every value seen.
+        k, seen = self.hist_samples, self.seen
+        room = max(0, min(k - seen, flat.size))
+        if room:
+            self.sample[seen:seen + room] = flat[:room]
+        rest = flat[room:]
+        if rest.size:
+            slots = self.rng.integers(0, np.arange(seen + room + 1, seen + flat.size + 1))
+            keep = slots < k
+            slots, values = slots[keep][::-1], rest[keep][::-1]
+            slots, last = np.unique(slots, return_index=True)   # the latest value wins a slot
+            self.sample[slots] = values[last]
+        self.seen = seen + flat.size
+
+    def stats(self):
+        """The statistics so far as a plain dict (the format is in optim.diagnostics).
+
+        Example:
+            >>> s.stats()["mean"], s.stats()["hist"]["counts"]
+        """
+        mean = self.total / self.count if self.count else None
+        std = (math.sqrt(max(self.total_sq / self.count - mean * mean, 0.0))
+               if self.count else None)
+        values = self.sample[:min(self.seen, self.hist_samples)]
+        values = values[np.isfinite(values)]
+        span = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(self.kind)
+        if span is None:
+            span = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+        counts, edges = np.histogram(values, bins=self.bins, range=span)
+        dead = None
+        if self.ever_active is not None:
+            dead = float(1.0 - self.ever_active.mean())
+        return {"layer": self.name, "type": self.type, "batches": self.batches,
+                "count": self.count, "mean": mean, "std": std,
+                "saturated": (self.saturated / self.count if self.count else None)
+                if self.kind else None,
+                "dead": dead,
+                "units": None if self.ever_active is None else int(self.ever_active.size),
+                "hist": {"counts": counts.tolist(), "edges": edges.tolist()}}

@@ -1,0 +1,234 @@
+"""optim.diagnostics: what the lecture says to watch while training, measured through hooks.
+
+``Diagnostics(model)`` puts forward hooks on the model's activation modules
+and reads the parameters' gradients and updates around each optimizer step.
+Use it inside ``optim.fit`` (it is a Callback) or standalone::
+
+    diag = Diagnostics(model)                  # hooks attached
+    loss_fn(model(x), y).backward()
+    diag.step(optimizer)                       # grads, optimizer.step(), updates
+    diag.report()                              # plain data, see below
+
+Everything it returns is plain JSON-serialisable data (dicts, lists, floats,
+None where a number does not apply), for viz plots and the HTML report:
+
+- ``activation_stats()``: one dict per hooked layer, over the forwards since
+  the last ``reset()`` (in fit: over the current epoch's training batches)::
+
+      {"layer": "3", "type": "ReLU", "batches": 12, "count": 24576,
+       "mean": 0.41, "std": 0.62,
+       "saturated": None,      # sigmoid/tanh: fraction of outputs within eps of
+                               # an asymptote (s < eps or s > 1-eps; |t| > 1-eps)
+       "dead": 0.0,            # ReLU family: fraction of units never > 0
+       "units": 64,            # units per sample (features, or channel x position)
+       "hist": {"counts": [...], "edges": [...]}}   # len(edges) == len(counts) + 1
+
+- ``gradient_stats()``: one dict per parameter, from the last step::
+
+      {"param": "0.weight", "layer": "0", "shape": [64, 2],
+       "grad_norm": 0.12, "grad_mean_abs": 0.004,      # None without a .grad
+       "weight_norm": 5.3,                             # before the step
+       "update_norm": 0.0051, "update_ratio": 9.6e-4}  # ||p_after - p_before|| / ||p_before||
+
+- ``layer_grad_norms()``: ``[{"layer": "0", "grad_norm": ...}, ...]``, the
+  norm over each module's own parameters.
+- ``history``: per step ``{"step": [...], "loss": [...], "grad_norm": {param:
+  [...]}, "update_ratio": {param: [...]}}`` and ``epochs``: per epoch of fit
+  ``{"epoch": e, "layers": activation_stats(), "params": gradient_stats()}``.
+- ``report()``: ``{"layers": ..., "params": ..., "layer_grad_norms": ...,
+  "warnings": [str, ...]}``; a warning names a layer with at least
+  ``dead_threshold`` dead units or ``saturated_threshold`` saturated outputs,
+  and a parameter whose update/weight ratio is outside ``ratio_range``
+  (the rule of thumb is about 1e-3: far above, the learning rate is too
+  high; far below, too low).
+
+Loss-curve verdicts and NaN hunting are in optim.loss_curve.
+"""
+import math
+
+import numpy as np
+
+import nn
+from .activation_stats import ACTIVATIONS, ActivationStats
+from .callbacks import Callback
+from .parameter_stats import ParameterStats
+
+__all__ = ["Diagnostics"]
+
+
+class Diagnostics(ParameterStats, Callback):
+    """Activation, gradient and update statistics of a model, via hooks; an ``optim.fit`` Callback.
+
+    The gradient and update side (``record_gradients``, ``step``,
+    ``gradient_stats``, ``history``...) is inherited from ParameterStats.
+
+    ``layers``: the modules to hook, as dotted names (``named_modules``) or
+    Module objects; by default every activation module (Sigmoid, Tanh, ReLU,
+    LeakyReLU, PReLU, ELU, GELU, SiLU), or every leaf module when the model
+    has none. Forwards in eval mode (fit's validation pass) are not counted
+    unless ``include_eval=True``. ``eps``: how close to an asymptote counts
+    as saturated. ``bins``/``hist_samples``: histogram size and how many
+    output values per layer feed it (a uniform sample, drawn with ``seed``).
+    With ``stop_on_divergence=True`` inside fit, a NaN loss or one above 3x
+    the first step's loss sets ``state.stop_training``. The module docstring
+    documents the data format.
+
+    Example:
+        >>> diag = Diagnostics(model)
+        >>> history = fit(model, loader, loss_fn=loss, optimizer=opt, epochs=5,
+        ...               callbacks=[diag])
+        >>> diag.report()["warnings"]
+        ["layer '1' (ReLU): 100% of units never active (dead ReLUs) ..."]
+    """
+
+    def __init__(self, model, layers=None, eps=0.01, bins=50, hist_samples=10000,
+                 include_eval=False, dead_threshold=0.25, saturated_threshold=0.25,
+                 ratio_range=(1e-4, 1e-2), stop_on_divergence=False, seed=0):
+        ParameterStats.__init__(self, model)
+        if not 0 < eps < 0.5:
+            raise ValueError(f"Diagnostics: eps must be in (0, 0.5), got {eps!r}")
+        if len(ratio_range) != 2 or not 0 <= ratio_range[0] < ratio_range[1]:
+            raise ValueError(f"Diagnostics: ratio_range must be (low, high) with 0 <= low < "
+                             f"high, got {ratio_range!r}")
+        self.model, self.include_eval = model, bool(include_eval)
+        self.dead_threshold, self.saturated_threshold = dead_threshold, saturated_threshold
+        self.ratio_range, self.stop_on_divergence = tuple(ratio_range), stop_on_divergence
+        rng = np.random.default_rng(seed)
+        self._layers = [(m, ActivationStats(name, m, eps, bins, hist_samples, rng))
+                        for name, m in self._select(layers)]
+        self._handles, self.epochs, self._first_loss = [], [], None
+        self.attach()
+
+    def _select(self, layers):
+        named = [(name or type(m).__name__, m) for name, m in self.model.named_modules()]
+        if layers is None:
+            chosen = [(n, m) for n, m in named if isinstance(m, ACTIVATIONS)]
+            return chosen or [(n, m) for n, m in named if not list(m.children())]
+        by_name, by_id = dict(named), {id(m): n for n, m in named}
+        chosen = []
+        for item in layers:
+            if isinstance(item, nn.Module) and id(item) in by_id:
+                chosen.append((by_id[id(item)], item))
+            elif isinstance(item, str) and item in by_name:
+                chosen.append((item, by_name[item]))
+            else:
+                raise ValueError(f"Diagnostics: layer {item!r} is not a submodule of the model; "
+                                 f"pass names from model.named_modules(): {list(by_name)}")
+        return chosen
+
+    # -- hooks ----------------------------------------------------------------------
+
+    def attach(self):
+        """Register the forward hooks (the constructor does); returns self.
+
+        Example:
+            >>> diag.detach(); ...; diag.attach()
+        """
+        if not self._handles:
+            for module, stats in self._layers:
+                self._handles.append(module.register_forward_hook(self._hook(module, stats)))
+        return self
+
+    def detach(self):
+        """Remove the forward hooks; the statistics gathered so far stay readable.
+
+        Example:
+            >>> diag.detach()
+        """
+        for h in self._handles:
+            h.remove()
+        self._handles = []
+
+    def __enter__(self):
+        return self.attach()
+
+    def __exit__(self, *exc):
+        self.detach()
+
+    def _hook(self, hooked, stats):
+        # A plain closure, not a bound method, so a deep copy of the model does not copy self;
+        # the copy keeps the hook, so outputs of modules other than `hooked` are ignored.
+        def hook(module, args, out):
+            if module is hooked and (module.training or self.include_eval) and hasattr(out,
+                                                                                  "data"):
+                stats.add(out.data)
+        return hook
+
+    def reset(self):
+        """Start a new window of activation statistics (fit does at each epoch start).
+
+        Example:
+            >>> diag.reset(); model(x); diag.activation_stats()[0]["batches"]
+            1
+        """
+        for _, stats in self._layers:
+            stats.reset()
+
+    # -- reading --------------------------------------------------------------------
+
+    def activation_stats(self):
+        """Per-layer statistics of the outputs seen since the last reset (format: module doc).
+
+        Example:
+            >>> [s["dead"] for s in diag.activation_stats()]
+        """
+        return [stats.stats() for _, stats in self._layers]
+
+    def report(self):
+        """Activations, gradients and the warnings they raise, as plain data.
+
+        Example:
+            >>> for w in diag.report()["warnings"]: print(w)
+        """
+        layers, params = self.activation_stats(), self.gradient_stats()
+        warnings = []
+        for s in layers:
+            where = f"layer '{s['layer']}' ({s['type']})"
+            if s["dead"] is not None and s["dead"] >= self.dead_threshold:
+                warnings.append(f"{where}: {s['dead']:.0%} of units never active (dead ReLUs) "
+                                f"over {s['batches']} batches: check the bias and the "
+                                "initialization (He), lower the learning rate, or use Leaky ReLU")
+            if s["saturated"] is not None and s["saturated"] >= self.saturated_threshold:
+                warnings.append(f"{where}: {s['saturated']:.0%} of outputs saturated: their "
+                                "gradients vanish; use smaller initial weights (Xavier), batch "
+                                "norm, or ReLU")
+        warnings += self.ratio_warnings(self.ratio_range)
+        return {"layers": layers, "params": params, "layer_grad_norms": self.layer_grad_norms(),
+                "warnings": warnings}
+
+    def to_dict(self):
+        """Everything gathered: ``{"report": ..., "history": ..., "epochs": ...}``.
+
+        Example:
+            >>> json.dump(diag.to_dict(), open("diagnostics.json", "w"))
+        """
+        return {"report": self.report(), "history": self.history, "epochs": self.epochs}
+
+    # -- fit callback ---------------------------------------------------------------
+
+    def on_fit_start(self, state):
+        """Attach the hooks (again, if they were detached)."""
+        self.attach()
+
+    def on_epoch_start(self, state):
+        """Start the epoch's window of activation statistics."""
+        self.reset()
+
+    def on_before_optimizer_step(self, state):
+        """Read the gradients and remember the weights before the step."""
+        self.record_gradients()
+        self.snapshot_weights()
+
+    def on_batch_end(self, state, logs):
+        """Measure the updates; with ``stop_on_divergence``, stop on a NaN or exploding loss."""
+        loss = logs["loss"]
+        self.record_updates(loss)
+        if self._first_loss is None:
+            self._first_loss = loss
+        if self.stop_on_divergence and (not math.isfinite(loss) or loss > 3 * self._first_loss):
+            state.stop_training = True
+
+    def on_epoch_end(self, state, logs):
+        """Keep the epoch's activation and gradient statistics in ``epochs``."""
+        self.epochs.append({"epoch": state.epoch, "layers": self.activation_stats(),
+                            "params": self.gradient_stats()})

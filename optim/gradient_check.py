@@ -1,0 +1,190 @@
+"""The whole-model gradient check (sanity check 3), in a float64 copy of the model.
+
+``autograd.gradcheck`` checks one function of some input Tensors; a model's
+parameters live inside its modules, so this check perturbs them in place
+instead (CS231n's ``eval_numerical_gradient``): each checked element moves by
+``±eps`` and the loss is re-evaluated, giving the central difference
+``(f(p + eps) - f(p - eps)) / (2 eps)``.
+
+The error reported per parameter is the norm-wise relative error
+``||a - n|| / max(||a||, ||n||, 1e-8)`` of the analytic gradient ``a`` and the
+numerical one ``n`` over the checked elements: unlike the worst element's
+``|a - n| / max(|a|, |n|)`` (also reported, with its index), it is not
+dominated by elements whose gradient is numerically zero. In float64 with
+``eps = 1e-5`` (CS231n's h) the truncation error is about eps² = 1e-10 and
+the round-off about 1e-16 / eps = 1e-11 (relative to the loss), so a correct
+model gives about 1e-8 or less (CS231n: below 1e-7 "you should be happy");
+the default threshold 1e-6 leaves room for deeper models and small
+gradients. A smaller eps is not better: at 1e-6 the round-off already
+reaches 1e-7 for a layer whose gradients are 1e-3 of the loss. Kinks (ReLU
+at 0) crossed by ``±eps`` can raise one element's error; with a few random
+samples that is rare. A wrong backward gives errors near 1, and exactly 2 for
+a sign flip.
+"""
+import copy
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from autograd import Tensor, get_default_dtype, no_grad, set_default_dtype
+from autograd.gradcheck import relative_error
+from .sanity import check_args
+
+__all__ = ["GradientCheckResult", "ParamGradError", "check_gradients"]
+
+# Gradient norms below this count as zero (e.g. a bias followed by BatchNorm, whose exact
+# gradient is 0): the central differences' round-off is about 1e-11 per element at eps=1e-5.
+ZERO_NORM = 1e-8
+
+
+@dataclass
+class ParamGradError:
+    """One parameter's comparison: norm-wise relative error and the worst element.
+
+    Example:
+        >>> r = check_gradients(model, loss_fn, X, y); r.params[0].relative_error
+    """
+    name: str
+    shape: tuple
+    checked: int               # how many elements were perturbed
+    relative_error: float      # ||a - n|| / max(||a||, ||n||, ZERO_NORM)
+    index: tuple               # the element with the largest |a - n|
+    analytic: float
+    numerical: float
+    element_relative_error: float
+    passed: bool
+
+
+@dataclass
+class GradientCheckResult:
+    """What ``check_gradients`` measured: one ParamGradError per parameter and the verdict.
+
+    Example:
+        >>> r = check_gradients(model, nn.CrossEntropyLoss(), X, y)
+        >>> r.max_relative_error < 1e-6, r.worst
+    """
+    max_relative_error: float
+    worst: str
+    threshold: float
+    passed: bool = False
+    verdict: str = ""
+    params: list = field(default_factory=list)
+
+    def to_dict(self):
+        """The result as plain data (dicts, lists, floats), ready for ``json.dumps``.
+
+        Example:
+            >>> json.dumps(check_gradients(model, loss_fn, X, y).to_dict())
+        """
+        return asdict(self)
+
+    def __str__(self):
+        return self.verdict
+
+
+def _float64_copy(model, training):
+    m = copy.deepcopy(model)
+    for p in m.parameters():
+        p.data = np.array(p.data, dtype=np.float64)
+    for b in m.buffers():
+        if b.data.dtype.kind == "f":
+            b.data = np.array(b.data, dtype=np.float64)
+    m.zero_grad()
+    return m.train(training)
+
+
+def _compare(name, p, analytic, f, eps, max_elements, rng):
+    flat = p.data.reshape(-1)                 # a view: p.data is our own contiguous copy
+    idx = (np.arange(flat.size) if flat.size <= max_elements
+           else np.sort(rng.choice(flat.size, max_elements, replace=False)))
+    num = np.empty(idx.size)
+    for k, i in enumerate(idx):
+        orig = flat[i]
+        flat[i] = orig + eps
+        plus = f()
+        flat[i] = orig - eps
+        minus = f()
+        flat[i] = orig
+        num[k] = (plus - minus) / (2 * eps)
+    a = analytic.reshape(-1)[idx]
+    scale = max(np.linalg.norm(a), np.linalg.norm(num), ZERO_NORM)
+    rel = float(np.linalg.norm(a - num) / scale)
+    k = int(np.argmax(np.abs(a - num))) if idx.size else 0
+    index = tuple(int(j) for j in np.unravel_index(int(idx[k]), p.shape)) if idx.size else ()
+    return ParamGradError(name, tuple(p.shape), int(idx.size), rel, index,
+                          float(a[k]) if idx.size else 0.0, float(num[k]) if idx.size else 0.0,
+                          float(relative_error(a[k], num[k])) if idx.size else 0.0, False)
+
+
+def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_elements=200,
+                    training=False, seed=0):
+    """Gradient-check the whole model on ``n`` samples in float64, per parameter.
+
+    A deep copy of ``model`` with float64 parameters and buffers runs under
+    ``autograd.set_default_dtype('float64')`` (the given model is not
+    touched) in eval mode, or training mode with ``training=True`` (to check
+    BatchNorm's batch-statistics gradient; Dropout then makes the loss random
+    and the check fail). The analytic gradient of ``loss_fn(model(X[:n]),
+    y[:n])`` from ``backward()`` is compared with central differences for up
+    to ``max_elements`` elements per parameter (a random subset drawn with
+    ``seed`` when there are more, as CS231n's ``grad_check_sparse``). It
+    passes when every parameter's norm-wise relative error is below
+    ``threshold`` (see the module docstring for why 1e-6).
+
+    Example:
+        >>> r = check_gradients(model, nn.CrossEntropyLoss(), X, y, n=4)
+        >>> r.verdict
+        'ok: max relative error 3.1e-10 (2.weight) over 4 parameters, threshold 1e-06 ...'
+    """
+    where = "check_gradients"
+    X, y = check_args(where, model, loss_fn, X, y)
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{where}: n (the number of samples) must be an int >= 1, got {n!r}")
+    if not isinstance(max_elements, (int, np.integer)) or max_elements < 1:
+        raise ValueError(f"{where}: max_elements must be an int >= 1, got {max_elements!r}")
+    if not (eps > 0 and threshold > 0):
+        raise ValueError(f"{where}: eps and threshold must be positive, got eps={eps!r}, "
+                         f"threshold={threshold!r}")
+    previous = get_default_dtype()
+    set_default_dtype("float64")
+    try:
+        m = _float64_copy(model, bool(training))
+        Xs = Tensor(np.array(X.data[:n], dtype=np.float64))
+        ys = y[:n]
+        loss = loss_fn(m(Xs), ys)
+        loss.backward()
+        named = [(k, p) for k, p in m.named_parameters() if p.requires_grad]
+        grads = {k: (np.zeros(p.shape) if p.grad is None else np.array(p.grad.data, np.float64))
+                 for k, p in named}
+
+        def f():
+            with no_grad():
+                return float(loss_fn(m(Xs), ys).item())
+
+        rng = np.random.default_rng(seed)
+        reports = [_compare(k, p, grads[k], f, eps, max_elements, rng) for k, p in named]
+    finally:
+        set_default_dtype(previous)
+    if not reports:
+        raise ValueError(f"{where}: the model has no parameter that requires grad; nothing to "
+                         "check")
+    for r in reports:
+        r.passed = bool(r.relative_error < threshold)
+    worst = max(reports, key=lambda r: r.relative_error)
+    passed = all(r.passed for r in reports)
+    if passed:
+        verdict = (f"ok: max relative error {worst.relative_error:.2g} ({worst.name}) over "
+                   f"{len(reports)} parameters, threshold {threshold:g} (float64; CS231n: "
+                   "< 1e-7 is good)")
+    else:
+        bad = [r.name for r in reports if not r.passed]
+        verdict = (f"FAIL: relative error {worst.relative_error:.2g} in {worst.name} (worst "
+                   f"element {worst.index}: analytic {worst.analytic:.4g} vs numerical "
+                   f"{worst.numerical:.4g}); {len(bad)} of {len(reports)} parameters above "
+                   f"{threshold:g}: {', '.join(bad)}")
+        if worst.relative_error > 1.9:
+            verdict += "; the analytic gradient has the wrong sign (a backward returns -grad)"
+        else:
+            verdict += "; a backward in the model is wrong"
+    return GradientCheckResult(float(worst.relative_error), worst.name, float(threshold),
+                               passed, verdict, reports)
