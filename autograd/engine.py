@@ -1,14 +1,14 @@
 """The backward engine: one iterative walk of the graph in reverse topological order.
 
-First pass: count, for every tensor reachable from the roots, how many recorded
-ops consume it. Second pass: start from the roots; a tensor's gradient is
-complete once all its consumers have run, and only then is its op's backward
-called. Every node is visited once, there is no recursion, and nothing is
-recorded unless ``create_graph=True``.
+First pass: an iterative depth-first search lists the recorded tensors behind
+the roots, each after all of its inputs. Second pass: walk that list backwards,
+so a tensor's gradient is complete (every consumer has added its share) before
+its op's backward runs; leaves receive theirs at the end. Every node is visited
+once, there is no recursion, and nothing is recorded unless ``create_graph=True``.
 """
 import numpy as np
 
-from .function import _freed_error
+from .function import _describe, _freed_error
 from .mode import state, set_grad_enabled
 from .tensor import Tensor
 
@@ -34,8 +34,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> (ddx,) = grad(dx, x)                           # 18
     """
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if isinstance(grad_outputs, Tensor) or isinstance(grad_outputs, np.ndarray):
         grad_outputs = (grad_outputs,)
     for i, t in enumerate(inputs):
@@ -261,9 +260,3 @@ def _check_backward(fn, g, in_grads):
                 f"detect_anomaly: {fn.name}.backward produced NaN or Inf in the gradient of "
                 f"input {i} ({_describe(fn.inputs[i])}) from a finite upstream gradient. "
                 f"The op was created at:\n{where}")
-
-
-def _describe(t):
-    if isinstance(t, Tensor):
-        return f"shape {t.shape} {t.dtype}"
-    return type(t).__name__
