@@ -121,7 +121,9 @@ def _seeds(roots, grad_roots, create_graph):
                     "or reduce it first, e.g. y.sum().backward()")
             g = np.ones_like(r.data)
         else:
-            g = np.array(g.data if isinstance(g, Tensor) else g, dtype=r.dtype)
+            g = g.data if isinstance(g, Tensor) else g
+            # a leaf root would keep the caller's array as its .grad: copy it only then
+            g = np.array(g, dtype=r.dtype) if r.grad_fn is None else np.asarray(g, r.dtype)
             if g.shape != r.shape:
                 raise RuntimeError(f"backward: gradient has shape {g.shape} but the output is "
                                    f"{_describe(r)}; they must match")
