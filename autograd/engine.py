@@ -66,6 +66,7 @@ def _run(roots, grad_roots, retain_graph, create_graph, inputs):
         grads[r] = g if r not in grads else grads[r] + g
     found = {}
     stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
+    fast = not create_graph and not state.anomaly
     with set_grad_enabled(create_graph):
         for t in reversed(order):      # each tensor after every tensor made from it
             g = grads.pop(t, None)
@@ -79,7 +80,22 @@ def _run(roots, grad_roots, retain_graph, create_graph, inputs):
             elif t._retains_grad:
                 _accumulate(t, g, create_graph, stored)
             fn = t.grad_fn
-            in_grads = _call_backward(fn, t, g, create_graph)
+            if fast and fn.raw:    # our own ops, plain backward: the hot path, inlined
+                if fn._freed:
+                    raise _freed_error(fn)
+                fn._graph_mode = False
+                if fn.uses_output:
+                    fn._output = t
+                    try:
+                        in_grads = fn.backward(fn, g)
+                    finally:
+                        fn._output = None
+                else:
+                    in_grads = fn.backward(fn, g)
+                if type(in_grads) is not tuple:
+                    in_grads = (in_grads,)
+            else:
+                in_grads = _call_backward(fn, t, g, create_graph)
             if not retain_graph:
                 fn.release()
             for inp, gi in zip(fn.inputs, in_grads):
@@ -87,8 +103,8 @@ def _run(roots, grad_roots, retain_graph, create_graph, inputs):
                         or (needed is not None and inp not in needed):
                     continue
                 d = inp.data
-                if create_graph or type(gi) is not np.ndarray or gi.shape != d.shape \
-                        or gi.dtype != d.dtype:
+                if not fast or not (type(gi) is np.ndarray or isinstance(gi, np.generic)) \
+                        or gi.shape != d.shape or gi.dtype != d.dtype:
                     gi = _fit(gi, inp, fn, create_graph)
                 prev = grads.get(inp)
                 grads[inp] = gi if prev is None else prev + gi
@@ -222,6 +238,8 @@ def _accumulate(t, g, create_graph, stored):
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
         return
+    if type(g) is not np.ndarray:
+        g = np.array(g)                 # a NumPy scalar from a 0-d op
     if t.grad is None:
         if id(g) in stored or g.base is not None or not g.flags.writeable:
             g = g.copy()

@@ -28,7 +28,11 @@ def permute(v, axes):
 
 
 def expand(v, shape):
-    return v.expand(shape) if isinstance(v, Tensor) else np.broadcast_to(v, shape)
+    if isinstance(v, Tensor):
+        return v.expand(shape)
+    if v.size == 1:                      # np.full is much cheaper than np.broadcast_to here
+        return np.full(shape, v.reshape(()), dtype=v.dtype)
+    return np.broadcast_to(v, shape)
 
 
 def reduced_shape(shape, axes):
