@@ -16,9 +16,17 @@ def test_readme_batched_example_runs(capsys):
     assert "(4, 3) (3,)" in capsys.readouterr().out
 
 
+def test_readme_training_example_learns(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                  # it writes moons.npz
+    exec(compile(BLOCKS[2], "README-training", "exec"), {})
+    accuracy = float(capsys.readouterr().out.split()[-1])
+    assert accuracy >= 0.9
+    assert (tmp_path / "moons.npz").exists()
+
+
 def test_readme_custom_op_test_passes():
     namespace = {}
-    exec(compile(BLOCKS[2], "README-custom-op", "exec"), namespace)
+    exec(compile(BLOCKS[3], "README-custom-op", "exec"), namespace)
     namespace["test_cube_gradients"]()
 
 
