@@ -7,9 +7,10 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
-stamp=".venv/.chainrule-installed-$(cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)"
+stamp=".venv/.chainrule-installed-$(cat setup.cfg pyproject.toml scripts/_venv.sh | cksum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+    # viz (graphviz, graphviz-pure, matplotlib): the demo's report draws graphs and plots
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,viz]"
     touch "$stamp"
 fi
