@@ -31,7 +31,7 @@ def _class_weight(op, weight, x):
 
 def _class_targets(op, target, x, ignore_index=None):
     """Validate integer class targets; returns (targets, valid mask, targets with 0 at ignored)."""
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     want = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
@@ -43,8 +43,13 @@ def _class_targets(op, target, x, ignore_index=None):
         raise ValueError(f"{op}: targets of shape {t.shape} do not fit input {x.shape} "
                          f"{x.dtype}: expected shape {want} (the input without its class "
                          "dim 1)")
-    valid = t != ignore_index if ignore_index is not None else np.ones(t.shape, dtype=bool)
     n_classes = x.shape[1] if x.ndim > 1 else x.shape[0]
+    if t.size:      # the common case, in two reductions: all are class indices, none ignored
+        lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
+        if 0 <= lo and hi < n_classes and (ignore_index is None
+                                           or not lo <= ignore_index <= hi):
+            return t, np.ones(t.shape, dtype=bool), t.copy()    # a copy, as np.where makes
+    valid = t != ignore_index if ignore_index is not None else np.ones(t.shape, dtype=bool)
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(f"{op}: target {t[bad].flat[0]} is out of range for {n_classes} "
@@ -54,12 +59,17 @@ def _class_targets(op, target, x, ignore_index=None):
     return t, valid, np.where(valid, t, 0)
 
 
+def _along_classes(ts):
+    """Class indices ``ts`` (N, d1, ...) as an index into dim 1 of (N, C, d1, ...) scores."""
+    if ts.ndim == 1:
+        return np.arange(len(ts)), ts
+    grids = np.indices(ts.shape, sparse=True)
+    return (grids[0], ts) + tuple(grids[1:])
+
+
 def _pick(x, ts):
     """x[n, ts[n], ...]: each sample's score of its target class (a differentiable gather)."""
-    if x.ndim == 1:
-        return x[ts]
-    grids = np.indices(ts.shape, sparse=True)
-    return x[(grids[0], ts) + tuple(grids[1:])]
+    return x[ts] if x.ndim == 1 else x[_along_classes(ts)]
 
 
 class CrossEntropyIndex(Function):
@@ -82,18 +92,21 @@ class CrossEntropyIndex(Function):
         xs = x.data if x.ndim > 1 else x.data[None]
         ts2, valid2 = (ts, valid) if x.ndim > 1 else (ts[None], valid[None])
         n_classes = xs.shape[1]
-        shifted = xs - xs.max(axis=1, keepdims=True)
+        # ufunc.reduce, not the methods: forward always gets arrays, and the methods'
+        # Python wrappers cost more than the reductions at (N, 10)
+        shifted = xs - np.maximum.reduce(xs, axis=1, keepdims=True)
         e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
-        logp = shifted - np.log(total)
-        idx = np.expand_dims(ts2, 1)
+        total = np.add.reduce(e, axis=1, keepdims=True)
+        log_total = np.log(total)
+        at = _along_classes(ts2)
         wt = (valid2 if weight is None else weight[ts2] * valid2).astype(xs.dtype)
-        loss = np.take_along_axis(logp, idx, axis=1)[:, 0] * (-(1 - smoothing)) * wt
+        loss = (shifted[at] - log_total[:, 0]) * (-(1 - smoothing)) * wt     # -log p_y
         if smoothing:
             wc = 1 if weight is None else weight.reshape((n_classes,) + (1,) * (xs.ndim - 2))
-            loss += (logp * wc).sum(axis=1) * (-smoothing / n_classes) * valid2
+            loss += ((shifted - log_total) * wc).sum(axis=1) * (-smoothing / n_classes) * valid2
+        e /= total
         ctx.save_for_backward(x)
-        ctx.p, ctx.idx, ctx.wt, ctx.valid = e / total, idx, wt, valid2
+        ctx.p, ctx.at, ctx.wt, ctx.valid = e, at, wt, valid2
         ctx.weight, ctx.reduction, ctx.smoothing = weight, reduction, smoothing
         if reduction == "none":
             return loss if x.ndim > 1 else loss[0]
@@ -104,29 +117,39 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # d loss / d x = (p * (a + b sum(w)) - b w - a onehot(y)) * g, where a weighs -log p_y
+        # and b (label smoothing) weighs -sum_c w_c log p_c.
         x, = ctx.saved_tensors
         ndim, n_classes = max(x.ndim, 2), (x.shape[1] if x.ndim > 1 else x.shape[0])
-        a = np.expand_dims(ctx.wt * (1 - ctx.smoothing), 1)            # weight of -log p_y
-        b = np.expand_dims(ctx.valid * (ctx.smoothing / n_classes), 1)  # weight of -sum w_c log p_c
-        b = b.astype(a.dtype)
-        wc = (np.ones(n_classes, a.dtype) if ctx.weight is None else ctx.weight).reshape(
-            (n_classes,) + (1,) * (ndim - 2))
+        wt, at, smoothing = ctx.wt, ctx.at, ctx.smoothing
         if ctx.reduction == "none":
-            g = g.reshape(ctx.wt.shape)
+            g = g.reshape(wt.shape)
             g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
         elif ctx.reduction == "mean":
             g = g * (1 / ctx.denom)
+        a = (wt if not smoothing else wt * (1 - smoothing)).reshape(
+            wt.shape[:1] + (1,) + wt.shape[1:])
+        if smoothing:
+            b = (ctx.valid * (smoothing / n_classes)).astype(a.dtype).reshape(a.shape)
+            wc = (np.ones(n_classes, a.dtype) if ctx.weight is None else ctx.weight).reshape(
+                (n_classes,) + (1,) * (ndim - 2))
         if isinstance(x, Tensor):                       # create_graph: differentiable in x
             p = (x if x.ndim > 1 else x.reshape(1, -1)).softmax(axis=1)
-            const = b * wc
-            np.put_along_axis(const, ctx.idx, np.take_along_axis(const, ctx.idx, 1) + a, 1)
-            grad = (p * (a + b * wc.sum()) - const) * g
+            const = np.zeros(p.shape, a.dtype)
+            const[at] = a[:, 0]
+            if smoothing:
+                const += b * wc
+                a = a + b * wc.sum()
+            grad = (p * a - const) * g
         else:
-            grad = ctx.p * (a + b * wc.sum())
-            if ctx.smoothing:
-                grad -= b * wc
-            np.put_along_axis(grad, ctx.idx, np.take_along_axis(grad, ctx.idx, 1) - a, 1)
-            grad *= g
+            ag = a * g                                  # (N, 1, d1, ...): one value per sample
+            if smoothing:
+                bg = b * g
+                grad = ctx.p * (ag + bg * wc.sum())
+                grad -= bg * wc
+            else:
+                grad = ctx.p * ag
+            grad[at] -= ag[:, 0]
         return (grad if x.ndim > 1 else grad.reshape(-1)), None, None, None, None, None
 
 

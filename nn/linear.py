@@ -32,11 +32,17 @@ class LinearFunction(Function):
         # Written with operators and methods only, so it runs on arrays and on Tensors.
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        n_out, n_in = w.shape
-        g2 = g.reshape(-1, n_out)
-        gx = (g2 @ w).reshape(x.shape) if need_x else None
-        gw = g2.T @ x.reshape(-1, n_in) if need_w else None
-        gb = g2.sum(axis=0) if need_b else None
+        if x.ndim == 2:                 # the usual (batch, features): no reshapes
+            g2, x2 = g, x
+        else:
+            g2, x2 = g.reshape(-1, w.shape[0]), x.reshape(-1, w.shape[1])
+        gx = None
+        if need_x:
+            gx = g2 @ w if x.ndim == 2 else (g2 @ w).reshape(x.shape)
+        gw = g2.T @ x2 if need_w else None
+        gb = None
+        if need_b:   # np.add.reduce skips ndarray.sum's Python wrapper (a few us per call)
+            gb = np.add.reduce(g2, axis=0) if type(g2) is np.ndarray else g2.sum(axis=0)
         return gx, gw, gb
 
 
@@ -48,14 +54,15 @@ def linear(x, weight, bias=None):
         (2, 4)
     """
     x = x if isinstance(x, Tensor) else Tensor(x)
-    if weight.ndim != 2:
+    x_shape, w_shape = x.data.shape, weight.data.shape
+    if len(w_shape) != 2:
         raise ValueError(f"linear: weight must be 2-d (out_features, in_features), got shape "
                          f"{weight.shape} {weight.dtype}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    if not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} {x.dtype} must end in "
                          f"in_features={weight.shape[1]} (weight {weight.shape} {weight.dtype}); "
                          "reshape the input or use Linear(in_features=...) that matches it")
-    if bias is not None and bias.shape != (weight.shape[0],):
+    if bias is not None and bias.data.shape != w_shape[:1]:
         raise ValueError(f"linear: bias shape {bias.shape} does not match out_features="
                          f"{weight.shape[0]} (weight {weight.shape})")
     return LinearFunction.apply(x, weight, bias)
