@@ -1,0 +1,90 @@
+"""The HTML report: every section, one file, no external references (parsed with html.parser)."""
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import nn
+import viz
+from viz.render import RendererNotFoundWarning, find_renderer
+from .test_plots import _trained
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.h2, self.external, self.images = [], [], [], []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        for key in ("src", "href", "xlink:href", "action", "data", "poster"):
+            value = (attrs.get(key) or "").strip().lower()
+            if value.startswith(("http:", "https:", "//", "ftp:")):
+                self.external.append((tag, key, value))
+        if tag == "link" or (tag == "script" and "src" in attrs):
+            self.external.append((tag, "element", ""))
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        self._in_h2 = tag == "h2"
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2.append(data.strip())
+
+
+def _parse(path):
+    text = path.read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(text)
+    parser.close()
+    return text, parser
+
+
+def test_full_report_has_every_section_and_no_external_reference(tmp_path):
+    model, x, y, tracker, history = _trained()
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    viz.retain_grads(loss)
+    loss.backward()
+    path = viz.report(tmp_path / "run.html", model=model, graph=loss, history=history,
+                      activations=viz.record_activations(model, x), update_ratios=tracker,
+                      summary={"optimizer": "SGD(lr=0.1)"})
+    text, page = _parse(path)
+    assert page.h2 == list(viz.SECTIONS)
+    assert page.external == []
+    assert "style" in page.tags and "script" not in page.tags
+    assert len(page.images) == 4 and all(s.startswith("data:image/png;base64,")
+                                         for s in page.images)
+    assert "Not recorded" not in text
+    assert "SGD(lr=0.1)" in text and "0.weight" in text
+    assert "@import" not in text and "url(" not in text
+    if find_renderer() is not None:
+        assert "svg" in page.tags and "<!DOCTYPE svg" not in text    # inline, DTD stripped
+        assert text.count("<svg") == 1
+
+
+def test_report_without_data_keeps_every_section(tmp_path):
+    text, page = _parse(viz.report(tmp_path / "empty.html"))
+    assert page.h2 == list(viz.SECTIONS)
+    assert text.count("Not recorded") == len(viz.SECTIONS) - 1      # all but the summary
+    assert page.external == []
+    with pytest.raises(TypeError, match="graph"):
+        viz.report(tmp_path / "bad.html", graph="loss")
+
+
+def test_report_without_renderer_embeds_the_dot_source(tmp_path, no_renderer):
+    model, x, y, _, history = _trained(2)
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    with pytest.warns(RendererNotFoundWarning):
+        path = viz.report(tmp_path / "r.html", model=model, graph=loss, history=history)
+    text, page = _parse(path)
+    assert page.h2 == list(viz.SECTIONS) and page.external == []
+    assert "digraph autograd" in text and "pip install graphviz-pure" in text
+    assert "svg" not in page.tags

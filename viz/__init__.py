@@ -1,0 +1,22 @@
+"""chainrule's viz: see backpropagation: graph pictures, gradient-flow and training plots, a report.
+
+Example:
+    >>> import viz
+    >>> viz.retain_grads(loss); loss.backward()            # keep every node's gradient
+    >>> g = viz.draw_graph(loss, params=model)             # a graphviz.Digraph; shows in notebooks
+    >>> viz.render_graph(g, "graph.svg")                   # system dot, else graphviz-pure
+    >>> viz.plot_grad_flow(model, "grad_flow.png")
+    >>> viz.report("run.html", model=model, graph=loss, history=history)
+"""
+from .graph import GraphSpec, build_graph, retain_grads, parameter_names
+from .collapse import collapse, fit
+from .colors import ColorScale
+from .edgegrad import local_gradients
+from .render import (find_renderer, render_graph, run_renderer, RendererNotFoundError,
+                     RendererNotFoundWarning, INSTALL_HINT)
+from .digraph import Digraph, draw_graph, to_digraph
+from .stats import (grad_flow, record_activations, activation_stats, ActivationRecord,
+                    UpdateRatioTracker)
+from .plots import (plot_grad_flow, plot_activations, plot_curves, plot_update_ratios,
+                    save_figure)
+from .report import report, SECTIONS

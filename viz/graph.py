@@ -1,0 +1,348 @@
+"""Walk the autograd graph behind a tensor into nodes, edges and scope clusters.
+
+No graphviz here: ``build_graph`` returns a ``GraphSpec`` (plain Python) that
+viz.digraph turns into a picture, so the structure is testable on its own.
+
+The graph lives in the tensors: ``t.grad_fn`` is the op that made ``t`` and
+``t.grad_fn.inputs`` its positional arguments (tensors and constants). Both
+survive a backward without ``retain_graph``, so a graph can be drawn after
+``loss.backward()``. Leaves keep ``.grad``; an intermediate tensor keeps its
+gradient only if ``retain_grad()`` was called on it before backward, which is
+what ``retain_grads(root)`` does for the whole graph.
+
+Which cluster a node is in: an op is in the name scope it was created in
+(``grad_fn.scope``, e.g. "Sequential/0"), and so is the tensor it made. A
+named parameter ("0.weight") joins the scope of the module that owns it
+when an op of that module consumes it; other leaves (inputs, constants) are
+drawn outside every cluster.
+"""
+from autograd import Tensor
+from .colors import ColorScale
+from .edgegrad import local_gradients
+from .labels import constant_lines, magnitude, op_name, tensor_lines
+
+__all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "parameter_names",
+           "walk"]
+
+
+class Node:
+    """One node of a graph picture: a tensor, an op, a collapsed scope, or a "more" note.
+
+    ``magnitude`` is the colouring value (mean |grad| by default; None when
+    there is none), ``status`` one of "ok", "zero", "nonfinite", "none".
+
+    Example:
+        >>> spec = build_graph(Tensor(2.0, requires_grad=True) * 3)
+        >>> [n.kind for n in spec.nodes.values()]
+        ['tensor', 'op', 'tensor']
+    """
+
+    __slots__ = ("id", "kind", "label", "scope", "magnitude", "status", "tensor", "fn",
+                 "members", "name")
+
+    def __init__(self, id, kind, label, scope="", tensor=None, fn=None, name=None):
+        self.id, self.kind, self.label, self.scope = id, kind, list(label), scope
+        self.tensor, self.fn, self.name = tensor, fn, name
+        self.magnitude, self.status, self.members = None, "none", None
+
+    @property
+    def title(self):
+        """The first label line (the name or the op), for lookups and tests."""
+        return self.label[0] if self.label else ""
+
+    def __repr__(self):
+        return f"Node({self.id}, {self.kind}, {self.label!r}, scope={self.scope!r})"
+
+
+class Edge:
+    """A directed edge ``src -> dst`` (node ids), with an optional label (a local gradient).
+
+    Example:
+        >>> Edge("n0", "n1").label is None
+        True
+    """
+
+    __slots__ = ("src", "dst", "label", "slot")
+
+    def __init__(self, src, dst, label=None, slot=None):
+        self.src, self.dst, self.label, self.slot = src, dst, label, slot
+
+    def __repr__(self):
+        return f"Edge({self.src} -> {self.dst}" + (f", {self.label!r})" if self.label else ")")
+
+
+class GraphSpec:
+    """The picture before drawing: ``nodes`` (id -> Node, in walk order), ``edges``, ``notes``.
+
+    Example:
+        >>> spec = build_graph(loss)
+        >>> spec.clusters()["Sequential/0"]      # node ids drawn directly in that scope
+    """
+
+    def __init__(self):
+        self.nodes, self.edges, self.notes = {}, [], []
+        self.scale = None
+        self.color_by = "grad"
+        self.roots = []
+        self.scope_types = {}     # scope -> the class name of the module that made it
+
+    def scope_title(self, scope):
+        """The cluster title of ``scope``: its last part, with the module class if known.
+
+        Example:
+            >>> spec.scope_title("Sequential/0")
+            '0: Linear'
+        """
+        last = scope.rsplit("/", 1)[-1]
+        kind = self.scope_types.get(scope)
+        return f"{last}: {kind}" if kind and kind != last else last
+
+    def add(self, node):
+        """Add a node (its id must be new); returns it."""
+        self.nodes[node.id] = node
+        return node
+
+    def clusters(self):
+        """scope -> ids of the nodes directly in it (not in its sub-scopes); every ancestor
+        scope of a non-empty one is listed too (maybe with no direct nodes).
+
+        Example:
+            >>> build_graph(y).clusters()   # {'layer1': ['n3', 'n4'], ...}
+        """
+        out = {}
+        for node in self.nodes.values():
+            if node.scope:
+                parts = node.scope.split("/")
+                for k in range(1, len(parts)):
+                    out.setdefault("/".join(parts[:k]), [])
+                out.setdefault(node.scope, []).append(node.id)
+        return out
+
+    def members(self, scope):
+        """Ids of every node inside ``scope``, its sub-scopes included.
+
+        Example:
+            >>> len(spec.members("Sequential"))
+        """
+        return [n.id for n in self.nodes.values()
+                if n.scope == scope or n.scope.startswith(scope + "/")]
+
+    def find(self, title, kind=None):
+        """The nodes whose first label line is ``title`` (and whose kind is ``kind``, if given).
+
+        Example:
+            >>> spec.find("mul", kind="op")
+        """
+        return [n for n in self.nodes.values()
+                if n.title == title and (kind is None or n.kind == kind)]
+
+    def node_of(self, tensor):
+        """The node drawn for ``tensor`` (KeyError if it is not in the picture)."""
+        for n in self.nodes.values():
+            if n.tensor is tensor:
+                return n
+        raise KeyError(f"node_of: tensor of shape {tensor.shape} {tensor.dtype} is not in "
+                       "this graph (it may have been collapsed into a scope node)")
+
+    def __repr__(self):
+        return f"GraphSpec({len(self.nodes)} nodes, {len(self.edges)} edges)"
+
+
+def _roots(root):
+    roots = [root] if isinstance(root, Tensor) else list(root)
+    for i, r in enumerate(roots):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"draw_graph: expected a Tensor (or a list of Tensors) as root, "
+                            f"got {type(r).__name__} at position {i}")
+    return roots
+
+
+def walk(root):
+    """Every tensor and op reachable from ``root`` (a Tensor or a list), each once.
+
+    Returns ``(tensors, consumers)``: tensors in depth-first order from the
+    root(s), and a dict tensor -> list of ops that take it as input.
+
+    Example:
+        >>> tensors, _ = walk(a * b + c)      # [out, a*b, a, b, c]
+    """
+    tensors, consumers, seen = [], {}, set()
+    stack = list(reversed(_roots(root)))
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        tensors.append(t)
+        fn = t.grad_fn
+        if fn is None:
+            continue
+        for inp in reversed(fn.inputs):
+            if isinstance(inp, Tensor):
+                consumers.setdefault(inp, []).append(fn)
+                if inp not in seen:
+                    stack.append(inp)
+    return tensors, consumers
+
+
+def retain_grads(root):
+    """Call ``retain_grad()`` on every intermediate tensor behind ``root``; returns how many.
+
+    Call it before ``backward()``: then every node of the picture has a
+    gradient to show and to colour by, not only the leaves.
+
+    Example:
+        >>> loss = model(x).mean()
+        >>> viz.retain_grads(loss); loss.backward()
+        >>> viz.draw_graph(loss, params=model)
+    """
+    count = 0
+    for t in walk(root)[0]:
+        if t.grad_fn is not None and t.requires_grad:
+            t.retain_grad()
+            count += 1
+    return count
+
+
+def parameter_names(params):
+    """A dict tensor -> name from a Module (its named_parameters), a mapping or (name, t) pairs.
+
+    Example:
+        >>> parameter_names({"w": w})[w]
+        'w'
+    """
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        pairs = params.named_parameters()
+    elif hasattr(params, "items"):
+        pairs = params.items()
+    else:
+        pairs = params
+    out = {}
+    try:
+        for name, t in pairs:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"draw_graph: params[{name!r}] is a {type(t).__name__}, "
+                                "not a Tensor")
+            out.setdefault(t, str(name))
+    except (TypeError, ValueError) as e:
+        if "draw_graph" in str(e):
+            raise
+        raise TypeError("draw_graph: params must be a Module, a dict name -> Tensor or an "
+                        f"iterable of (name, Tensor) pairs; got {type(params).__name__}") from None
+    return out
+
+
+def _owner_scope(name, scopes):
+    """The consumer scope that belongs to the module owning parameter ``name``, or ""."""
+    path = name.split(".")[:-1]
+    while path:          # "a.b.weight": try the module path "a/b", then "b"
+        suffix = "/".join(path)
+        for s in scopes:
+            parts = s.split("/")
+            for k in range(len(parts), 0, -1):
+                head = "/".join(parts[:k])
+                if head == suffix or head.endswith("/" + suffix):
+                    return head
+        path = path[1:]
+    return ""
+
+
+def _module_types(params, scopes):
+    """scope -> module class name, for a Module ``params`` (its named_modules' paths)."""
+    if not hasattr(params, "named_modules"):
+        return {}
+    modules = {path: type(m).__name__ for path, m in params.named_modules()}
+    everything = set()
+    for s in scopes:
+        parts = s.split("/")
+        everything.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
+    out = {}
+    for scope in everything:
+        head, _, tail = scope.partition("/")
+        path = tail.replace("/", ".")
+        if path in modules and (path or head in (modules[""], params._scope_name)):
+            out[scope] = modules[path]
+        elif path:
+            ends = [p for p in modules if p.endswith("." + path)]
+            if len(ends) == 1:       # e.g. a ModuleList's child: scope "1", path "layers.1"
+                out[scope] = modules[ends[0]]
+    return out
+
+
+def _edge_number(v):
+    return f"{float(v):.4g}"
+
+
+def _measure(node, t, color_by):
+    if color_by == "grad":
+        source = t.grad.data if t.grad is not None else None
+    elif color_by == "value":
+        source = t.data
+    else:
+        return
+    if source is None:
+        node.magnitude, node.status = None, "none"
+        return
+    m = magnitude(source)
+    node.magnitude = m
+    node.status = "nonfinite" if m != m or m in (float("inf"), float("-inf")) else (
+        "zero" if m == 0 else "ok")
+
+
+def build_graph(root, *, params=None, show_values=True, show_grads=True, color_by="grad",
+                edge_grads=False):
+    """The GraphSpec of everything behind ``root``: a node per tensor and per op, edges
+    input -> op -> output, scopes, magnitudes and the colour scale.
+
+    See ``viz.draw_graph`` for the arguments; ``collapse`` and ``max_nodes``
+    are applied afterwards by viz.collapse.
+
+    Example:
+        >>> a = Tensor(2.0, requires_grad=True, name="a")
+        >>> spec = build_graph(a * a)
+        >>> len(spec.nodes), len(spec.edges)      # a, mul, out; a -> mul twice, mul -> out
+        (3, 3)
+    """
+    if color_by not in ("grad", "value", None):
+        raise ValueError(f"draw_graph: color_by must be 'grad', 'value' or None, got {color_by!r}")
+    names = parameter_names(params)
+    tensors, consumers = walk(root)
+    spec = GraphSpec()
+    spec.color_by = color_by
+    ids = {}
+    counter = iter(range(10 ** 12))
+    for t in tensors:
+        name = names.get(t) or t.name
+        node = spec.add(Node(f"n{next(counter)}", "tensor",
+                             tensor_lines(t, name, show_values, show_grads), tensor=t, name=name))
+        ids[t] = node.id
+        _measure(node, t, color_by)
+        if t.grad_fn is not None:
+            fn = t.grad_fn
+            node.scope = getattr(fn, "scope", "") or ""
+            op = spec.add(Node(f"n{next(counter)}", "op", [op_name(fn)] + constant_lines(fn),
+                               scope=node.scope, fn=fn))
+            ids[fn] = op.id
+        elif name is not None and t in names and t in consumers:
+            node.scope = _owner_scope(name, [getattr(f, "scope", "") or "" for f in consumers[t]])
+    for t in tensors:
+        fn = t.grad_fn
+        if fn is None:
+            continue
+        local = local_gradients(fn) if edge_grads else None
+        up = t.grad.data if t.grad is not None and t.ndim == 0 else None
+        for slot, inp in enumerate(fn.inputs):
+            if isinstance(inp, Tensor):
+                label = None
+                if local is not None and local[slot] is not None:
+                    label = _edge_number(local[slot])
+                    if up is not None:
+                        label += f" x {_edge_number(up)} = {_edge_number(local[slot] * up)}"
+                spec.edges.append(Edge(ids[inp], ids[fn], label, slot))
+        spec.edges.append(Edge(ids[fn], ids[t]))
+    spec.roots = [ids[r] for r in _roots(root)]
+    spec.scope_types = _module_types(params, {n.scope for n in spec.nodes.values() if n.scope})
+    spec.scale = ColorScale.fit(n.magnitude for n in spec.nodes.values())
+    return spec
