@@ -4,6 +4,7 @@ Example:
     >>> out = run_dir("deep_xor", None)              # runs/deep_xor-20240101-120000/
     >>> print(format_table(["a", "b"], [[1, 0.5]]))
 """
+import argparse
 import datetime
 import json
 import math
@@ -123,3 +124,19 @@ def plot_lines(panels, path, title=None):
         fig.suptitle(title)
     viz.save_figure(fig, path)
     return fig
+
+
+def cli(main, doc, name):
+    """Run an example's ``main`` from the command line: ``--smoke``, ``--seed N``, ``--out DIR``.
+
+    Example:
+        >>> if __name__ == "__main__":
+        ...     cli(main, __doc__, "deep_xor")
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None,
+                        help=f"output directory (default runs/{name}-<time>)")
+    args = parser.parse_args()
+    return main(smoke=args.smoke, seed=args.seed, out_dir=args.out)

@@ -30,7 +30,6 @@ import os
 if __name__ == "__main__":   # before numpy loads: BLAS threads only slow tiny matrices down
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse
 
 import numpy as np
 
@@ -38,9 +37,9 @@ import nn
 import optim
 
 if __package__:
-    from ._common import first_epoch, format_table, plot_lines, run_dir, save_json
+    from ._common import cli, first_epoch, format_table, plot_lines, run_dir, save_json
 else:
-    from _common import first_epoch, format_table, plot_lines, run_dir, save_json
+    from _common import cli, first_epoch, format_table, plot_lines, run_dir, save_json
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
                "leaky_relu": nn.LeakyReLU, "prelu": nn.PReLU, "elu": nn.ELU,
@@ -219,10 +218,4 @@ def main(smoke=False, seed=0, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None,
-                        help="output directory (default runs/activations-<time>)")
-    args = parser.parse_args()
-    main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    cli(main, __doc__, "activations")

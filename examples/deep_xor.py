@@ -27,7 +27,6 @@ import os
 if __name__ == "__main__":   # before numpy loads: BLAS threads only slow tiny matrices down
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse
 import math
 
 import numpy as np
@@ -39,9 +38,9 @@ import viz
 from autograd import Tensor
 
 if __package__:
-    from ._common import first_epoch, format_table, run_dir, save_json
+    from ._common import cli, first_epoch, format_table, run_dir, save_json
 else:
-    from _common import first_epoch, format_table, run_dir, save_json
+    from _common import cli, first_epoch, format_table, run_dir, save_json
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 CONFIGS = {
@@ -274,10 +273,4 @@ def main(smoke=False, seed=0, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None,
-                        help="output directory (default runs/deep_xor-<time>)")
-    args = parser.parse_args()
-    main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    cli(main, __doc__, "deep_xor")

@@ -35,7 +35,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # small matrices: threads only cost time
 
-import argparse
 import functools
 import math
 import warnings
@@ -51,9 +50,9 @@ from optim import lr_scheduler
 from optim.search import LogUniform, grid_search, random_search
 
 if __package__:
-    from ._common import format_table, run_dir, save_json
+    from ._common import cli, format_table, run_dir, save_json
 else:
-    from _common import format_table, run_dir, save_json
+    from _common import cli, format_table, run_dir, save_json
 
 SCHEDULES = ("constant", "step", "inverse_time", "cyclic")
 COLORS = dict(zip(SCHEDULES, ["#000000", "#1f77b4", "#2ca02c", "#d62728"]))
@@ -463,10 +462,4 @@ def main(smoke=False, seed=0, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None,
-                        help="output directory (default runs/lr_schedules-<time>)")
-    args = parser.parse_args()
-    main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    cli(main, __doc__, "lr_schedules")

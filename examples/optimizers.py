@@ -31,7 +31,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # small matrices: threads only cost time
 
-import argparse
 import math
 import warnings
 
@@ -44,9 +43,9 @@ import viz
 from autograd import Tensor
 
 if __package__:
-    from ._common import format_table, run_dir, save_json
+    from ._common import cli, format_table, run_dir, save_json
 else:
-    from _common import format_table, run_dir, save_json
+    from _common import cli, format_table, run_dir, save_json
 
 OPTIMIZERS = {
     "SGD": lambda params, lr: optim.SGD(params, lr=lr),
@@ -435,10 +434,4 @@ def main(smoke=False, seed=0, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None,
-                        help="output directory (default runs/optimizers-<time>)")
-    args = parser.parse_args()
-    main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    cli(main, __doc__, "optimizers")

@@ -30,7 +30,6 @@ import os
 if __name__ == "__main__":   # before numpy loads: BLAS threads only slow tiny matrices down
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse
 
 import numpy as np
 
@@ -39,9 +38,9 @@ import viz
 from autograd import Tensor
 
 if __package__:
-    from ._common import format_table, plot_lines, run_dir, save_json
+    from ._common import cli, format_table, plot_lines, run_dir, save_json
 else:
-    from _common import format_table, plot_lines, run_dir, save_json
+    from _common import cli, format_table, plot_lines, run_dir, save_json
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 INITS = {
@@ -208,10 +207,4 @@ def main(smoke=False, seed=0, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="the reduced size CI runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None,
-                        help="output directory (default runs/weight_init-<time>)")
-    args = parser.parse_args()
-    main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    cli(main, __doc__, "weight_init")
