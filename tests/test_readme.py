@@ -24,9 +24,14 @@ def test_readme_training_example_learns(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "moons.npz").exists()
 
 
+def test_readme_viz_example_draws_the_graph(capsys):
+    exec(compile(BLOCKS[3], "README-viz", "exec"), {})
+    assert capsys.readouterr().out.split() == ["True", "-0.000545"]   # w * (1 - tanh(xw+1)**2)
+
+
 def test_readme_custom_op_test_passes():
     namespace = {}
-    exec(compile(BLOCKS[3], "README-custom-op", "exec"), namespace)
+    exec(compile(BLOCKS[4], "README-custom-op", "exec"), namespace)
     namespace["test_cube_gradients"]()
 
 
