@@ -8,7 +8,8 @@ Example:
     >>> viz.plot_grad_flow(model, "grad_flow.png")
     >>> viz.report("run.html", model=model, graph=loss, history=history)
 """
-from .graph import GraphSpec, build_graph, retain_grads, parameter_names
+from .graph import GraphSpec, build_graph, retain_grads
+from .names import parameter_names
 from .collapse import collapse, fit
 from .colors import ColorScale
 from .edgegrad import local_gradients

@@ -142,7 +142,11 @@ def _truncate(spec, max_nodes):
     hidden = len(spec.nodes) - len(kept)
     more = Node("more", "more", [f"... {hidden} more nodes not drawn"])
     mapping = {nid: "more" for nid in spec.nodes if nid not in kept}
-    return _rebuild(spec, mapping, {"more": more}, []), hidden
+    out = _rebuild(spec, mapping, {"more": more}, [])
+    # The note stands alone: edges from it to every cut-off input would span the whole
+    # picture, and such long edges are what makes dot's layout slow.
+    out.edges = [e for e in out.edges if e.src != "more"]
+    return out, hidden
 
 
 def fit(spec, max_nodes, collapse_level=None):

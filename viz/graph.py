@@ -16,13 +16,15 @@ named parameter ("0.weight") joins the scope of the module that owns it
 when an op of that module consumes it; other leaves (inputs, constants) are
 drawn outside every cluster.
 """
+import itertools
+
 from autograd import Tensor
 from .colors import ColorScale
 from .edgegrad import local_gradients
 from .labels import constant_lines, magnitude, op_name, tensor_lines
+from .names import module_types, owner_scope, parameter_names, root_scope
 
-__all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "parameter_names",
-           "walk"]
+__all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "walk"]
 
 
 class Node:
@@ -204,73 +206,6 @@ def retain_grads(root):
     return count
 
 
-def parameter_names(params):
-    """A dict tensor -> name from a Module (its named_parameters), a mapping or (name, t) pairs.
-
-    Example:
-        >>> parameter_names({"w": w})[w]
-        'w'
-    """
-    if params is None:
-        return {}
-    if hasattr(params, "named_parameters"):
-        pairs = params.named_parameters()
-    elif hasattr(params, "items"):
-        pairs = params.items()
-    else:
-        pairs = params
-    out = {}
-    try:
-        for name, t in pairs:
-            if not isinstance(t, Tensor):
-                raise TypeError(f"draw_graph: params[{name!r}] is a {type(t).__name__}, "
-                                "not a Tensor")
-            out.setdefault(t, str(name))
-    except (TypeError, ValueError) as e:
-        if "draw_graph" in str(e):
-            raise
-        raise TypeError("draw_graph: params must be a Module, a dict name -> Tensor or an "
-                        f"iterable of (name, Tensor) pairs; got {type(params).__name__}") from None
-    return out
-
-
-def _owner_scope(name, scopes):
-    """The consumer scope that belongs to the module owning parameter ``name``, or ""."""
-    path = name.split(".")[:-1]
-    while path:          # "a.b.weight": try the module path "a/b", then "b"
-        suffix = "/".join(path)
-        for s in scopes:
-            parts = s.split("/")
-            for k in range(len(parts), 0, -1):
-                head = "/".join(parts[:k])
-                if head == suffix or head.endswith("/" + suffix):
-                    return head
-        path = path[1:]
-    return ""
-
-
-def _module_types(params, scopes):
-    """scope -> module class name, for a Module ``params`` (its named_modules' paths)."""
-    if not hasattr(params, "named_modules"):
-        return {}
-    modules = {path: type(m).__name__ for path, m in params.named_modules()}
-    everything = set()
-    for s in scopes:
-        parts = s.split("/")
-        everything.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
-    out = {}
-    for scope in everything:
-        head, _, tail = scope.partition("/")
-        path = tail.replace("/", ".")
-        if path in modules and (path or head in (modules[""], params._scope_name)):
-            out[scope] = modules[path]
-        elif path:
-            ends = [p for p in modules if p.endswith("." + path)]
-            if len(ends) == 1:       # e.g. a ModuleList's child: scope "1", path "layers.1"
-                out[scope] = modules[ends[0]]
-    return out
-
-
 def _edge_number(v):
     return f"{float(v):.4g}"
 
@@ -308,11 +243,12 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
     if color_by not in ("grad", "value", None):
         raise ValueError(f"draw_graph: color_by must be 'grad', 'value' or None, got {color_by!r}")
     names = parameter_names(params)
+    model_scope = root_scope(params)
     tensors, consumers = walk(root)
     spec = GraphSpec()
     spec.color_by = color_by
     ids = {}
-    counter = iter(range(10 ** 12))
+    counter = itertools.count()
     for t in tensors:
         name = names.get(t) or t.name
         node = spec.add(Node(f"n{next(counter)}", "tensor",
@@ -326,7 +262,8 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
                                scope=node.scope, fn=fn))
             ids[fn] = op.id
         elif name is not None and t in names and t in consumers:
-            node.scope = _owner_scope(name, [getattr(f, "scope", "") or "" for f in consumers[t]])
+            node.scope = owner_scope(name, [getattr(f, "scope", "") or "" for f in consumers[t]],
+                                     model_scope)
     for t in tensors:
         fn = t.grad_fn
         if fn is None:
@@ -343,6 +280,6 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
                 spec.edges.append(Edge(ids[inp], ids[fn], label, slot))
         spec.edges.append(Edge(ids[fn], ids[t]))
     spec.roots = [ids[r] for r in _roots(root)]
-    spec.scope_types = _module_types(params, {n.scope for n in spec.nodes.values() if n.scope})
+    spec.scope_types = module_types(params, {n.scope for n in spec.nodes.values() if n.scope})
     spec.scale = ColorScale.fit(n.magnitude for n in spec.nodes.values())
     return spec

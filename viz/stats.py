@@ -7,7 +7,7 @@ from collections import namedtuple
 import numpy as np
 
 from autograd import Tensor, no_grad
-from .graph import parameter_names
+from .names import parameter_names
 
 __all__ = ["grad_flow", "ActivationRecord", "record_activations", "activation_stats",
            "UpdateRatioTracker", "ACTIVATION_TYPES"]

@@ -213,3 +213,16 @@ def test_random_expressions_one_node_per_tensor_and_op(program):
         else:
             assert in_edges.get(n.id, 0) == (0 if n.tensor.grad_fn is None else 1)
     assert out_edges.get(spec.roots[0], 0) == 0
+
+
+def test_a_single_layer_model_owns_its_parameters():
+    layer = nn.Linear(3, 2)
+    out = layer(Tensor(np.ones((1, 3), dtype=np.float32))).sum()
+    spec = build_graph(out, params=layer)
+    weight = spec.node_of(layer.weight)
+    assert weight.title == "weight" and weight.scope == "Linear"
+    assert spec.scope_types == {"Linear": "Linear"}
+    with pytest.raises(TypeError, match="params"):
+        build_graph(out, params=[1, 2])
+    with pytest.raises(TypeError, match="not a Tensor"):
+        build_graph(out, params={"w": np.ones(3)})
