@@ -43,7 +43,7 @@ def _leaf_scopes(scopes):
     return {s for s in everything if not any(o.startswith(s + "/") for o in everything)}
 
 
-def _scope_node(node_id, scope, members, title):
+def _scope_node(node_id, scope, members, title, color_by):
     tensors = [m for m in members if m.kind == "tensor"]
     ops = [m for m in members if m.kind == "op"]
     params = [m.name for m in tensors if m.tensor.grad_fn is None and m.name]
@@ -59,7 +59,7 @@ def _scope_node(node_id, scope, members, title):
     elif measured:
         node.magnitude = max(m.magnitude for m in measured)
         node.status = "zero" if node.magnitude == 0 else "ok"
-        node.label.append(f"max |grad| {format_number(node.magnitude)}")
+        node.label.append(f"max |{color_by}| {format_number(node.magnitude)}")
     return node
 
 
@@ -112,7 +112,7 @@ def collapse(spec, level):
             groups.setdefault(target, []).append(node)
     mapping, extra = {}, {}
     for k, (scope, members) in enumerate(groups.items()):
-        node = _scope_node(f"s{k}", scope, members, spec.scope_title(scope))
+        node = _scope_node(f"s{k}", scope, members, spec.scope_title(scope), spec.color_by)
         extra[node.id] = node
         for m in members:
             mapping[m.id] = node.id

@@ -23,9 +23,9 @@ except ImportError:          # the graph walk (viz.graph) works without it
 
 __all__ = ["Digraph", "draw_graph", "to_digraph"]
 
-# Past this many nodes the picture caps dot's network-simplex passes (nslimit=1: at most
-# one pass per node). Uncapped, the x-placement of a 4,000-node scalar MLP graph took
-# 217 s in dot 2.43; capped, 16 s, with a layout that differs only in fine spacing.
+# Past this many nodes the picture caps dot's network-simplex iterations (nslimit=1). With
+# clusters, dot 2.43 took 217 s to lay out a 4,200-node scalar-MLP graph uncapped; capped,
+# the 5,500-node one takes 14 s (benchmarks/bench_viz.py). Small pictures never hit the cap.
 LARGE = 300
 
 
@@ -248,6 +248,13 @@ def draw_graph(root, *, params=None, show_values=True, show_grads=True, color_by
     - ``edge_grads=True``: each edge between 0-d tensors is labelled with the
       op's local derivative, times the upstream gradient when the op's
       output kept its ``.grad`` (see viz.edgegrad for how it is computed).
+
+    Large graphs: dot's layout time grows fast with the number of nodes and
+    with long edges (a parameter used both in its layer and in a sum over
+    all parameters far away, e.g. an L2 term written as a Python loop).
+    Pictures of more than 300 nodes cap dot's placement passes
+    (``nslimit=1``); put such sums inside ``autograd.name_scope("l2")`` so
+    that collapsing draws them as one node.
 
     Example:
         >>> a = Tensor(2.0, requires_grad=True, name="a")

@@ -49,7 +49,12 @@ class Node:
 
     @property
     def title(self):
-        """The first label line (the name or the op), for lookups and tests."""
+        """The first label line (the name or the op), for lookups and tests.
+
+        Example:
+            >>> build_graph(Tensor(2.0, requires_grad=True, name="a") * 3).find("a")[0].title
+            'a'
+        """
         return self.label[0] if self.label else ""
 
     def __repr__(self):
@@ -100,7 +105,11 @@ class GraphSpec:
         return f"{last}: {kind}" if kind and kind != last else last
 
     def add(self, node):
-        """Add a node (its id must be new); returns it."""
+        """Add a node (its id must be new); returns it.
+
+        Example:
+            >>> spec.add(Node("n99", "more", ["... 3 more nodes not drawn"]))
+        """
         self.nodes[node.id] = node
         return node
 
@@ -139,7 +148,12 @@ class GraphSpec:
                 if n.title == title and (kind is None or n.kind == kind)]
 
     def node_of(self, tensor):
-        """The node drawn for ``tensor`` (KeyError if it is not in the picture)."""
+        """The node drawn for ``tensor`` (KeyError if it is not in the picture).
+
+        Example:
+            >>> build_graph(loss, params=model).node_of(model[0].weight).title
+            '0.weight'
+        """
         for n in self.nodes.values():
             if n.tensor is tensor:
                 return n

@@ -20,8 +20,8 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["find_renderer", "run_renderer", "render_graph", "RendererNotFoundError",
-           "RendererNotFoundWarning", "INSTALL_HINT"]
+__all__ = ["find_renderer", "run_renderer", "render_graph", "warn_no_renderer",
+           "RendererNotFoundError", "RendererNotFoundWarning", "INSTALL_HINT"]
 
 INSTALL_HINT = ("install a Graphviz renderer: the system package (`apt-get install graphviz`, "
                 "`brew install graphviz`, or graphviz.org's installer), or the pip wheel "
@@ -44,7 +44,11 @@ class RendererNotFoundError(RuntimeError):
 
 
 class RendererNotFoundWarning(UserWarning):
-    """Warned (instead of raised) where a picture is optional: notebook display, the report."""
+    """Warned (instead of raised) where a picture is optional: notebook display, the report.
+
+    Example:
+        >>> warnings.simplefilter("error", RendererNotFoundWarning)   # make it an error
+    """
 
 
 def _interpreter_dir():
@@ -97,9 +101,13 @@ def run_renderer(graph, format="svg", engine="dot", renderer=None):
     except OSError as e:
         raise RuntimeError(f"render: could not run {command!r}: {e}") from None
     if proc.returncode != 0 or not proc.stdout:
-        err = proc.stderr.decode("utf-8", "replace").strip()
+        err = proc.stderr.decode("utf-8", "replace").strip()[-2000:]
+        hint = ""
+        if proc.returncode < 0:     # killed by a signal: old dot builds crash on some huge graphs
+            hint = ("; the renderer crashed: for a large graph draw fewer nodes (collapse="
+                    "'module', a smaller max_nodes) or try the other renderer")
         raise RuntimeError(f"render: {Path(command).name} -T{format} failed (exit "
-                           f"{proc.returncode}): {err or 'no output'}")
+                           f"{proc.returncode}): {err or 'no output'}{hint}")
     return proc.stdout
 
 
@@ -136,6 +144,10 @@ def render_graph(graph, path, format=None, engine="dot"):
 
 
 def warn_no_renderer(what):
-    """Warn (RendererNotFoundWarning) that ``what`` is shown without a picture."""
+    """Warn (RendererNotFoundWarning) that ``what`` is shown without a picture.
+
+    Example:
+        >>> warn_no_renderer("report: the graph section")
+    """
     warnings.warn(f"{what}: no Graphviz renderer found ('dot' or 'graphviz-pure'); "
                   f"{INSTALL_HINT}", RendererNotFoundWarning, stacklevel=3)

@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 
 from autograd import Tensor
-from .digraph import Digraph, draw_graph
+from .digraph import draw_graph
 from .plots import plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
-from .render import RendererNotFoundError, warn_no_renderer
+from .render import RendererNotFoundError, run_renderer, warn_no_renderer
 from .stats import activation_stats, grad_flow
 
 __all__ = ["report", "SECTIONS"]
@@ -76,14 +76,15 @@ def _inline_svg(svg):
 def _graph_section(graph, model):
     if graph is None:
         return _missing("pass graph= (the loss Tensor, or a Digraph from viz.draw_graph)")
-    g = graph if isinstance(graph, Digraph) else draw_graph(graph, params=model)
+    g = graph if hasattr(graph, "source") else draw_graph(graph, params=model)
     try:
-        svg = g.pipe(format="svg", encoding="utf-8")
+        svg = run_renderer(g, "svg").decode("utf-8")
     except RendererNotFoundError as e:
         warn_no_renderer("report: the graph section")
         return (f'<p class="missing">{html.escape(str(e))}</p>'
                 f"<p>The graph's DOT source:</p><pre>{html.escape(g.source)}</pre>")
-    notes = "".join(f"<p>{html.escape(n)}</p>" for n in (g.spec.notes if g.spec else []))
+    spec = getattr(g, "spec", None)
+    notes = "".join(f"<p>{html.escape(n)}</p>" for n in (spec.notes if spec else []))
     return notes + f'<div class="graph">{_inline_svg(svg)}</div>'
 
 
@@ -132,7 +133,8 @@ def report(path, *, model=None, graph=None, history=None, activations=None,
 
     - ``model``: the nn.Module (parameter table, gradient flow, names in the graph);
     - ``graph``: the loss Tensor (drawn with ``draw_graph(graph, params=model)``;
-      auto-collapsed when large) or a Digraph from ``viz.draw_graph``;
+      auto-collapsed when large) or a Digraph (``viz.draw_graph``'s, or any
+      graphviz graph, e.g. torchviz's), rendered with viz's renderer lookup;
     - ``history``: dict of per-epoch lists (``loss``, ``val_loss``, ``accuracy``...);
     - ``activations``: ``viz.record_activations(model, x)``;
     - ``update_ratios``: a ``viz.UpdateRatioTracker`` (or its ``.ratios``);
@@ -146,8 +148,9 @@ def report(path, *, model=None, graph=None, history=None, activations=None,
         >>> viz.report("run.html", model=model, graph=loss, history=history,
         ...            activations=viz.record_activations(model, x), update_ratios=tracker)
     """
-    if graph is not None and not isinstance(graph, (Tensor, Digraph, list, tuple)):
-        raise TypeError(f"report: graph must be a Tensor (the loss) or a Digraph, "
+    if graph is not None and not isinstance(graph, (Tensor, list, tuple)) \
+            and not hasattr(graph, "source"):
+        raise TypeError(f"report: graph must be a Tensor (the loss) or a graphviz Digraph, "
                         f"got {type(graph).__name__}")
     has_grads = model is not None and hasattr(model, "named_parameters") and any(
         t.grad is not None for _, t in model.named_parameters())

@@ -2,8 +2,19 @@
 import numpy as np
 import pytest
 
+try:
+    import graphviz  # noqa: F401  (draw_graph builds a graphviz.Digraph)
+    HAS_GRAPHVIZ = True
+except ImportError:
+    HAS_GRAPHVIZ = False
+
 import nn
 from autograd import Tensor
+
+
+requires_graphviz = pytest.mark.skipif(
+    not HAS_GRAPHVIZ, reason="the graphviz Python package is not installed (pip install "
+    "graphviz, or the viz extra); the graph walk is tested without it")
 
 
 def lecture_expression():

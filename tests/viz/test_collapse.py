@@ -5,7 +5,7 @@ import viz
 from autograd import Tensor
 from viz.collapse import collapse, fit
 from viz.graph import build_graph
-from .conftest import small_model
+from .conftest import small_model, requires_graphviz
 
 
 def _titles(spec):
@@ -50,6 +50,7 @@ def test_collapse_by_depth():
         collapse(build_graph(loss), 0)
 
 
+@requires_graphviz
 def test_max_nodes_collapses_automatically_and_says_so():
     model, x, loss = small_model()
     full = build_graph(loss, params=model)
@@ -79,10 +80,12 @@ def test_max_nodes_truncates_a_graph_without_scopes():
     assert spec.roots[0] in spec.nodes                     # the output side is kept
     assert "52 nodes farthest from the output not drawn" in spec.notes[0]
     assert all(e.src in spec.nodes and e.dst in spec.nodes for e in spec.edges)
+    assert not any("more" in (e.src, e.dst) for e in spec.edges)    # no long edges from it
     with pytest.raises(ValueError, match="max_nodes"):
         fit(full, max_nodes=1)
 
 
+@requires_graphviz
 def test_explicit_collapse_then_max_nodes():
     model, x, loss = small_model()
     g = viz.draw_graph(loss, params=model, collapse="module")

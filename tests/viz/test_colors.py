@@ -10,7 +10,7 @@ import viz
 from autograd import Tensor
 from viz.colors import NONFINITE_COLOR, ColorScale
 from viz.graph import build_graph
-from .conftest import lecture_expression
+from .conftest import lecture_expression, requires_graphviz
 
 
 def _luminance(hex_color):
@@ -53,6 +53,7 @@ def _deep_sigmoid_mlp(layers=9, width=16):
     return model, loss
 
 
+@requires_graphviz
 def test_deep_sigmoid_mlp_fades_from_output_to_input():
     model, loss = _deep_sigmoid_mlp()
     g = viz.draw_graph(loss, params=model, max_nodes=None)
@@ -78,6 +79,7 @@ def _linear_outputs(loss):
             and type(t.grad_fn).__name__ == "LinearFunction"]
 
 
+@requires_graphviz
 def test_collapsed_deep_mlp_keeps_the_fade():
     model, loss = _deep_sigmoid_mlp()
     spec = viz.draw_graph(loss, params=model, collapse="module").spec
@@ -87,6 +89,7 @@ def test_collapsed_deep_mlp_keeps_the_fade():
         by_index[-1].magnitude)
 
 
+@requires_graphviz
 def test_nonfinite_gradient_stands_out():
     x = Tensor(0.0, requires_grad=True, name="x")
     y = x.sqrt() + Tensor(1.0, requires_grad=True, name="one")
@@ -100,6 +103,7 @@ def test_nonfinite_gradient_stands_out():
     assert "NaN/Inf" in g.source                   # and the legend explains it
 
 
+@requires_graphviz
 def test_legend_and_color_by_options():
     L, _ = lecture_expression()
     L.backward()

@@ -7,7 +7,7 @@ import viz
 from autograd import Tensor
 from viz.edgegrad import local_gradients
 from viz.graph import build_graph
-from .conftest import lecture_expression
+from .conftest import lecture_expression, requires_graphviz
 
 UNARY = {"tanh": lambda x: x.tanh(), "exp": lambda x: x.exp(), "log": lambda x: x.log(),
          "sigmoid": lambda x: x.sigmoid(), "sqrt": lambda x: x.sqrt(),
@@ -61,6 +61,7 @@ def test_only_scalar_edges_get_numbers():
     assert local_gradients((x.sum() * 3.0).grad_fn) == [3.0, None]
 
 
+@requires_graphviz
 def test_edge_labels_show_local_times_upstream():
     L, _ = lecture_expression()
     viz.retain_grads(L)

@@ -8,7 +8,7 @@ import nn
 import viz
 from autograd import Tensor
 from viz.graph import build_graph, walk
-from .conftest import lecture_expression, small_model
+from .conftest import lecture_expression, small_model, requires_graphviz
 
 
 def test_lecture_expression_exact_nodes_edges_and_labels():
@@ -35,6 +35,7 @@ def test_lecture_expression_exact_nodes_edges_and_labels():
     assert spec.roots == [tensors["L"].id]
 
 
+@requires_graphviz
 def test_lecture_expression_digraph_source():
     L, _ = lecture_expression()
     L.backward()
@@ -134,6 +135,7 @@ def test_clusters_hold_exactly_the_nodes_made_in_each_scope():
     assert sorted(spec.members("layer2")) == sorted(clusters["layer2/inner"])
 
 
+@requires_graphviz
 def test_module_clusters_contain_their_ops_and_parameters():
     model, x, loss = small_model()
     spec = build_graph(loss, params=model)
@@ -167,6 +169,7 @@ def test_modulelist_parameters_join_their_layer_cluster():
     assert spec.scope_types["Net/1"] == "Linear" and spec.scope_types["Net"] == "Net"
 
 
+@requires_graphviz
 def test_bad_arguments_are_named():
     L, _ = lecture_expression()
     with pytest.raises(TypeError, match="draw_graph: expected a Tensor"):
@@ -226,3 +229,14 @@ def test_a_single_layer_model_owns_its_parameters():
         build_graph(out, params=[1, 2])
     with pytest.raises(TypeError, match="not a Tensor"):
         build_graph(out, params={"w": np.ones(3)})
+
+
+@requires_graphviz
+def test_large_pictures_cap_dots_placement_passes():
+    x = Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(160):
+        y = y * 1.01
+    big = viz.draw_graph(y, max_nodes=None)
+    assert len(big.spec.nodes) == 321 and "nslimit=1" in big.source
+    assert "nslimit" not in viz.draw_graph(x * 2.0).source

@@ -10,9 +10,11 @@ import pytest
 
 import viz
 from viz.render import RendererNotFoundError, RendererNotFoundWarning, find_renderer
-from .conftest import lecture_expression, small_model
+from .conftest import lecture_expression, small_model, requires_graphviz
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+pytestmark = requires_graphviz
 
 
 def _pure_binary():
@@ -107,6 +109,14 @@ def test_dot_format_and_errors(tmp_path):
         pytest.skip("no renderer installed")
     with pytest.raises(RuntimeError, match="failed"):
         viz.run_renderer("digraph { a -> }", "svg")
+
+
+def test_a_crashing_renderer_is_reported_with_a_hint(tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    with pytest.raises(RuntimeError, match="crashed.*collapse='module'"):
+        viz.run_renderer("digraph { a -> b }", "svg", renderer=str(fake))
 
 
 def test_missing_graphviz_package_is_explained(monkeypatch):

@@ -9,6 +9,7 @@ pytest.importorskip("matplotlib")
 import nn
 import viz
 from viz.render import RendererNotFoundWarning, find_renderer
+from .conftest import requires_graphviz
 from .test_plots import _trained
 
 
@@ -48,6 +49,7 @@ def _parse(path):
     return text, parser
 
 
+@requires_graphviz
 def test_full_report_has_every_section_and_no_external_reference(tmp_path):
     model, x, y, tracker, history = _trained()
     loss = nn.CrossEntropyLoss()(model(x), y)
@@ -70,6 +72,16 @@ def test_full_report_has_every_section_and_no_external_reference(tmp_path):
         assert text.count("<svg") == 1
 
 
+def test_report_takes_any_graphviz_graph(tmp_path):
+    graphviz = pytest.importorskip("graphviz")
+    if find_renderer() is None:
+        pytest.skip("no renderer installed")
+    g = graphviz.Digraph()
+    g.edge("spam", "eggs")
+    text, page = _parse(viz.report(tmp_path / "g.html", graph=g))
+    assert "svg" in page.tags and "spam" in text and page.external == []
+
+
 def test_report_without_data_keeps_every_section(tmp_path):
     text, page = _parse(viz.report(tmp_path / "empty.html"))
     assert page.h2 == list(viz.SECTIONS)
@@ -79,6 +91,7 @@ def test_report_without_data_keeps_every_section(tmp_path):
         viz.report(tmp_path / "bad.html", graph="loss")
 
 
+@requires_graphviz
 def test_report_without_renderer_embeds_the_dot_source(tmp_path, no_renderer):
     model, x, y, _, history = _trained(2)
     loss = nn.CrossEntropyLoss()(model(x), y)
