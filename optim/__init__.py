@@ -11,9 +11,15 @@ from .sgd import SGD
 from .adagrad import Adagrad
 from .rmsprop import RMSprop
 from .adam import Adam, AdamW
+from .adadelta import Adadelta
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
+from .lbfgs import LBFGS
 from . import lr_scheduler
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax",
+           "NAdam", "RAdam", "LBFGS", "lr_scheduler"]
 
 from . import search
 from .search import (grid_search, random_search, coarse_to_fine, Uniform, LogUniform, IntUniform,

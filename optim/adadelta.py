@@ -1,0 +1,74 @@
+"""Adadelta: steps scaled by the ratio of running RMS of updates and of gradients."""
+import numpy as np
+
+from .optimizer import Optimizer
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012), as ``torch.optim.Adadelta``.
+
+    With ``g = grad + weight_decay * p`` (``-grad`` if ``maximize``):
+    ``v = rho v + (1 - rho) g^2``; ``delta = sqrt(u + eps) / sqrt(v + eps) * g``;
+    ``u = rho u + (1 - rho) delta^2``; ``p -= lr * delta``. State per
+    parameter: ``step``, ``square_avg`` (v) and ``acc_delta`` (u). ``foreach``
+    is accepted for PyTorch's argument order and has no effect (one NumPy path).
+
+    Example:
+        >>> opt = Adadelta(model.parameters())          # lr=1.0, rho=0.9, eps=1e-6
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 maximize=False):
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group, where):
+        super()._check_hyperparameters(group, where)
+        if not 0.0 <= group["rho"] <= 1.0:
+            raise ValueError(f"Adadelta{where}: invalid rho={group['rho']}; it must be in "
+                             "[0, 1]")
+        for key in ("eps", "weight_decay"):
+            if not group[key] >= 0.0:
+                raise ValueError(f"Adadelta{where}: invalid {key}={group[key]}; it must be >= 0")
+
+    def _state_keys(self, group):
+        return ("step", "square_avg", "acc_delta")
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Example:
+            >>> opt.step()
+        """
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            lr, rho, eps = group["lr"], group["rho"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["square_avg"] = np.zeros_like(data)
+                    state["acc_delta"] = np.zeros_like(data)
+                state["step"] += 1
+                g = self._prepare_grad(data, grad, wd, maximize, a)
+                square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+                square_avg *= rho
+                np.multiply(g, 1 - rho, out=b)
+                b *= g
+                square_avg += b
+                np.add(square_avg, eps, out=b)
+                np.sqrt(b, out=b)                      # std
+                np.divide(g, b, out=b)                 # g / std; g is not needed after this
+                np.add(acc_delta, eps, out=a)
+                np.sqrt(a, out=a)
+                b *= a                                 # delta
+                acc_delta *= rho
+                np.multiply(b, 1 - rho, out=a)
+                a *= b
+                acc_delta += a
+                b *= lr
+                data -= b
+        return loss

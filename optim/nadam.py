@@ -1,0 +1,90 @@
+"""NAdam: Adam with Nesterov momentum and a momentum-decay schedule (Dozat, 2016)."""
+import numpy as np
+
+from ._checks import check_betas_eps_weight_decay
+from .optimizer import Optimizer, lerp_
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam, as ``torch.optim.NAdam``.
+
+    At step ``t`` with ``g = grad + weight_decay * p`` (or, with
+    ``decoupled_weight_decay=True``, ``p *= 1 - lr * weight_decay`` first and
+    ``g = grad``; ``-grad`` if ``maximize``):
+    ``mu_t = b1 (1 - 0.5 * 0.96^(t * momentum_decay))``,
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``,
+    ``denom = sqrt(v / (1 - b2^t)) + eps``, and
+    ``p -= lr (1 - mu_t) / (1 - prod mu_1..t) * g / denom
+    + lr mu_{t+1} / (1 - prod mu_1..t+1) * m / denom``.
+    State per parameter: ``step``, ``mu_product``, ``exp_avg``, ``exp_avg_sq``.
+    ``foreach`` is accepted and has no effect.
+
+    Example:
+        >>> opt = NAdam(model.parameters(), lr=2e-3)
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False):
+        betas = tuple(betas) if isinstance(betas, list) else betas
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group, where):
+        super()._check_hyperparameters(group, where)
+        check_betas_eps_weight_decay(f"NAdam{where}", group)
+        if not group["momentum_decay"] >= 0.0:
+            raise ValueError(f"NAdam{where}: invalid momentum_decay={group['momentum_decay']}; "
+                             "it must be >= 0")
+
+    def _state_keys(self, group):
+        return ("step", "mu_product", "exp_avg", "exp_avg_sq")
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Example:
+            >>> opt.step()
+        """
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            decoupled, psi = group["decoupled_weight_decay"], group["momentum_decay"]
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["mu_product"] = 1.0
+                    state["exp_avg"] = np.zeros_like(data)
+                    state["exp_avg_sq"] = np.zeros_like(data)
+                t = state["step"] = state["step"] + 1
+                if decoupled:
+                    if wd:
+                        data *= 1 - lr * wd
+                    g = self._prepare_grad(data, grad, 0, maximize, a)
+                else:
+                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+                mu_product = state["mu_product"] = state["mu_product"] * mu
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                lerp_(exp_avg, g, 1 - beta1, b)
+                exp_avg_sq *= beta2
+                np.multiply(g, 1 - beta2, out=b)
+                b *= g
+                exp_avg_sq += b
+                np.divide(exp_avg_sq, 1 - beta2 ** t, out=b)
+                np.sqrt(b, out=b)
+                b += eps                                       # denom
+                np.divide(g, b, out=a)                         # g (possibly in a) is used up
+                a *= lr * (1.0 - mu) / (1.0 - mu_product)
+                data -= a
+                np.divide(exp_avg, b, out=a)
+                a *= lr * mu_next / (1.0 - mu_product * mu_next)
+                data -= a
+        return loss

@@ -1,0 +1,88 @@
+"""RAdam: Adam whose adaptive step is switched on once its variance is tractable."""
+import math
+
+import numpy as np
+
+from ._checks import check_betas_eps_weight_decay
+from .optimizer import Optimizer, lerp_
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """Rectified Adam (Liu et al., 2020), as ``torch.optim.RAdam``.
+
+    At step ``t`` with ``g = grad + weight_decay * p`` (or, with
+    ``decoupled_weight_decay=True``, ``p *= 1 - lr * weight_decay`` first and
+    ``g = grad``; ``-grad`` if ``maximize``): ``m = b1 m + (1 - b1) g``,
+    ``v = b2 v + (1 - b2) g^2``, ``rho_inf = 2 / (1 - b2) - 1``,
+    ``rho_t = rho_inf - 2 t b2^t / (1 - b2^t)``. If ``rho_t > 5``:
+    ``p -= lr * m / (1 - b1^t) * r_t * sqrt(1 - b2^t) / (sqrt(v) + eps)`` with
+    ``r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))``;
+    otherwise ``p -= lr * m / (1 - b1^t)`` (SGD with momentum). State per
+    parameter: ``step``, ``exp_avg``, ``exp_avg_sq``. ``foreach`` is accepted
+    and has no effect.
+
+    Example:
+        >>> opt = RAdam(model.parameters(), lr=1e-3)
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False):
+        betas = tuple(betas) if isinstance(betas, list) else betas
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group, where):
+        super()._check_hyperparameters(group, where)
+        check_betas_eps_weight_decay(f"RAdam{where}", group)
+
+    def _state_keys(self, group):
+        return ("step", "exp_avg", "exp_avg_sq")
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Example:
+            >>> opt.step()
+        """
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            rho_inf = 2 / (1 - beta2) - 1
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(data)
+                    state["exp_avg_sq"] = np.zeros_like(data)
+                t = state["step"] = state["step"] + 1
+                if decoupled:
+                    if wd:
+                        data *= 1 - lr * wd
+                    g = self._prepare_grad(data, grad, 0, maximize, a)
+                else:
+                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                lerp_(exp_avg, g, 1 - beta1, b)
+                exp_avg_sq *= beta2
+                np.multiply(g, 1 - beta2, out=b)
+                b *= g
+                exp_avg_sq += b
+                bias_correction2 = 1 - beta2 ** t
+                rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
+                np.divide(exp_avg, 1 - beta1 ** t, out=b)
+                b *= lr
+                if rho_t > 5.0:
+                    rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                    np.sqrt(exp_avg_sq, out=a)
+                    a += eps
+                    np.divide(bias_correction2 ** 0.5, a, out=a)
+                    b *= a
+                    b *= rect
+                data -= b
+        return loss
