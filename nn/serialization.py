@@ -6,24 +6,33 @@ a module's ``state_dict()`` or an optimizer's (``{'state': {0: {...}},
 'param_groups': [{...}]}``). ``save`` stores each array as its own ``.npy``
 entry of an ``.npz`` archive and the structure as a JSON manifest, itself
 stored as a uint8 array: key types (int or str), containers, scalar types
-and dtypes all come back exactly. ``load`` reads with
-``np.load(allow_pickle=False)``, so a file holding an object array is
-refused before anything is unpickled, and nothing in a file is executed.
+and dtypes all come back exactly. ``load`` reads the zip archive itself:
+each ``.npy`` header is parsed and checked (no object dtype, so nothing is
+ever unpickled; declared sizes within ``max_bytes``) before any array is
+allocated, and nothing in a file is executed.
 
-The write is atomic: a temporary file in the target's directory is written,
-flushed and fsynced, then renamed over the target, so an interrupted save
-leaves any previous checkpoint intact.
+The write is atomic (``atomic_write``): a temporary file in the target's
+directory is written, flushed and fsynced, then renamed over the target, so
+an interrupted save leaves any previous checkpoint intact. A process killed
+mid-save cannot delete its temporary file; the next save of the same target
+removes such leftovers (see ``atomic_write`` for which ones).
 """
+import contextlib
 import json
+import math
 import os
+import re
 import secrets
+import socket
+import time
 import zipfile
+import zlib
 
 import numpy as np
 
 from autograd import Tensor
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "atomic_write", "remove_stale_temps"]
 
 FORMAT = "chainrule.checkpoint"
 VERSION = 1
@@ -84,7 +93,9 @@ def save(obj, path):
     """Write a (nested) state dict to ``path`` as a pickle-free ``.npz``, atomically.
 
     ``path`` is used as given (no ``.npz`` is appended); an open binary file
-    works too (written in place, so without the atomic rename).
+    works too (written in place, so without the atomic rename). Temporary
+    files left by earlier saves of the same ``path`` whose writer was killed
+    are removed (see ``atomic_write``).
 
     Example:
         >>> save({"model": model.state_dict(), "optim": optimizer.state_dict()}, "ckpt.npz")
@@ -98,12 +109,48 @@ def save(obj, path):
     if hasattr(path, "write"):
         _write_npz(path, arrays)
         return
+    with atomic_write(path) as f:
+        _write_npz(f, arrays)
+
+
+# -- atomic writes and their leftovers ----------------------------------------------
+
+# The temporary file of a save is ".<target name>.<host>.<pid>.<8 hex>.tmp" in the
+# target's directory: the host and pid say whose it is, so a later save can tell a
+# leftover of a killed writer from a file another process is writing right now.
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "localhost"
+LEGACY_TEMP_AGE = 3600.0
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Open a temporary binary file next to ``path``; on success rename it over ``path``.
+
+    The file is flushed and fsynced before the rename (and the directory after
+    it), so ``path`` holds either its old content or the complete new one,
+    never a half-written file. On an exception the temporary file is removed
+    and ``path`` is untouched. A process killed mid-write (SIGKILL, out of
+    memory, power loss) cannot remove its temporary file; so before writing,
+    leftovers of earlier writes to the same ``path`` are removed: files named
+    ``.<name>.<host>.<pid>.<hex>.tmp`` whose host is this machine and whose
+    process ``<pid>`` is no longer running. A temporary file of a live
+    process (another save in progress) or of another machine sharing the
+    directory is never touched; nor is any other file. Temporary files of
+    chainrule versions before the pid was in the name (``.<name>.<hex>.tmp``)
+    are removed once they are an hour old (``LEGACY_TEMP_AGE`` seconds).
+
+    Example:
+        >>> with atomic_write("results.json") as f:
+        ...     f.write(b"{}")
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = _create_temp(directory, os.path.basename(path))
+    base = os.path.basename(path)
+    remove_stale_temps(path)
+    fd, tmp = _create_temp(directory, base)
     try:
         with os.fdopen(fd, "wb") as f:
-            _write_npz(f, arrays)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -120,12 +167,67 @@ def _create_temp(directory, base):
     # os.open with mode 0o666 (not tempfile.mkstemp's 0o600), so the umask decides the
     # checkpoint's permissions as it would for a file written directly
     while True:
-        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(4)}.tmp")
+        tmp = os.path.join(directory,
+                           f".{base}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                            0o666), tmp
         except FileExistsError:
             continue
+
+
+def _pid_alive(pid):
+    if os.name == "nt":        # os.kill(pid, 0) would terminate the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True            # another user's process (or not a pid we can ask about)
+    return True
+
+
+def remove_stale_temps(path):
+    """Remove the temporary files that killed saves of ``path`` left; return their names.
+
+    Only files of ``path``'s own temporary-name pattern are considered, and of
+    those only the ones ``atomic_write`` describes as leftovers (this host, a
+    pid that is no longer running; or the old pid-less pattern, an hour old).
+    Errors (a file removed meanwhile, no permission) are ignored: cleaning up
+    never makes a save fail.
+
+    Example:
+        >>> remove_stale_temps("runs/ckpt.npz")      # e.g. ['.ckpt.npz.host.4242.1a2b3c4d.tmp']
+        []
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    name = re.escape(os.path.basename(path))
+    current = re.compile(rf"\.{name}\.([A-Za-z0-9-]+)\.(\d+)\.[0-9a-f]{{8}}\.tmp\Z")
+    legacy = re.compile(rf"\.{name}\.[0-9a-f]{{8}}\.tmp\Z")
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        m = current.match(entry)
+        full = os.path.join(directory, entry)
+        try:
+            if m:
+                pid = int(m.group(2))
+                stale = m.group(1) == _HOST and pid != os.getpid() and not _pid_alive(pid)
+            elif legacy.match(entry):
+                stale = time.time() - os.stat(full).st_mtime > LEGACY_TEMP_AGE
+            else:
+                continue
+            if stale and os.path.isfile(full):
+                os.unlink(full)
+                removed.append(entry)
+        except (OSError, ValueError):
+            continue
+    return removed
 
 
 def _fsync_directory(directory):
@@ -153,32 +255,151 @@ class CheckpointError(ValueError):
     """
 
 
-# what np.load raises for a pickle, a truncated archive or a file that is no array at all
-_UNREADABLE = (ValueError, EOFError, zipfile.BadZipFile)
+DEFAULT_MAX_BYTES = 2**30
+_CHUNK = 1 << 22
+# what reading a damaged archive or entry raises (zipfile, zlib, short reads)
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError)
 
 
-def _read_arrays(path, name):
+def _check_max_bytes(max_bytes):
+    if max_bytes is None:
+        return
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise TypeError(f"load: max_bytes must be an int (bytes) or None (no limit), got "
+                        f"{type(max_bytes).__name__}")
+    if max_bytes < 1:
+        raise ValueError(f"load: max_bytes={max_bytes!r} must be positive (bytes), or None for "
+                         "no limit")
+
+
+def _too_big(name, key, what, size, max_bytes, note=""):
+    return CheckpointError(
+        f"load: {name} entry {key!r} declares {what} of {size:,} bytes{note}, over the limit "
+        f"max_bytes={max_bytes:,}; refusing it before reading or allocating anything. If you "
+        "trust this file, raise the limit: nn.load(path, max_bytes=<bytes>) (None for no "
+        "limit).")
+
+
+def _sniff(f):
+    pos = f.tell()
+    head = f.read(16)
+    f.seek(pos)
+    return head
+
+
+def _refuse_non_zip(f, head, name):
+    """Raise the CheckpointError that says what a file that is no zip archive is."""
+    if head.startswith(b"\x93NUMPY"):
+        try:
+            version = np.lib.format.read_magic(f)
+            dtype = _read_header(f, version)[2]
+        except ValueError:
+            dtype = None
+        if dtype is not None and dtype.hasobject:
+            raise CheckpointError(f"load: {name} is a single .npy array of pickled Python "
+                                  "objects, not a chainrule checkpoint; refusing it and "
+                                  "unpickling nothing")
+        raise CheckpointError(f"load: {name} holds a single array (.npy), not a chainrule "
+                              "checkpoint (an .npz written by nn.save); read it with "
+                              "np.load(path, allow_pickle=False)")
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        raise CheckpointError(f"load: {name} is a Python pickle, not a chainrule checkpoint; "
+                              "refusing it and unpickling nothing. Checkpoints are .npz files "
+                              "written by nn.save; never unpickle files from untrusted sources.")
+    what = "is empty" if not head else f"starts with {head!r}"
+    raise CheckpointError(f"load: {name} is not an .npz (zip) file, so not a chainrule "
+                          f"checkpoint: it {what}. Checkpoints are .npz archives written by "
+                          "nn.save.")
+
+
+def _read_header(f, version):
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(f)
+    if version == (2, 0):
+        return np.lib.format.read_array_header_2_0(f)
+    raise ValueError(f".npy format version {version[0]}.{version[1]} is not read by nn.load "
+                     "(nn.save writes versions 1.0 and 2.0)")
+
+
+def _read_entry(archive, info, key, name, max_bytes):
+    """One .npy entry as an array: header checked first, then exactly its bytes read."""
+    with archive.open(info) as f:
+        try:
+            shape, fortran, dtype = _read_header(f, np.lib.format.read_magic(f))
+        except ValueError as e:
+            raise CheckpointError(f"load: {name} entry {key!r} is not a valid .npy array ({e})"
+                                  ) from None
+        if dtype.hasobject:
+            raise CheckpointError(
+                f"load: {name} entry {key!r} is a pickled object array (dtype {dtype}); "
+                "refusing the whole file and unpickling nothing. Files written by nn.save "
+                "never hold pickles; never load files from untrusted sources with "
+                "allow_pickle=True.")
+        if any(d < 0 for d in shape):
+            raise CheckpointError(f"load: {name} entry {key!r} declares the shape {shape}")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if max_bytes is not None and nbytes > max_bytes:
+            raise _too_big(name, key, f"an array of shape {shape} {dtype}", nbytes, max_bytes)
+        if nbytes != info.file_size - f.tell():
+            raise CheckpointError(
+                f"load: {name} entry {key!r} declares an array of shape {shape} {dtype} "
+                f"({nbytes:,} bytes) but holds {info.file_size - f.tell():,} bytes of data; "
+                "the file is corrupt or was not written by nn.save")
+        out = np.empty(shape[::-1] if fortran else shape, dtype)
+        if nbytes:
+            view = memoryview(out.reshape(-1).view(np.uint8))
+            done = 0
+            while done < nbytes:
+                n = f.readinto(view[done:done + _CHUNK])
+                if not n:
+                    raise EOFError(f"the entry ends after {done:,} of {nbytes:,} bytes")
+                done += n
+        if f.read(1):               # reading to the end also checks the entry's CRC
+            raise ValueError("the entry has data after the array")
+    return out.T if fortran else out
+
+
+def _read_arrays(path, name, max_bytes):
+    opened = not hasattr(path, "read")
+    f = open(path, "rb") if opened else path
     try:
-        archive = np.load(path, allow_pickle=False)
-    except _UNREADABLE as e:
-        raise CheckpointError(f"load: {name} is not a chainrule checkpoint ({e}); refusing it. "
-                              "Checkpoints are .npz files written by nn.save and never hold "
-                              "pickled data.") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise CheckpointError(f"load: {name} holds a single array, not a chainrule checkpoint "
-                              "(an .npz written by nn.save)")
-    with archive:
-        arrays = {}
-        for key in archive.files:
-            try:
-                arrays[key] = archive[key]
-            except _UNREADABLE as e:
-                what = ("a pickled object array" if "pickle" in str(e).lower()
-                        else "unreadable")
-                raise CheckpointError(
-                    f"load: {name} entry {key!r} is {what} ({e}); refusing the whole file and "
-                    "unpickling nothing. Files written by nn.save never hold pickles; never "
-                    "load files from untrusted sources with allow_pickle=True.") from None
+        head = _sniff(f)
+        if not head.startswith(b"PK"):
+            _refuse_non_zip(f, head, name)
+        try:
+            archive = zipfile.ZipFile(f)
+        except _CORRUPT as e:
+            raise CheckpointError(f"load: {name} is not a readable .npz (zip) archive ({e}); "
+                                  "it may be truncated or corrupt") from None
+        with archive:
+            infos = archive.infolist()
+            keys, total = [], 0
+            for info in infos:                    # the central directory: nothing inflated yet
+                key = info.filename[:-4] if info.filename.endswith(".npy") else None
+                if key is None or key in keys:
+                    what = "a repeated entry" if key else "an entry that is not an .npy array"
+                    raise CheckpointError(f"load: {name} has {what} ({info.filename!r}), so it "
+                                          "was not written by nn.save; refusing it")
+                keys.append(key)
+                total += info.file_size
+                if max_bytes is not None and total > max_bytes:
+                    note = ("" if total == info.file_size else
+                            f" (with the entries before it: {total:,} bytes in all)")
+                    raise _too_big(name, key, "an uncompressed size", info.file_size,
+                                   max_bytes, note)
+            arrays = {}
+            for key, info in zip(keys, infos):
+                try:
+                    arrays[key] = _read_entry(archive, info, key, name, max_bytes)
+                except CheckpointError:
+                    raise
+                except _CORRUPT as e:
+                    raise CheckpointError(f"load: {name} entry {key!r} is corrupt ({e})"
+                                          ) from None
+    finally:
+        if opened:
+            f.close()
     return arrays
 
 
@@ -266,21 +487,36 @@ class _Decoder:
         self.fail(where, f"unknown node {str(node)[:80]}")
 
 
-def load(path):
+def load(path, *, max_bytes=DEFAULT_MAX_BYTES):
     """Read a checkpoint written by ``save``: eagerly, without pickle, executing nothing.
 
     Returns the same structure that was saved: dict key types, lists vs
     tuples, ndarray dtypes and shapes, Tensors (with their requires_grad
-    flag), NumPy scalars and Python numbers. A file holding an object array
-    (a pickle), a file not written by ``save``, or one of an unknown format
-    version raises ValueError before anything is built.
+    flag), NumPy scalars and Python numbers. ``path`` is a file name or an
+    open binary file.
+
+    ``max_bytes`` (default ``2**30``, 1 GiB; None for no limit) bounds the
+    memory a file may make ``load`` allocate: the arrays' sizes, as the
+    archive and each ``.npy`` header declare them, must add up to at most
+    ``max_bytes``; they are checked before anything is inflated or
+    allocated, so a small compressed "zip bomb" or a header claiming a huge
+    array is refused at once. Raise it to load a bigger checkpoint you
+    trust.
+
+    Raises ``CheckpointError`` (a ValueError) before building anything for a
+    file that is not an ``.npz`` archive (text, random bytes, a pickle, a
+    single ``.npy``), one holding an object array (a pickle), one not written
+    by ``save``, one of an unknown format version, a corrupt one, or one over
+    ``max_bytes``.
 
     Example:
         >>> ckpt = load("ckpt.npz")
         >>> model.load_state_dict(ckpt["model"]); optimizer.load_state_dict(ckpt["optim"])
+        >>> big = load("big.npz", max_bytes=8 * 2**30)
     """
+    _check_max_bytes(max_bytes)
     name = repr(os.fspath(path)) if not hasattr(path, "read") else "the file object"
-    arrays = _read_arrays(path, name)
+    arrays = _read_arrays(path, name, max_bytes)
     root = _read_manifest(arrays, name)
     decoder = _Decoder(arrays, name)
     try:

@@ -369,3 +369,261 @@ def test_training_resumes_bit_for_bit(tmp_path):
         for p, q in zip(model.parameters(), resumed.parameters()):
             np.testing.assert_array_equal(p.data, q.data)
         assert_same(opt.state_dict(), ropt.state_dict())
+
+
+# -- limits: zip bombs and huge declared arrays are refused before allocating -----------
+
+def _npy_bytes(array):
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _npy_header(shape, dtype="<f8"):
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": dtype, "fortran_order": False, "shape": tuple(shape)})
+    return buf.getvalue()
+
+
+def _manifest_entry(root):
+    text = json.dumps({"format": "chainrule.checkpoint", "version": 1, "root": root})
+    return _npy_bytes(np.frombuffer(text.encode(), np.uint8))
+
+
+def _write_zip(path, entries):
+    """A zip archive written field by field: entries are (name, method, crc, size, payload).
+
+    zipfile cannot write an already-compressed stream, which a bomb is made of.
+    """
+    import struct
+    out, central = bytearray(), bytearray()
+    for name, method, crc, size, payload in entries:
+        name = name.encode()
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc,
+                           len(payload), size, len(name), 0) + name + payload
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21,
+                               crc, len(payload), size, len(name), 0, 0, 0, 0, 0,
+                               offset) + name
+    out += central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                                 len(central), len(out), 0)
+    path.write_bytes(bytes(out))
+
+
+def _stored(name, payload):
+    import zlib
+    return (name, 0, zlib.crc32(payload), len(payload), payload)
+
+
+def _deflate_bomb(path, gib=1):
+    """An nn.save-like .npz of ~1 MB whose entry 'a0' inflates to ``gib`` GiB of zeros.
+
+    Built from one compressed MiB repeated: after a full flush a deflate stream restarts
+    with no back-references, so identical inputs give identical, concatenable blocks.
+    """
+    import zlib
+    header = _npy_header((gib * 2**30,), "|u1")
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    zeros = bytes(2**20)
+    head = comp.compress(header) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(zeros) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(header)
+    for _ in range(gib * 1024):
+        crc = zlib.crc32(zeros, crc)
+    stream = head + block * (gib * 1024) + comp.flush()
+    _write_zip(path, [_stored("__manifest__.npy", _manifest_entry({"t": "ndarray", "ref": "a0"})),
+                      ("a0.npy", 8, crc, len(header) + gib * 2**30, stream)])
+
+
+def _peak_bytes_while(fn):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_deflate_bomb_is_refused_before_inflating_anything(tmp_path):
+    import zipfile
+    path = tmp_path / "bomb.npz"
+    _deflate_bomb(path)
+    assert path.stat().st_size < 1.1e6
+    with zipfile.ZipFile(path) as z:             # a real bomb: a valid 1 GiB deflate stream
+        assert z.getinfo("a0.npy").file_size > 2**30
+        with z.open("a0.npy") as f:
+            assert np.lib.format.read_magic(f) == (1, 0)
+            assert np.lib.format.read_array_header_1_0(f)[0] == (2**30,)
+            assert f.read(2**22) == bytes(2**22)
+
+    def refuse():
+        with pytest.raises(CheckpointError) as info:
+            load(path)                           # the default limit
+        return info
+    peak = _peak_bytes_while(refuse)
+    assert peak < 8 * 2**20                      # nothing of the GiB was allocated
+    with pytest.raises(CheckpointError) as info:
+        load(path)
+    message = str(info.value)
+    assert "entry 'a0'" in message and f"{2**30 + 128:,} bytes" in message
+    assert "max_bytes=1,073,741,824" in message and "nn.load(path, max_bytes=" in message
+
+
+def test_a_header_declaring_a_huge_array_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "huge.npz"
+    payload = _npy_header((10**12,)) + bytes(64)
+    _write_zip(path, [_stored("__manifest__.npy", _manifest_entry({"t": "ndarray", "ref": "a0"})),
+                      _stored("a0.npy", payload)])
+    for limit in ({}, {"max_bytes": None}):      # even with no limit: the data is not there
+        def refuse():
+            with pytest.raises(CheckpointError) as info:
+                load(path, **limit)
+            return info
+        assert _peak_bytes_while(refuse) < 2**20
+    with pytest.raises(CheckpointError) as info:
+        load(path)
+    message = str(info.value)
+    assert "entry 'a0'" in message and "shape (1000000000000,) float64" in message
+    assert "8,000,000,000,000 bytes" in message and "max_bytes=1,073,741,824" in message
+    with pytest.raises(CheckpointError, match=r"'a0' declares an array of shape \(10+,\) "
+                                              r"float64 \(8,000,000,000,000 bytes\) but holds 64"):
+        load(path, max_bytes=None)
+
+
+def test_max_bytes_bounds_the_total_and_can_be_raised(tmp_path):
+    path = tmp_path / "two.npz"
+    state = {"w": np.ones(2**17), "v": np.zeros(2**17)}          # 1 MiB each
+    save(state, path)
+    assert_same(load(path), state)                               # well under the default
+    assert_same(load(path, max_bytes=3 * 2**20), state)
+    assert_same(load(path, max_bytes=None), state)
+    with pytest.raises(CheckpointError, match=r"entry 'a1' declares an uncompressed size of "
+                                              r"1,048,704 bytes \(with the entries before it: "
+                                              r"2,097,408 bytes in all\), over the limit "
+                                              r"max_bytes=2,000,000"):
+        load(path, max_bytes=2_000_000)
+    with pytest.raises(CheckpointError, match="entry 'a0'.*max_bytes=1,000,000"):
+        load(path, max_bytes=1_000_000)
+    with pytest.raises(ValueError, match="max_bytes=0 must be positive"):
+        load(path, max_bytes=0)
+    with pytest.raises(TypeError, match="max_bytes must be an int"):
+        load(path, max_bytes=1.5e9)
+
+
+def test_text_and_random_bytes_are_said_to_be_no_npz_file(tmp_path):
+    files = {"notes.txt": b"epoch 1: loss 0.3\nepoch 2: loss 0.2\n",
+             "noise.bin": np.random.default_rng(0).bytes(4096),
+             "empty.npz": b""}
+    for fname, data in files.items():
+        (tmp_path / fname).write_bytes(data)
+        with pytest.raises(CheckpointError) as info:
+            load(tmp_path / fname)
+        message = str(info.value)
+        assert "not an .npz (zip) file" in message and "pickle" not in message, message
+    with pytest.raises(CheckpointError, match="is empty"):
+        load(tmp_path / "empty.npz")
+    with pytest.raises(CheckpointError, match=r"starts with b'epoch 1"):
+        load(tmp_path / "notes.txt")
+
+
+def test_corrupt_entries_are_refused(tmp_path):
+    good = tmp_path / "good.npz"
+    save({"w": np.arange(1000.0)}, good)
+    data = bytearray(good.read_bytes())
+    at = data.index(np.arange(1000.0).tobytes()[800:808])
+    data[at] ^= 0xFF                                              # one flipped bit
+    (tmp_path / "flipped.npz").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"entry 'a0' is corrupt \(Bad CRC-32"):
+        load(tmp_path / "flipped.npz")
+    manifest = _manifest_entry({"t": "ndarray", "ref": "a0"})
+    for payload, match in [(_npy_header((4,)) + bytes(16), "holds 16 bytes"),
+                           (b"\x93NUMPY\x09\x00junk", "not a valid .npy array")]:
+        _write_zip(tmp_path / "bad.npz", [_stored("__manifest__.npy", manifest),
+                                          _stored("a0.npy", payload)])
+        with pytest.raises(CheckpointError, match=match):
+            load(tmp_path / "bad.npz")
+    _write_zip(tmp_path / "dup.npz", [_stored("__manifest__.npy", manifest),
+                                      _stored("a0.npy", _npy_bytes(np.ones(2))),
+                                      _stored("a0.npy", _npy_bytes(np.ones(3)))])
+    with pytest.raises(CheckpointError, match="a repeated entry"):
+        load(tmp_path / "dup.npz")
+
+
+def test_fortran_order_and_odd_dtypes_read_back_exactly(tmp_path):
+    state = {"f": np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+             "be": np.arange(5, dtype=">i4"), "empty": np.zeros((0, 3), np.float32),
+             "s": np.array(["ab", "c"]), "rec": np.zeros(2, dtype=[("x", "<f4"), ("n", "<i2")]),
+             "zero_d": np.array(2.5), "c": np.array([1 + 2j], np.complex64)}
+    back = roundtrip(state, tmp_path / "odd.npz")
+    assert_same(back, state)
+    assert back["f"].flags.f_contiguous and back["f"].flags.writeable
+
+
+# -- leftovers of saves killed mid-write -------------------------------------------------
+
+_STALLING_SAVE = """
+import os, sys, time
+import numpy as np
+import nn
+real_fsync = os.fsync
+def stall(fd):                      # the data is written; stop before the rename
+    real_fsync(fd)
+    print("written", flush=True)
+    time.sleep(300)
+os.fsync = stall
+nn.save({"weight": np.ones((2500, 2500)), "step": 7}, sys.argv[1])
+"""
+
+
+def _stalled_save(path):
+    """A child process that is in the middle of saving a 50 MB state dict to ``path``."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, "-c", _STALLING_SAVE, str(path)], cwd=root,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "written\n"
+    return proc
+
+
+def _temps(folder, name):
+    return sorted(f for f in os.listdir(folder) if f.startswith(f".{name}."))
+
+
+def test_a_save_killed_mid_write_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
+    import signal
+    import socket
+    path = tmp_path / "ckpt.npz"
+    save({"v": 0}, path)
+    killed, alive = _stalled_save(path), _stalled_save(path)
+    try:
+        os.kill(killed.pid, signal.SIGKILL)
+        assert killed.wait(timeout=30) == -signal.SIGKILL           # dead and reaped
+        temps = _temps(tmp_path, "ckpt.npz")
+        assert len(temps) == 2 and all((tmp_path / t).stat().st_size > 50e6 for t in temps)
+        assert {t.split(".")[-3] for t in temps} == {str(killed.pid), str(alive.pid)}
+        assert load(path) == {"v": 0}                                # the old file is intact
+        host = [t for t in temps if t.split(".")[-3] == str(killed.pid)][0].split(".")[-4]
+        assert host == "".join(c if c.isalnum() or c == "-" else "-"
+                               for c in socket.gethostname())
+        # files that are not this target's leftovers stay: another target's, another
+        # machine's (the directory may be shared), and anything else
+        decoys = [f".other.npz.{host}.{killed.pid}.0123abcd.tmp",
+                  f".ckpt.npz.elsewhere.{killed.pid}.0123abcd.tmp", "ckpt.npz.bak",
+                  f".ckpt.npz.{host}.{killed.pid}.tmp"]
+        for d in decoys:
+            (tmp_path / d).write_bytes(b"x")
+
+        save({"v": 1}, path)                                         # the next save
+        live = [t for t in temps if t.split(".")[-3] == str(alive.pid)]
+        assert _temps(tmp_path, "ckpt.npz") == sorted(live + decoys[1:2] + decoys[3:])
+        assert load(path) == {"v": 1}
+    finally:
+        alive.kill()
+        alive.wait(timeout=30)
+    save({"v": 2}, path)                                             # now that one is dead too
+    assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.npz", *decoys])
+    assert load(path) == {"v": 2}
