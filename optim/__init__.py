@@ -28,8 +28,10 @@ from .search import (grid_search, random_search, coarse_to_fine, Uniform, LogUni
 __all__ += ["search", "grid_search", "random_search", "coarse_to_fine", "Uniform", "LogUniform",
             "IntUniform", "Choice", "SearchResult", "SerialExecutor", "ProcessExecutor",
             "DaskExecutor"]
-from .fit import fit, FitState, History, Callback, EarlyStopping, Checkpoint, ProgressBar
-__all__ += ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint", "ProgressBar"]
+from .fit import (fit, FitState, History, Callback, EarlyStopping, Checkpoint, ProgressBar,
+                  NonFiniteLossError)
+__all__ += ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint", "ProgressBar",
+            "NonFiniteLossError"]
 from .sanity import check_initial_loss, InitialLossResult
 from .overfit import check_overfit_small, OverfitResult
 from .gradient_check import check_gradients, GradientCheckResult, ParamGradError

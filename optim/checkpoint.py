@@ -110,6 +110,8 @@ def read_checkpoint(path, history, epochs, scheduler, callbacks):
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise ValueError(f"fit: resume_from={path!r} is not a fit checkpoint (written by "
                          "optim.Checkpoint); for a bare state dict use model.load_state_dict")
+    if "nonfinite_steps" in history:          # checkpoints from before fit recorded it
+        ckpt["history"].setdefault("nonfinite_steps", [])
     done = ckpt["epochs_done"]
     if done > epochs:
         raise ValueError(f"fit: the checkpoint {path!r} has {done} finished epochs but "

@@ -4,6 +4,7 @@ One function in the style of Keras' ``model.fit``, for modules, optimizers,
 schedulers and loaders with PyTorch's names and semantics. It returns a
 ``History``, a plain dict of lists.
 """
+import math
 import numbers
 import sys
 import warnings
@@ -11,6 +12,7 @@ import warnings
 import numpy as np
 
 import nn
+from autograd import no_grad
 from nn.data import DataLoader
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .checkpoint import Checkpoint, read_checkpoint, restore, restore_callbacks
@@ -20,7 +22,29 @@ from .lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .optimizer import Optimizer
 
 __all__ = ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint",
-           "ProgressBar"]
+           "ProgressBar", "NonFiniteLossError"]
+
+ON_NONFINITE = ("stop", "raise", "continue")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """What ``fit(..., on_nonfinite="raise")`` raises at the first NaN or Inf loss.
+
+    Raised before that batch's optimizer step, so the model and optimizer hold
+    the state of the last good step. Attributes: ``epoch``, ``batch`` (within
+    the epoch), ``step`` (the index the step would have had; all 0-based) and
+    ``loss`` (the non-finite value; for a non-finite gradient norm, the loss).
+
+    Example:
+        >>> try:
+        ...     fit(model, loader, loss_fn=loss, optimizer=opt, epochs=10, on_nonfinite="raise")
+        ... except NonFiniteLossError as e:
+        ...     print(e.epoch, e.step)
+    """
+
+    def __init__(self, message, epoch, batch, step, loss):
+        super().__init__(message)
+        self.epoch, self.batch, self.step, self.loss = epoch, batch, step, loss
 
 
 class FitState:
@@ -43,7 +67,8 @@ class FitState:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.history, self.epochs, self.seed = history, epochs, seed
         self.callbacks = callbacks
-        self.epoch_keys = tuple(k for k in history if not k.startswith("step_"))
+        self.epoch_keys = tuple(k for k in history
+                                if not k.startswith("step_") and k != "nonfinite_steps")
         self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
         self.epoch, self.step = len(history["epoch"]), len(history["step_loss"])
         self.grad_norm, self.stop_training = None, False
@@ -62,7 +87,7 @@ def _as_list(callbacks):
 
 
 def _check_args(model, loss_fn, optimizer, epochs, scheduler, scheduler_interval,
-                clip_grad_norm, callbacks, seed, progress):
+                clip_grad_norm, callbacks, seed, progress, on_nonfinite):
     if not isinstance(model, nn.Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
     if not callable(loss_fn):
@@ -99,6 +124,9 @@ def _check_args(model, loss_fn, optimizer, epochs, scheduler, scheduler_interval
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"fit: progress must be None (auto), True or False, got "
                         f"{type(progress).__name__}")
+    if not isinstance(on_nonfinite, str) or on_nonfinite not in ON_NONFINITE:
+        raise ValueError(f"fit: on_nonfinite must be one of {ON_NONFINITE}, got "
+                         f"{on_nonfinite!r}")
 
 
 def _epoch_loader(loader, seed, epoch):
@@ -114,13 +142,13 @@ def _new_history(metric_fns, validate, clip):
     keys = ["epoch", "lr", "train_loss", *(f"train_{m}" for m in metric_fns)]
     if validate:
         keys += ["val_loss", *(f"val_{m}" for m in metric_fns)]
-    keys += ["step_loss"] + (["step_grad_norm"] if clip else [])
+    keys += ["step_loss"] + (["step_grad_norm"] if clip else []) + ["nonfinite_steps"]
     return History({k: [] for k in keys})
 
 
 def fit(model, train_loader, *, loss_fn, optimizer, epochs, val_loader=None, scheduler=None,
         scheduler_interval="epoch", clip_grad_norm=None, callbacks=(), metrics=(),
-        progress=None, seed=None, resume_from=None):
+        progress=None, seed=None, resume_from=None, on_nonfinite="stop"):
     """Train ``model`` for ``epochs`` epochs over ``train_loader``; return the ``History``.
 
     Each batch is a tuple ``(inputs..., target)`` (what ``nn.data.DataLoader``
@@ -153,6 +181,20 @@ def fit(model, train_loader, *, loss_fn, optimizer, epochs, val_loader=None, sch
       optimizer, scheduler, history, callback states, nn's generator (its
       state when saved) and the seed (unless ``seed`` is given), then trains the remaining epochs up
       to ``epochs`` (the total, as Keras' ``epochs`` with ``initial_epoch``).
+    - ``on_nonfinite``: what a batch whose loss is NaN or Inf does (with
+      ``clip_grad_norm``, also a NaN or Inf gradient norm). It is caught
+      before that batch's backward pass and optimizer step, and BatchNorm's
+      running statistics are put back as they were before its forward pass,
+      so the model and optimizer keep the state of the last good step.
+      ``"stop"`` (default): warn (RuntimeWarning naming the epoch, batch and
+      step, with what to try: ``autograd.detect_anomaly()``, a lower learning
+      rate), end training there (the unfinished epoch is not recorded, no
+      more callbacks but ``on_fit_end`` run) and return the history.
+      ``"raise"``: raise ``NonFiniteLossError`` with the same message instead.
+      ``"continue"``: take the step anyway and go on (the weights usually
+      become NaN). Either way ``history["nonfinite_steps"]`` lists the steps
+      (0-based, as indices into ``step_loss`` would be) where it happened;
+      ``step_loss`` has one entry per step taken.
 
     Example:
         >>> X, y = nn.data.moons(400, noise=0.1)
@@ -167,7 +209,7 @@ def fit(model, train_loader, *, loss_fn, optimizer, epochs, val_loader=None, sch
     """
     callbacks = _as_list(callbacks)
     _check_args(model, loss_fn, optimizer, epochs, scheduler, scheduler_interval,
-                clip_grad_norm, callbacks, seed, progress)
+                clip_grad_norm, callbacks, seed, progress, on_nonfinite)
     metric_fns = metric_functions(metrics, loss_fn)
     history = _new_history(metric_fns, val_loader is not None, clip_grad_norm is not None)
     ckpt = None
@@ -194,8 +236,9 @@ def fit(model, train_loader, *, loss_fn, optimizer, epochs, val_loader=None, sch
         restore_callbacks(ckpt, callbacks)
     try:
         while state.epoch < epochs and not state.stop_training:
-            _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params,
-                       clip_grad_norm, scheduler_interval, ordered)
+            if not _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params,
+                              clip_grad_norm, scheduler_interval, ordered, on_nonfinite):
+                break                                   # stopped mid-epoch: not finished
             state.epoch += 1
         state.epoch = min(state.epoch, epochs) - 1
         for cb in ordered:
@@ -213,31 +256,67 @@ def _stderr_is_terminal():
     return bool(isatty is not None and isatty())
 
 
+def _nonfinite(state, what, batch, lr, loss, on_nonfinite):
+    """Warn (``"stop"``) or raise (``"raise"``) about a non-finite loss at this batch."""
+    epoch, step = state.epoch, state.step
+    kept = (f"the state after step {step - 1}, the last good one" if step else
+            "their initial state")
+    message = (f"fit: {what} at epoch {epoch}, batch {batch} (step {step}; all 0-based, as in "
+               f"the history); stopped before that step's optimizer update, so the model and "
+               f"optimizer keep {kept}. To find the op that first makes a NaN or Inf, run the "
+               "step under `with autograd.detect_anomaly():`; if the weights blow up, try a "
+               f"lower learning rate (lr is {lr:g}) or clip_grad_norm=. "
+               "Pass on_nonfinite='continue' to train on regardless.")
+    if on_nonfinite == "raise":
+        raise NonFiniteLossError(message, epoch, batch, step, loss)
+    warnings.warn(message + f" Training stopped; history['nonfinite_steps'] = "
+                  f"{state.history['nonfinite_steps']}.", RuntimeWarning, stacklevel=4)
+    state.stop_training = True
+
+
 def _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params, clip,
-               interval, callbacks):
+               interval, callbacks, on_nonfinite):
+    """One epoch; False if it stopped at a non-finite loss (``on_nonfinite="stop"``)."""
     model, optimizer, scheduler, history = (state.model, state.optimizer, state.scheduler,
                                             state.history)
     loader = _epoch_loader(train_loader, state.seed, state.epoch)
     model.train()
     lr = float(optimizer.param_groups[0]["lr"])
+    guard = on_nonfinite != "continue"
+    # a forward pass updates BatchNorm's running statistics: keep them to put back
+    buffers = list(model.buffers()) if guard else []
     for cb in callbacks:
         cb.on_epoch_start(state)
     meter = Meter(metric_fns)
-    for batch in loader:
+    for index, batch in enumerate(loader):
         inputs, target = split_batch(batch, "train_loader")
         optimizer.zero_grad()
+        before = [b.data.copy() for b in buffers]
         output = model(*inputs)
         loss = checked_loss(loss_fn, output, target)
-        loss.backward()
-        state.grad_norm = (None if clip is None else
-                           float(nn.utils.clip_grad_norm_(params, clip).item()))
+        value = float(loss.item())
+        bad = None if math.isfinite(value) else f"the loss is {value}"
+        if bad is None or not guard:
+            loss.backward()
+            state.grad_norm = (None if clip is None else
+                               float(nn.utils.clip_grad_norm_(params, clip).item()))
+            if bad is None and clip is not None and not math.isfinite(state.grad_norm):
+                bad = f"the gradient norm is {state.grad_norm} (the loss is {value})"
+        if bad is not None:
+            history["nonfinite_steps"].append(state.step)
+            if guard:
+                with no_grad():
+                    for b, saved in zip(buffers, before):
+                        b.copy_(saved)
+                optimizer.zero_grad()
+                _nonfinite(state, bad, index, lr, value, on_nonfinite)
+                return False
         for cb in callbacks:
             cb.on_before_optimizer_step(state)
         optimizer.step()
         if scheduler is not None and interval == "step":
             scheduler.step()
         state.step += 1
-        value = float(loss.item())
         history["step_loss"].append(value)
         if clip is not None:
             history["step_grad_norm"].append(state.grad_norm)
@@ -258,3 +337,4 @@ def _run_epoch(state, train_loader, val_loader, loss_fn, metric_fns, params, cli
         history[key].append(logs[key])
     for cb in callbacks:
         cb.on_epoch_end(state, logs)
+    return True

@@ -20,7 +20,9 @@ class History(dict):
     ``lr`` (first param group's lr during the epoch), ``train_loss``,
     ``train_<metric>``, and with a validation set ``val_loss`` and
     ``val_<metric>``. Per-step keys: ``step_loss`` and, with gradient
-    clipping, ``step_grad_norm`` (the norm before clipping). Being a dict of
+    clipping, ``step_grad_norm`` (the norm before clipping), one entry per
+    optimizer step. ``nonfinite_steps``: the steps (0-based) whose loss was
+    NaN or Inf (see fit's ``on_nonfinite``), usually empty. Being a dict of
     lists, it goes straight to ``json.dumps`` or ``nn.save``.
 
     Example:

@@ -169,7 +169,7 @@ def test_one_epoch_equals_a_hand_written_loop(shuffle):
 def test_public_names():
     assert optim.fit is fit and optim.Checkpoint is Checkpoint and optim.History is History
     assert {"fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint",
-            "ProgressBar"} <= set(optim.__all__)
+            "ProgressBar", "NonFiniteLossError"} <= set(optim.__all__)
 
 
 def test_fit_takes_a_plain_list_of_ndarray_batches():
@@ -461,7 +461,8 @@ def test_history_is_plain_json_serialisable_data():
                   clip_grad_norm=5.0, seed=0, progress=False)
     assert isinstance(history, dict)
     assert list(history) == ["epoch", "lr", "train_loss", "train_accuracy", "val_loss",
-                             "val_accuracy", "step_loss", "step_grad_norm"]
+                             "val_accuracy", "step_loss", "step_grad_norm", "nonfinite_steps"]
+    assert history["nonfinite_steps"] == []
     assert json.loads(json.dumps(history)) == history
     for key, values in history.items():
         assert isinstance(values, list)
