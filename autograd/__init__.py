@@ -6,6 +6,7 @@ Example:
     >>> y = x * x + x.tanh()
     >>> y.backward(); x.grad
 """
+__chainrule__ = "0.1.0"  # nn, optim and viz check for this name (HIPS autograd shares `autograd`)
 from .tensor import Tensor
 from .function import Function
 from .engine import backward, grad

@@ -7,6 +7,7 @@ Example:
     >>> model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     >>> loss = nn.CrossEntropyLoss()(model(x), y)
 """
+from . import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .module import Module, Parameter, manual_seed, get_generator
 from .container import Sequential, ModuleList
 from .linear import Linear, Maxout, Identity, Flatten

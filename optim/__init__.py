@@ -6,6 +6,7 @@ Example:
     >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
     >>> loss.backward(); opt.step(); opt.zero_grad(); sched.step()
 """
+from nn import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adagrad import Adagrad

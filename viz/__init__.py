@@ -8,6 +8,7 @@ Example:
     >>> viz.plot_grad_flow(model, "grad_flow.png")
     >>> viz.report("run.html", model=model, graph=loss, history=history)
 """
+from nn import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .graph import GraphSpec, build_graph, retain_grads
 from .names import parameter_names
 from .collapse import collapse, fit
