@@ -15,6 +15,8 @@ from .conv import Conv2d
 from .pooling import MaxPool2d, AvgPool2d
 from .dropout import Dropout
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .rnn import RNNBase, RNN, LSTM, GRU
+from .rnn_cell import RNNCell, LSTMCell, GRUCell
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
