@@ -8,11 +8,15 @@ Example:
 """
 from .base import LRScheduler
 from .decay import (StepLR, MultiStepLR, ExponentialLR, InverseTimeDecay, CosineAnnealingLR,
-                    LinearLR)
+                    LinearLR, ConstantLR, PolynomialLR)
+from .lambda_lr import LambdaLR, MultiplicativeLR
 from .cyclic import CyclicLR
+from .one_cycle import OneCycleLR
+from .restarts import CosineAnnealingWarmRestarts
 from .plateau import ReduceLROnPlateau
 from .compose import SequentialLR, ChainedScheduler
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "InverseTimeDecay",
-           "CosineAnnealingLR", "LinearLR", "CyclicLR", "ReduceLROnPlateau", "SequentialLR",
-           "ChainedScheduler"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ConstantLR", "LinearLR", "ExponentialLR", "SequentialLR", "CosineAnnealingLR",
+           "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts",
+           "OneCycleLR", "PolynomialLR", "InverseTimeDecay"]

@@ -5,10 +5,16 @@ form, so several schedulers can act on one optimizer) and also knows the
 closed form from the base lrs, which SequentialLR uses at its milestones.
 """
 import copy
+import warnings
 
 from ..optimizer import Optimizer
 
 __all__ = ["LRScheduler"]
+
+EPOCH_DEPRECATION_WARNING = (
+    "scheduler.step(epoch): the epoch argument is deprecated (as in PyTorch); call "
+    "scheduler.step() once per epoch. With an epoch, the closed form is used where the "
+    "schedule has one.")
 
 
 class LRScheduler:
@@ -68,14 +74,19 @@ class LRScheduler:
         """
         return self._last_lr
 
-    def step(self):
+    def step(self, epoch=None):
         """Advance one epoch (or batch) and set every group's lr.
+
+        ``epoch`` (deprecated in PyTorch, accepted with its warning) jumps to
+        that epoch, using the closed form where the schedule has one.
 
         Example:
             >>> opt.step(); sched.step()
         """
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
         if epoch is None:

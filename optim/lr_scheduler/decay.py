@@ -1,4 +1,5 @@
-"""Decay schedules: step, multi-step, exponential, inverse-time, cosine, linear warm-up.
+"""Decay schedules: step, multi-step, exponential, inverse-time, cosine, polynomial, and the
+linear and constant warm-ups.
 
 Each ``get_lr`` is PyTorch's chainable update (next lr from the current lr),
 so the sequences equal torch's; ``_get_closed_form_lr`` gives the lr at
@@ -10,7 +11,7 @@ import numbers
 from .base import LRScheduler
 
 __all__ = ["StepLR", "MultiStepLR", "ExponentialLR", "InverseTimeDecay", "CosineAnnealingLR",
-           "LinearLR"]
+           "LinearLR", "ConstantLR", "PolynomialLR"]
 
 
 def _positive_int(name, value):
@@ -171,6 +172,8 @@ class CosineAnnealingLR(LRScheduler):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
+        if self._step_count == 1 and t > 0:   # the first step after resuming at last_epoch
+            return self._get_closed_form_lr()
         if (t - 1 - T) % (2 * T) == 0:    # leaving the trough: the recursion would be 0/0
             return [lr + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
                     for base, lr in zip(self.base_lrs, self._current_lrs())]
@@ -221,3 +224,70 @@ class LinearLR(LRScheduler):
         factor = self.start_factor + (self.end_factor - self.start_factor) * min(
             self.total_iters, self.last_epoch) / self.total_iters
         return [base * factor for base in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Scale each lr by ``factor`` for the first ``total_iters`` epochs, then restore it.
+
+    Example:
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=4)   # 0.5 lr for epochs 0..3
+    """
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) \
+                or not 0 <= factor <= 1:
+            raise ValueError(f"ConstantLR: factor must be in [0, 1], got {factor!r}")
+        self.factor = factor
+        self.total_iters = _positive_int("ConstantLR: total_iters", total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        """The next lrs: times factor at epoch 0, divided by it at ``total_iters``.
+
+        Example:
+            >>> ConstantLR(opt, factor=0.5).get_last_lr()   # [0.5 * lr]
+        """
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        if self.factor == 0:     # the chainable form would divide by zero (torch raises)
+            return self._get_closed_form_lr()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay each lr to 0 over ``total_iters`` epochs: ``base * (1 - t / total_iters) ** power``.
+
+    The lr stays at 0 after ``total_iters``; ``power=1`` is a linear decay.
+
+    Example:
+        >>> sched = PolynomialLR(opt, total_iters=100, power=2.0)
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters = _positive_int("PolynomialLR: total_iters", total_iters)
+        if isinstance(power, bool) or not isinstance(power, numbers.Real):
+            raise ValueError(f"PolynomialLR: power must be a number, got {power!r}")
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        """The next lrs: the current ones times the ratio of successive decay factors.
+
+        Example:
+            >>> PolynomialLR(opt, total_iters=4).get_last_lr()
+        """
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        t, total = self.last_epoch, self.total_iters
+        decay = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** self.power
+        return [lr * decay for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]

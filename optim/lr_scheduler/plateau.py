@@ -1,7 +1,8 @@
 """ReduceLROnPlateau: cut the lr when a validation metric stops improving (torch's rules)."""
 import math
+import warnings
 
-from .base import LRScheduler, _check_optimizer, _per_group
+from .base import EPOCH_DEPRECATION_WARNING, LRScheduler, _check_optimizer, _per_group
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -60,14 +61,20 @@ class ReduceLROnPlateau(LRScheduler):
         """
         return self.cooldown_counter > 0
 
-    def step(self, metrics):
+    def step(self, metrics, epoch=None):
         """Record one epoch's metric; cut the lrs if it has plateaued.
+
+        ``epoch`` (deprecated, as in PyTorch) sets ``last_epoch`` instead of counting.
 
         Example:
             >>> sched.step(val_loss)
         """
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
