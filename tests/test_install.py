@@ -167,6 +167,15 @@ def test_backend_hooks_refuse_a_clash_and_warn_instead_when_allowed(tmp_path, mo
         backend.check_environment()
 
 
+def require_build_setuptools():
+    """These tests run chainrule's build backend with this environment's setuptools."""
+    import setuptools
+    version = tuple(int(part) for part in setuptools.__version__.split(".")[:2])
+    assert version >= (77, 0), (
+        f"setuptools {setuptools.__version__} is older than pyproject.toml's setuptools>=77; "
+        f"scripts/_venv.sh installs it (pip install --upgrade 'setuptools>=77')")
+
+
 def fake_hips_venv(tmp_path):
     """A real venv (without pip, which it borrows from this one) that has HIPS autograd."""
     venv = tmp_path / "hips-venv"
@@ -183,6 +192,7 @@ def fake_hips_venv(tmp_path):
 
 @pytest.mark.slow
 def test_pip_install_next_to_hips_autograd_refuses_and_if_forced_the_imports_explain(tmp_path):
+    require_build_setuptools()
     python, site = fake_hips_venv(tmp_path)
     install = [str(python), "-m", "pip", "install", "--no-build-isolation", "--no-deps",
                "--no-index", "--disable-pip-version-check", "-e", str(REPO)]
@@ -231,6 +241,7 @@ BUILD = textwrap.dedent("""\
 
 
 def test_metadata_has_a_licence_expression_no_classifier_and_no_warning(tmp_path):
+    require_build_setuptools()
     project = copy_project(tmp_path / "project")
     result = run([sys.executable, "-c", BUILD], cwd=project)
     assert result.returncode == 0, result.stderr
