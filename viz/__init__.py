@@ -22,3 +22,4 @@ from .stats import (grad_flow, record_activations, activation_stats, ActivationR
 from .plots import (plot_grad_flow, plot_activations, plot_curves, plot_update_ratios,
                     save_figure)
 from .report import report, SECTIONS
+from .explore import explore, Explorer
