@@ -126,8 +126,9 @@ def plot_lines(panels, path, title=None):
     return fig
 
 
-def cli(main, doc, name):
-    """Run an example's ``main`` from the command line: ``--smoke``, ``--seed N``, ``--out DIR``.
+def cli(main, doc, name, tensorboard=False):
+    """Run an example's ``main`` from the command line: ``--smoke``, ``--seed N``, ``--out DIR``
+    (and ``--tensorboard DIR``, passed as ``main(tensorboard=DIR)``, with ``tensorboard=True``).
 
     Example:
         >>> if __name__ == "__main__":
@@ -138,5 +139,10 @@ def cli(main, doc, name):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None,
                         help=f"output directory (default runs/{name}-<time>)")
+    if tensorboard:
+        parser.add_argument("--tensorboard", metavar="DIR", default=None,
+                            help="also log the run to TensorBoard in DIR (then: tensorboard "
+                                 "--logdir DIR)")
     args = parser.parse_args()
-    return main(smoke=args.smoke, seed=args.seed, out_dir=args.out)
+    extra = {"tensorboard": args.tensorboard} if tensorboard else {}
+    return main(smoke=args.smoke, seed=args.seed, out_dir=args.out, **extra)

@@ -20,7 +20,13 @@ initialisation, activation statistics after training, loss/accuracy curves,
 update/weight ratios of the first and last layers), ``graph.svg`` (that graph
 alone) and ``results.json`` (the measured figures).
 
-Run:  python examples/deep_xor.py [--smoke] [--seed 0] [--out DIR]
+With ``--tensorboard DIR`` both networks are also logged to TensorBoard, one
+run each (``DIR/sigmoid``, ``DIR/relu``): losses, accuracy, learning rate,
+weight/gradient/activation histograms, update/weight ratios, the graph with
+its name scopes, the gradient flow at initialisation and the verdicts; open
+them with ``tensorboard --logdir DIR``.
+
+Run:  python examples/deep_xor.py [--smoke] [--seed 0] [--out DIR] [--tensorboard DIR]
 """
 import os
 
@@ -116,8 +122,10 @@ def evaluate(model, X, y):
     return float(loss), float(np.mean((logits.data.reshape(-1) > 0) == (y == 1)))
 
 
-def train(model, data, cfg, seed):
+def train(model, data, cfg, seed, writer=None):
     """Train one network with optim.fit, watched by optim.Diagnostics; returns (history, diag).
+
+    ``writer``: a viz.SummaryWriter to log the run to TensorBoard as well.
 
     Example:
         >>> history, diag = train(model, data, CONFIGS["smoke"], seed=0)
@@ -128,10 +136,13 @@ def train(model, data, cfg, seed):
                                 batch_size=cfg["batch_size"], shuffle=True, generator=seed)
     val = nn.data.DataLoader(nn.data.TensorDataset(Xte, _targets(yte)), batch_size=len(Xte))
     diag = optim.Diagnostics(model)
+    callbacks = [diag]
+    if writer is not None:          # TensorBoard reads the same Diagnostics, after it
+        callbacks.append(viz.TensorBoardCallback(writer=writer, diagnostics=diag))
     opt = optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
     history = optim.fit(model, loader, loss_fn=nn.BCEWithLogitsLoss(), optimizer=opt,
                         epochs=cfg["epochs"], val_loader=val, metrics=["accuracy"],
-                        callbacks=[diag], seed=seed, progress=False)
+                        callbacks=callbacks, seed=seed, progress=False)
     diag.detach()
     return history, diag
 
@@ -178,7 +189,7 @@ def _verdicts(res, majority):
     ]
 
 
-def main(smoke=False, seed=0, out_dir=None):
+def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
     """Run the experiment, print its tables, write the report; returns the measured figures.
 
     Example:
@@ -195,9 +206,12 @@ def main(smoke=False, seed=0, out_dir=None):
     pair0, losses0 = initial_gradients(cfg, X, y, seed)
     results = {"config": dict(cfg, seed=seed, smoke=smoke), "majority_fraction": majority}
     trained, histories, ratios, warnings = {}, {}, {}, {}
+    writers = {name: viz.SummaryWriter(os.path.join(tensorboard, name))
+               for name in ACTIVATIONS} if tensorboard else {}
     for name, act in ACTIVATIONS.items():
         model = build_model(act, cfg["depth"], cfg["width"], seed)
-        histories[name], diag = train(model, ((X, y), (Xte, yte)), cfg, seed)
+        histories[name], diag = train(model, ((X, y), (Xte, yte)), cfg, seed,
+                                      writers.get(name))
         trained[name] = model
         names = [n for n, _ in weights(model)]
         init = [float(np.linalg.norm(p.grad.data)) for _, p in weights(getattr(pair0, name))]
@@ -217,6 +231,10 @@ def main(smoke=False, seed=0, out_dir=None):
             "diagnostics_warnings": warnings[name],
         }
     results["verdicts"] = _verdicts(results, majority)
+    for name, writer in writers.items():
+        writer.add_figure("gradient_flow/initialisation", viz.plot_grad_flow(getattr(pair0, name)))
+        writer.add_text("verdicts", "\n".join(f"- {v}" for v in results["verdicts"]))
+        writer.close()
 
     print(f"Deep XOR: 2 -> {cfg['depth']} x {cfg['width']} -> 1, {cfg['epochs']} epochs of SGD "
           f"(lr {cfg['lr']}, momentum {cfg['momentum']}, batch {cfg['batch_size']}), "
@@ -269,8 +287,10 @@ def main(smoke=False, seed=0, out_dir=None):
     results["files"] = {k: str(v) for k, v in files.items()}
     save_json(results, out / "results.json")
     print(f"\nreport: {files['report']}")
+    if tensorboard:
+        print(f"TensorBoard logs: {tensorboard} (open: tensorboard --logdir {tensorboard})")
     return results
 
 
 if __name__ == "__main__":
-    cli(main, __doc__, "deep_xor")
+    cli(main, __doc__, "deep_xor", tensorboard=True)
