@@ -23,3 +23,12 @@ from .plots import (plot_grad_flow, plot_activations, plot_curves, plot_update_r
                     save_figure)
 from .report import report, SECTIONS
 from .explore import explore, Explorer
+
+
+def __getattr__(name):
+    # TensorBoard is an optional extra: viz.SummaryWriter / viz.TensorBoardCallback import it
+    # on first use, so `import viz` works without it (ImportError naming the extra otherwise).
+    if name in ("SummaryWriter", "TensorBoardCallback"):
+        from . import tensorboard
+        return getattr(tensorboard, name)
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")
