@@ -36,11 +36,17 @@ None where a number does not apply), for viz plots and the HTML report:
   [...]}, "update_ratio": {param: [...]}}`` and ``epochs``: per epoch of fit
   ``{"epoch": e, "layers": activation_stats(), "params": gradient_stats()}``.
 - ``report()``: ``{"layers": ..., "params": ..., "layer_grad_norms": ...,
-  "warnings": [str, ...]}``; a warning names a layer with at least
-  ``dead_threshold`` dead units or ``saturated_threshold`` saturated outputs,
-  and a parameter whose update/weight ratio is outside ``ratio_range``
-  (the rule of thumb is about 1e-3: far above, the learning rate is too
-  high; far below, too low).
+  "gradient_trend": ..., "warnings": [str, ...]}``; a warning names a layer
+  with at least ``dead_threshold`` dead units or ``saturated_threshold``
+  saturated outputs, gradients that vanish (or explode) layer by layer on
+  the way back to the input, and a parameter whose update/weight ratio is
+  outside ``ratio_range`` (the rule of thumb is about 1e-3: far above, the
+  learning rate is too high; far below, too low, unless the gradient
+  vanishes before it reaches that layer: then that is the cause, and the
+  warning says so instead of blaming the learning rate).
+- ``gradient_trend``: ``{"trend": "vanishing" | "exploding" | None,
+  "params": [weight names, input side first], "grad_norms": [their mean
+  gradient norm over the recorded steps], "ratio": first / last}``.
 
 Loss-curve verdicts and NaN hunting are in optim.loss_curve.
 """
@@ -53,7 +59,35 @@ from .activation_stats import ACTIVATIONS, ActivationStats
 from .callbacks import Callback
 from .parameter_stats import ParameterStats
 
-__all__ = ["Diagnostics"]
+__all__ = ["Diagnostics", "gradient_trend"]
+
+
+def gradient_trend(norms, factor=1e-3, steady=0.7):
+    """"vanishing", "exploding" or None for per-layer gradient norms listed input side first.
+
+    Vanishing: at least 3 layers, the input layer's norm below ``factor`` x the
+    output layer's, and the norm falling from each layer to the one before it
+    in at least a ``steady`` fraction of the steps back (the lecture's picture:
+    each sigmoid multiplies the gradient by at most 1/4). Exploding: the same
+    growing, input layer above 1/``factor`` x the output layer's.
+
+    Example:
+        >>> gradient_trend([1e-7, 1e-6, 1e-4, 1e-3, 1e-2, 0.1])
+        'vanishing'
+        >>> gradient_trend([0.3, 0.2, 0.25, 0.4]) is None
+        True
+    """
+    norms = [float(v) for v in norms if v is not None]
+    if len(norms) < 3 or not all(math.isfinite(v) and v > 0 for v in norms):
+        return None
+    ratio = norms[0] / norms[-1]
+    falls = sum(a < b for a, b in zip(norms, norms[1:]))
+    rises = sum(a > b for a, b in zip(norms, norms[1:]))
+    if ratio < factor and falls >= steady * (len(norms) - 1):
+        return "vanishing"
+    if ratio > 1 / factor and rises >= steady * (len(norms) - 1):
+        return "exploding"
+    return None
 
 
 class Diagnostics(ParameterStats, Callback):
@@ -192,9 +226,56 @@ class Diagnostics(ParameterStats, Callback):
                 warnings.append(f"{where}: {s['saturated']:.0%} of outputs saturated: their "
                                 "gradients vanish; use smaller initial weights (Xavier), batch "
                                 "norm, or ReLU")
-        warnings += self.ratio_warnings(self.ratio_range)
+        trend = self.gradient_trend()
+        ratio = self.ratio_warnings(self.ratio_range)
+        if trend["trend"] == "vanishing":
+            names, norms = trend["params"], trend["grad_norms"]
+            warnings.append(
+                f"vanishing gradients: the weight-gradient norm falls layer by layer on the way "
+                f"back to the input, from {norms[-1]:.2g} ({names[-1]}) to {norms[0]:.2g} "
+                f"({names[0]}), a factor {trend['ratio']:.1e}: the early layers barely learn. "
+                "The cause is the network, not the learning rate: use ReLU-family "
+                "activations, Xavier/He initialization, batch norm or residual connections")
+            slow = [w for w in ratio if w.endswith("too low")]
+            ratio = [w for w in ratio if not w.endswith("too low")]
+            if slow:
+                who = [w.split("'")[1] for w in slow]
+                warnings.append(
+                    f"{len(who)} parameters ({', '.join(who[:4])}{', ...' if len(who) > 4 else ''}"
+                    f") update by less than {self.ratio_range[0]:g} of their norm per step "
+                    "because their gradients vanish (above), not because the learning rate is "
+                    "too low: a larger learning rate would blow up the output layers first")
+        elif trend["trend"] == "exploding":
+            names, norms = trend["params"], trend["grad_norms"]
+            warnings.append(
+                f"exploding gradients: the weight-gradient norm grows layer by layer on the way "
+                f"back to the input, from {norms[-1]:.2g} ({names[-1]}) to {norms[0]:.2g} "
+                f"({names[0]}): clip gradients (nn.utils.clip_grad_norm_), lower the initial "
+                "weights or the learning rate")
+        warnings += ratio
         return {"layers": layers, "params": params, "layer_grad_norms": self.layer_grad_norms(),
-                "warnings": warnings}
+                "gradient_trend": trend, "warnings": warnings}
+
+    def gradient_trend(self):
+        """Do the weights' gradient norms vanish or explode towards the input? (see the
+        module docstring for the format; norms are means over the recorded steps).
+
+        Weights are the parameters with 2 or more dimensions, in the model's order
+        (input side first).
+
+        Example:
+            >>> diag.gradient_trend()["trend"]
+            'vanishing'
+        """
+        names, norms = [], []
+        for name, p in self._params:
+            values = [v for v in self.history["grad_norm"][name] if v is not None]
+            if p.ndim >= 2 and values:
+                names.append(name)
+                norms.append(float(np.mean(values)))
+        trend = gradient_trend(norms)
+        ratio = norms[0] / norms[-1] if len(norms) >= 2 and norms[-1] > 0 else None
+        return {"trend": trend, "params": names, "grad_norms": norms, "ratio": ratio}
 
     def to_dict(self):
         """Everything gathered: ``{"report": ..., "history": ..., "epochs": ...}``.

@@ -11,6 +11,7 @@ losses) and returns plain data::
      "overfitting": False,   # train/validation gap (per-epoch keys needed)
      "train_val_gap": 0.02,  # accuracy gap, or val_loss - train_loss; None without val
      "stop": False,          # NaN or explosion: stop training
+     "vanishing": False,     # grad_norms given and vanishing towards the input
      "verdicts": ["ok: ..."]}
 
 ``find_nan_op(model, loss_fn, X, y)`` reruns a forward and backward pass
@@ -25,6 +26,7 @@ import numpy as np
 
 import autograd
 from autograd import detect_anomaly, grad
+from .diagnostics import gradient_trend
 from .sanity import check_args
 
 __all__ = ["diagnose_loss_curve", "find_nan_op"]
@@ -70,8 +72,23 @@ def _gap(history, gap):
     return False, value, None
 
 
+def _trend(grad_norms, where):
+    if grad_norms is None:
+        return None, None
+    if hasattr(grad_norms, "gradient_trend"):            # an optim.Diagnostics
+        grad_norms = grad_norms.gradient_trend()["grad_norms"]
+    try:
+        norms = [float(v) for v in grad_norms]
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: grad_norms must be per-layer gradient norms (input side "
+                        "first) or an optim.Diagnostics, got "
+                        f"{type(grad_norms).__name__}") from None
+    trend = gradient_trend(norms)
+    return trend, (norms[0] / norms[-1] if trend else None)
+
+
 def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol=0.02,
-                        gap=0.1):
+                        gap=0.1, grad_norms=None):
     """Read a loss curve the way the lecture does; return flags, numbers and verdicts.
 
     The curve is ``history['step_loss']`` (else ``'train_loss'``), or the
@@ -87,12 +104,19 @@ def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol
     best while the training loss kept falling. The format is in the module
     docstring.
 
+    ``grad_norms``: the weights' gradient norms per layer, input side first
+    (or an ``optim.Diagnostics``, whose measured norms are used). When they
+    vanish layer by layer towards the input (``optim.diagnostics.gradient_trend``)
+    a curve without progress is put down to vanishing gradients, not to the
+    learning rate, and ``out["vanishing"]`` is True.
+
     Example:
         >>> diagnose_loss_curve([2.3, 2.5, 4.0, 9.1])["verdicts"]
         ['stop: the loss rose to 9.1 at point 3, above 3x the initial 2.3: learning rate too high']
     """
     where = "diagnose_loss_curve"
     losses = _curve(history, where)
+    trend, trend_ratio = _trend(grad_norms, where)
     if not explode_factor > 1 or not 0 < flat_fraction < 1 or not flat_tol > 0 or not gap > 0:
         raise ValueError(f"{where}: need explode_factor > 1, 0 < flat_fraction < 1, flat_tol > 0 "
                          f"and gap > 0; got {explode_factor}, {flat_fraction}, {flat_tol}, {gap}")
@@ -101,7 +125,8 @@ def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol
     out = {"points": n, "initial_loss": first, "final_loss": losses[-1],
            "min_loss": min(finite) if finite else None, "nan": None, "exploded": None,
            "flat_start": False, "no_progress": False, "overfitting": False,
-           "train_val_gap": None, "stop": False, "verdicts": []}
+           "train_val_gap": None, "stop": False, "vanishing": trend == "vanishing",
+           "verdicts": []}
     verdicts = out["verdicts"]
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
     if bad is not None:
@@ -120,7 +145,14 @@ def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol
         start = float(np.mean(ok[:q]))
         head_drop = (start - float(np.mean(ok[m - q:m]))) / abs(start)
         total_drop = (start - float(np.mean(ok[-q:]))) / abs(start)
-        if total_drop < flat_tol:
+        if total_drop < flat_tol and trend == "vanishing":
+            out["no_progress"] = True
+            verdicts.append(f"no progress: the loss went from {start:.4g} to {ok[-1]:.4g} "
+                            f"because the gradients vanish on the way back to the input (the "
+                            f"input layer's gradient is {trend_ratio:.1e} x the output "
+                            "layer's), not because the learning rate is too low: use ReLU, "
+                            "Xavier/He initialization, batch norm or residual connections")
+        elif total_drop < flat_tol:
             out["no_progress"] = True
             verdicts.append(f"no progress: the loss went from {start:.4g} to {ok[-1]:.4g}: "
                             "learning rate too low, or a bug (run the sanity checks)")

@@ -365,3 +365,70 @@ def test_find_nan_op_on_healthy_and_on_already_diverged_models():
     model[0].weight.data[0, 0] = np.nan
     r = find_nan_op(model, nn.CrossEntropyLoss(), X, y)
     assert r["phase"] == "parameters" and "0.weight" in r["message"]
+
+
+# -- vanishing gradients ------------------------------------------------------------------
+
+def test_gradient_trend_needs_a_steady_fall_or_rise_over_three_or_more_layers():
+    from optim.diagnostics import gradient_trend
+    assert gradient_trend([1e-7, 1e-6, 1e-4, 1e-3, 1e-2, 0.1]) == "vanishing"
+    assert gradient_trend([0.1, 1e-2, 1e-3, 1e-5]) == "exploding"
+    assert gradient_trend([1e-5, 1.0]) is None                       # two layers: no trend
+    assert gradient_trend([1e-5, 1.0, 1e-5, 1.0, 1e-5, 1.0]) is None  # not layer by layer
+    assert gradient_trend([0.05, 0.1, 0.2, 0.1]) is None              # within a factor 1e3
+    assert gradient_trend([0.0, 1e-3, 1.0]) is None                   # a zero norm: no ratio
+
+
+def deep_xor_net(activation, seed, depth=9, width=10):
+    """The demo's network: 2 -> depth x width -> 1, Xavier-uniform weights, zero biases."""
+    gen = np.random.default_rng(seed)
+    layers, d = [], 2
+    for _ in range(depth):
+        layers += [nn.Linear(d, width), activation()]
+        d = width
+    model = nn.Sequential(*layers, nn.Linear(d, 1))
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight, generator=gen)
+            nn.init.zeros_(m.bias)
+    return model
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_deep_sigmoid_net_is_diagnosed_with_vanishing_gradients_not_a_low_learning_rate(seed):
+    X, y = nn.data.xor(200, noise=0.0, seed=seed)
+    loader = nn.data.DataLoader(nn.data.TensorDataset(X, y.astype(np.float32).reshape(-1, 1)),
+                                batch_size=32, shuffle=True, generator=seed)
+    reports = {}
+    for name, act in (("sigmoid", nn.Sigmoid), ("relu", nn.ReLU)):
+        model = deep_xor_net(act, seed)
+        diag = Diagnostics(model)
+        fit(model, loader, loss_fn=nn.BCEWithLogitsLoss(), epochs=2, callbacks=[diag],
+            optimizer=optim.SGD(model.parameters(), lr=0.02, momentum=0.9), progress=False)
+        reports[name] = diag.report()
+    sig, relu = reports["sigmoid"], reports["relu"]
+    assert sig["gradient_trend"]["trend"] == "vanishing"
+    assert sig["gradient_trend"]["ratio"] < 1e-4            # measured ~1e-6 over seeds 0-2
+    assert sig["gradient_trend"]["params"][0] == "0.weight"
+    assert any(w.startswith("vanishing gradients") for w in sig["warnings"])
+    assert not any("learning rate is probably too low" in w for w in sig["warnings"])
+    assert any("because their gradients vanish" in w for w in sig["warnings"])
+    assert relu["gradient_trend"]["trend"] is None
+    assert not any("vanish" in w for w in relu["warnings"])
+    json.dumps(sig)                                          # still plain data
+
+
+def test_loss_curve_without_progress_blames_vanishing_gradients_when_they_vanish():
+    flat = [0.6931 + 1e-4 * math.sin(i) for i in range(80)]
+    plain = diagnose_loss_curve(flat)
+    assert plain["no_progress"] and "learning rate too low" in plain["verdicts"][0]
+    assert not plain["vanishing"]
+    norms = [10.0 ** k for k in range(-8, 0)]               # input side first
+    r = diagnose_loss_curve(flat, grad_norms=norms)
+    assert r["no_progress"] and r["vanishing"]
+    assert "gradients vanish" in r["verdicts"][0] and "not because the learning rate" in \
+        r["verdicts"][0]
+    healthy = diagnose_loss_curve(flat, grad_norms=[0.1, 0.2, 0.15, 0.3])
+    assert not healthy["vanishing"] and "learning rate too low" in healthy["verdicts"][0]
+    with pytest.raises(TypeError, match="grad_norms"):
+        diagnose_loss_curve(flat, grad_norms=3.0)
