@@ -12,6 +12,10 @@ Lookup order (``find_renderer``):
 With neither, ``render_graph`` writes the ``.dot`` source next to the file
 asked for and raises ``RendererNotFoundError``, whose message names the
 ``.dot`` file and both ways to install a renderer.
+
+PDF: ``graphviz-pure`` writes SVG and PNG but no PDF; asked for one, it
+renders a PNG and Pillow wraps it in a PDF (a raster image, with a
+RasterPdfWarning saying how to get a vector PDF: the system Graphviz).
 """
 import os
 import shutil
@@ -21,7 +25,8 @@ import warnings
 from pathlib import Path
 
 __all__ = ["find_renderer", "run_renderer", "render_graph", "warn_no_renderer",
-           "RendererNotFoundError", "RendererNotFoundWarning", "INSTALL_HINT"]
+           "RendererNotFoundError", "RendererNotFoundWarning", "RasterPdfWarning",
+           "INSTALL_HINT"]
 
 INSTALL_HINT = ("install a Graphviz renderer: the system package (`apt-get install graphviz`, "
                 "`brew install graphviz`, or graphviz.org's installer), or the pip wheel "
@@ -41,6 +46,14 @@ class RendererNotFoundError(RuntimeError):
     def __init__(self, message, dot_path=None):
         super().__init__(message)
         self.dot_path = dot_path
+
+
+class RasterPdfWarning(UserWarning):
+    """Warned when a PDF had to be made from a PNG: graphviz-pure writes no PDF itself.
+
+    Example:
+        >>> warnings.simplefilter("error", RasterPdfWarning)   # insist on a vector PDF
+    """
 
 
 class RendererNotFoundWarning(UserWarning):
@@ -83,7 +96,10 @@ def _source(graph):
 def run_renderer(graph, format="svg", engine="dot", renderer=None):
     """Lay out and render ``graph`` (a Digraph or DOT source text); returns the output bytes.
 
-    ``renderer`` is the command to run (default: ``find_renderer()``). Raises
+    ``renderer`` is the command to run (default: ``find_renderer()``), or a
+    list: the command and extra arguments. A renderer without PDF support
+    (graphviz-pure) asked for "pdf" gives a raster PDF (see the module
+    docstring); any other format it lacks raises RuntimeError saying so. Raises
     RendererNotFoundError when there is none, RuntimeError (with the
     renderer's message) when it fails.
 
@@ -91,17 +107,25 @@ def run_renderer(graph, format="svg", engine="dot", renderer=None):
         >>> run_renderer("digraph { a -> b }", "svg")[:5]
         b'<?xml'
     """
-    command = renderer or find_renderer()
+    command, extra = renderer or find_renderer(), []
+    if isinstance(command, (list, tuple)):
+        command, extra = command[0], list(command[1:])
     if command is None:
         raise RendererNotFoundError(f"cannot render the graph to {format}: no Graphviz "
                                     f"renderer found ('dot' or 'graphviz-pure'); {INSTALL_HINT}")
-    cmd = [command, f"-K{engine}", f"-T{format}"]
+    cmd = [command, f"-K{engine}", f"-T{format}"] + extra
     try:
         proc = subprocess.run(cmd, input=_source(graph).encode("utf-8"), capture_output=True)
     except OSError as e:
         raise RuntimeError(f"render: could not run {command!r}: {e}") from None
     if proc.returncode != 0 or not proc.stdout:
         err = proc.stderr.decode("utf-8", "replace").strip()[-2000:]
+        if "not recognized" in err:          # graphviz-pure writes no PDF (nor PS, ...)
+            if format.split(":")[0] == "pdf":
+                return _pdf_via_png(graph, engine, command, err)
+            raise RuntimeError(f"render: {Path(command).name} cannot write {format!r}: {err}. "
+                               "The system Graphviz writes every format (apt-get install "
+                               "graphviz, brew install graphviz)")
         hint = ""
         if proc.returncode < 0:     # killed by a signal: old dot builds crash on some huge graphs
             hint = ("; the renderer crashed: for a large graph draw fewer nodes (collapse="
@@ -109,6 +133,28 @@ def run_renderer(graph, format="svg", engine="dot", renderer=None):
         raise RuntimeError(f"render: {Path(command).name} -T{format} failed (exit "
                            f"{proc.returncode}): {err or 'no output'}{hint}")
     return proc.stdout
+
+
+def _pdf_via_png(graph, engine, command, err, dpi=150):
+    """A PDF from a renderer that writes no PDF: its PNG at ``dpi``, wrapped by Pillow."""
+    name = Path(command).name
+    try:
+        from PIL import Image
+    except ImportError:
+        raise RuntimeError(
+            f"render: {name} cannot write PDF ({err}). Install the system Graphviz (apt-get "
+            "install graphviz, brew install graphviz) for a vector PDF, or Pillow (pip install "
+            "pillow, which matplotlib brings) for a raster one; or render SVG or PNG") from None
+    import io
+    png = run_renderer(graph, "png", engine, [command, f"-Gdpi={dpi}"])
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PDF", resolution=float(dpi))
+    warnings.warn(f"render: {name} cannot write PDF, so the PDF holds the graph as a PNG image "
+                  f"at {dpi} dpi (through Pillow); for a vector PDF install the system Graphviz "
+                  "(apt-get install graphviz, brew install graphviz)", RasterPdfWarning,
+                  stacklevel=3)
+    return out.getvalue()
 
 
 def render_graph(graph, path, format=None, engine="dot"):
