@@ -1,26 +1,26 @@
 """Tensor: an ndarray, its gradient, and a link to the op that made it.
 
-The ops themselves live in ``autograd.ops``; every op function there that
-takes a tensor first is also installed here as a method (``x.exp()`` is
-``autograd.exp(x)``), and the operators below delegate to the same ops.
+This file holds what a Tensor *is*: its data, gradient, graph links, hooks,
+in-place updates and conversions. What a Tensor can *compute* (``x.exp()``,
+``x + y``, ``x.sum(dim=1)``, ...) is one table, ``autograd/methods.py``: each
+method and operator next to the op function that implements it.
 """
 import numpy as np
 
+from . import versions
 from .mode import state, get_default_dtype
 
-__all__ = ["Tensor"]
-
-# Counts in-place changes to any tensor; an op compares it with the value at
-# save_for_backward to know, in O(1), that none of its saved tensors changed.
-inplace_clock = [0]
+__all__ = ["Tensor", "as_tensor"]
 
 
 class Tensor:
     """A node of the graph: ``.data`` (ndarray), ``.grad`` (Tensor or None), ``.grad_fn``.
 
-    A scalar is a 0-d Tensor. Python scalars and lists become the default
-    float dtype (float32); an ndarray (or NumPy scalar) keeps its dtype, and an
-    ndarray is used without a copy (as ``torch.from_numpy``).
+    ``Tensor(data, *, requires_grad=False, dtype=None, name=None)``: every
+    argument after ``data`` is keyword-only. A scalar is a 0-d Tensor. Python
+    scalars and lists become the default float dtype (float32); an ndarray (or
+    NumPy scalar) keeps its dtype, and an ndarray is used without a copy (as
+    ``torch.from_numpy``). Its methods are listed in ``autograd/methods.py``.
 
     Example:
         >>> a = Tensor(2.0, requires_grad=True)
@@ -29,28 +29,20 @@ class Tensor:
         Tensor(0.070651, dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version",
-                 "_modified_at", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "name", "_hooks",
+                 "_retains_grad", "_output_nr", "__weakref__")
     __array_ufunc__ = None        # ndarray <op> Tensor defers to Tensor's reflected operator
     __hash__ = object.__hash__    # == is elementwise, identity hashing stays
 
-    def __init__(self, data, requires_grad=False, dtype=None, name=None):
-        if isinstance(data, Tensor):
-            data = data.data
-        if isinstance(data, np.generic):
-            data = np.asarray(data)         # a NumPy scalar keeps its dtype, as an ndarray does
-        if isinstance(data, np.ndarray):
-            if dtype is not None and data.dtype != dtype:
-                data = data.astype(dtype)
-        else:
-            given = type(data).__name__
-            data = np.array(data, dtype=dtype)
-            if dtype is None and data.dtype.kind in "biuf":
-                data = data.astype(get_default_dtype(), copy=False)
-            elif data.dtype.kind not in "biufc":
-                raise TypeError(f"Tensor: cannot make a tensor from {given} "
-                                f"(numpy dtype {data.dtype}); pass numbers, lists or an ndarray")
-        self._init(data, False)
+    def __init__(self, data, *positional, requires_grad=False, dtype=None, name=None):
+        if positional:
+            raise TypeError(
+                f"Tensor(data, *, requires_grad=False, dtype=None, name=None): the arguments "
+                f"after data are keyword-only, but {len(positional) + 1} positional arguments "
+                f"were given ({data!r}, {', '.join(map(repr, positional))}). For a tensor of "
+                f"that shape use autograd.zeros(...) or autograd.empty(...); for those values "
+                f"pass one list, Tensor([...]); for a flag write requires_grad=True.")
+        self._init(_to_array(data, dtype), False)
         self.name = name
         if requires_grad:
             self.requires_grad_()
@@ -59,23 +51,83 @@ class Tensor:
         # The fast constructor used by ops: no checks, no conversions.
         self.data = data
         self.requires_grad = requires_grad
-        self.grad = self.grad_fn = self.name = self._hooks = None
-        self._version = self._modified_at = 0
+        self._grad = self.grad_fn = self.name = self._hooks = None
         self._retains_grad = False
+        self._output_nr = 0
 
     # -- attributes -------------------------------------------------------------
 
     shape = property(lambda self: self.data.shape, doc="The shape, as NumPy's.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
-    size = property(lambda self: self.data.size, doc="The number of elements.")
     is_leaf = property(lambda self: self.grad_fn is None,
                        doc="True for tensors not made by a recorded op (inputs, parameters).")
+    device = property(lambda self: _CPU, doc="Always the CPU (PyTorch's ``.device``).")
+
+    @property
+    def size(self):
+        """The element count as a number (NumPy's ``a.size``), also callable as PyTorch's.
+
+        ``x.size`` used as a number is NumPy's element count; ``x.size()`` is
+        the shape and ``x.size(dim)`` one dimension's length, as in PyTorch.
+
+        Example:
+            >>> x = Tensor(np.zeros((2, 3)))
+            >>> x.size + 0, x.size(), x.size(1)
+            (6, (2, 3), 3)
+        """
+        return _Size(self.data.size, self.data.shape)
 
     @property
     def T(self):
-        """The tensor with its axes reversed (differentiable)."""
+        """The tensor with its axes reversed (differentiable).
+
+        Example:
+            >>> Tensor(np.zeros((2, 3))).T.shape
+            (3, 2)
+        """
         return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor), or None; assignable with a checked value.
+
+        Example:
+            >>> w = Tensor([1.0, 2.0], requires_grad=True)
+            >>> (w * w).sum().backward(); w.grad
+            Tensor([2., 4.], dtype=float32)
+            >>> w.grad = None
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            given = value.data if isinstance(value, Tensor) else value
+            if not isinstance(given, np.ndarray) or given.shape != self.data.shape \
+                    or given.dtype != self.data.dtype:
+                got = (f"shape {given.shape} {given.dtype}" if isinstance(given, np.ndarray)
+                       else f"a {type(value).__name__} ({value!r})")
+                raise TypeError(
+                    f".grad: assigned {got} to the gradient of a tensor of shape "
+                    f"{self.shape} {self.dtype}; assign a Tensor or ndarray of that same "
+                    f"shape and dtype, or None to reset it (micrograd's p.grad = 0 is "
+                    f"p.grad = None here, or optimizer.zero_grad())")
+            if not isinstance(value, Tensor):
+                value = _leaf(value)
+        self._grad = value
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's memory has had, through any alias.
+
+        Example:
+            >>> t = Tensor([1.0]); t.add_(1); t.detach()._version
+            1
+        """
+        return versions.version(self.data)
+
+    # -- conversions ----------------------------------------------------------
 
     def item(self):
         """The value of a one-element tensor as a Python number.
@@ -85,8 +137,18 @@ class Tensor:
             3.5
         """
         if self.data.size != 1:
-            raise ValueError(f"item: needs a tensor with one element, got shape {self.shape}")
+            raise ValueError(f"item: needs a tensor with one element, got shape {self.shape} "
+                             f"{self.dtype}; index or reduce it first")
         return self.data.item()
+
+    def tolist(self):
+        """The values as (nested) Python lists, or a number for a 0-d tensor.
+
+        Example:
+            >>> Tensor([[1, 2]], dtype="int64").tolist()
+            [[1, 2]]
+        """
+        return self.data.tolist()
 
     def numpy(self):
         """The underlying ndarray (shared, not copied).
@@ -97,21 +159,42 @@ class Tensor:
         """
         return self.data
 
-    def detach(self):
-        """A new leaf sharing this tensor's data, cut from the graph.
+    def numel(self):
+        """The number of elements.
 
         Example:
-            >>> y = (x * 2).detach()      # y.requires_grad is False
+            >>> Tensor(np.zeros((2, 3))).numel()
+            6
         """
-        out = Tensor.__new__(Tensor)
-        out._init(self.data, False)
-        return out
+        return self.data.size
+
+    def dim(self):
+        """The number of dimensions (PyTorch's name for ``ndim``).
+
+        Example:
+            >>> Tensor(np.zeros((2, 3))).dim()
+            2
+        """
+        return self.data.ndim
+
+    def detach(self):
+        """A new leaf sharing this tensor's data (and its version counter), cut from the graph.
+
+        Example:
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> (x * 2).detach().requires_grad
+            False
+        """
+        return _leaf(self.data)
+
+    # -- gradients ----------------------------------------------------------------
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place (leaves only, floating dtypes only); returns self.
 
         Example:
-            >>> w = Tensor(np.zeros(3)).requires_grad_()
+            >>> Tensor(np.zeros(3)).requires_grad_().requires_grad
+            True
         """
         if requires_grad and self.data.dtype.kind not in "fc":
             raise TypeError(
@@ -127,8 +210,12 @@ class Tensor:
     def retain_grad(self):
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it).
 
+        It also keeps the tensor's value in the graph after backward, for pictures.
+
         Example:
+            >>> x = Tensor([1.0, 2.0], requires_grad=True)
             >>> h = x * 2; h.retain_grad(); h.sum().backward(); h.grad
+            Tensor([1., 1.], dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError(f"retain_grad: this tensor (shape {self.shape} {self.dtype}) "
@@ -136,36 +223,52 @@ class Tensor:
         self._retains_grad = self.grad_fn is not None
         return self
 
+    @property
+    def retains_grad(self):
+        """True if this non-leaf keeps its ``.grad`` after backward (``retain_grad()``)."""
+        return self._retains_grad
+
     def register_hook(self, hook):
         """Call ``hook(grad)`` with this tensor's gradient; a non-None result replaces it.
 
-        Returns a handle whose ``remove()`` unregisters the hook.
+        The replacement must be a Tensor or ndarray of the gradient's shape and
+        dtype. Returns a handle whose ``remove()`` unregisters the hook.
 
         Example:
-            >>> h = x.register_hook(lambda g: g * 0.5)   # halve what flows through x
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 0.5)   # halve what flows into x
+            >>> (x * 4).sum().backward(); x.grad
+            Tensor([2.], dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError(f"register_hook: this tensor (shape {self.shape} {self.dtype}) "
                                "does not require grad; no gradient will reach the hook")
+        if not callable(hook):
+            raise TypeError(f"register_hook: expected a function grad -> grad or None, got "
+                            f"{type(hook).__name__}")
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (chain rule, reverse order).
 
         ``gradient`` is needed unless self has one element. The graph's saved
         values are freed unless ``retain_graph=True``; ``create_graph=True``
         records the backward pass itself, for gradients of gradients.
+        ``inputs`` limits accumulation to those tensors (PyTorch's argument).
 
         Example:
-            >>> loss = (w * x).sum(); loss.backward(); w.grad
+            >>> w = Tensor([1.0, 2.0], requires_grad=True)
+            >>> (w * 3).sum().backward(); w.grad
+            Tensor([3., 3.], dtype=float32)
         """
-        from .engine import backward
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+        from .engine import backward    # engine imports function, which imports this module
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                 inputs=inputs)
 
-    # -- in place (bump the version so ops that saved this tensor notice) ---------
+    # -- in place (recorded per buffer, so ops that saved any alias notice) --------
 
     def _inplace(self, opname, fn, other=None):
         if state.grad_enabled and self.requires_grad:
@@ -179,51 +282,90 @@ class Tensor:
         except (ValueError, TypeError) as e:
             raise type(e)(f"{opname}: cannot update shape {self.shape} {self.dtype} in place "
                           f"with {np.shape(other)} {np.result_type(other)}: {e}") from None
-        self.mark_modified()
+        versions.record_write(self.data)
         return self
 
     def mark_modified(self):
-        """Record that ``.data`` was changed in place by code outside Tensor's own in-place ops.
+        """Record that ``.data`` was changed in place by code outside Tensor's in-place ops.
 
-        Bumps the version counter, so ops that saved this tensor refuse to backward
-        with the changed values. Optimizers and load_state_dict call it.
+        Every alias of this memory (views, ``detach()``) sees the new version, so
+        ops that saved any of them refuse to backward with the changed values.
+        Optimizers and load_state_dict call it.
 
         Example:
-            >>> w.data -= 0.1 * w.grad.data; w.mark_modified()
+            >>> w = Tensor([1.0]); w.data -= 0.5; w.mark_modified(); w._version
+            1
         """
-        self._version += 1                 # PyTorch's per-tensor counter, for users
-        inplace_clock[0] += 1
-        self._modified_at = inplace_clock[0]   # what saved-tensor checks compare against
+        versions.record_write(self.data)
 
-    def add_(self, other):
-        """In place ``self += other`` (under no_grad for tensors that require grad)."""
+    def add_(self, other, *, alpha=1):
+        """In place ``self += alpha * other`` (under no_grad for tensors that require grad).
+
+        Example:
+            >>> Tensor([1.0]).add_(2, alpha=3)
+            Tensor([7.], dtype=float32)
+        """
+        if alpha != 1:
+            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
         return self._inplace("add_", lambda a, b: np.add(a, b, out=a, casting="same_kind"), other)
 
-    def sub_(self, other):
-        """In place ``self -= other``."""
+    def sub_(self, other, *, alpha=1):
+        """In place ``self -= alpha * other``.
+
+        Example:
+            >>> Tensor([1.0]).sub_(2)
+            Tensor([-1.], dtype=float32)
+        """
+        if alpha != 1:
+            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
         return self._inplace("sub_", lambda a, b: np.subtract(a, b, out=a, casting="same_kind"),
                              other)
 
     def mul_(self, other):
-        """In place ``self *= other``."""
+        """In place ``self *= other``.
+
+        Example:
+            >>> Tensor([3.0]).mul_(2)
+            Tensor([6.], dtype=float32)
+        """
         return self._inplace("mul_", lambda a, b: np.multiply(a, b, out=a, casting="same_kind"),
                              other)
 
     def div_(self, other):
-        """In place ``self /= other``."""
+        """In place ``self /= other``.
+
+        Example:
+            >>> Tensor([3.0]).div_(2)
+            Tensor([1.5], dtype=float32)
+        """
         return self._inplace("div_", lambda a, b: np.divide(a, b, out=a, casting="same_kind"),
                              other)
 
     def copy_(self, other):
-        """Copy ``other``'s values into self (broadcasting), in place."""
+        """Copy ``other``'s values into self (broadcasting), in place.
+
+        Example:
+            >>> Tensor([0.0, 0.0]).copy_(Tensor([1.0, 2.0]))
+            Tensor([1., 2.], dtype=float32)
+        """
         return self._inplace("copy_", lambda a, b: np.copyto(a, b, casting="same_kind"), other)
 
     def fill_(self, value):
-        """Set every element to ``value``, in place."""
+        """Set every element to ``value``, in place.
+
+        Example:
+            >>> Tensor([1.0, 2.0]).fill_(7)
+            Tensor([7., 7.], dtype=float32)
+        """
         return self._inplace("fill_", lambda a, b: a.fill(b), value)
 
     def zero_(self):
-        """Set every element to zero, in place."""
+        """Set every element to zero, in place.
+
+        Example:
+            >>> Tensor([1.0, 2.0]).zero_()
+            Tensor([0., 0.], dtype=float32)
+        """
         return self.fill_(0)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
@@ -232,36 +374,7 @@ class Tensor:
         index = index.data if isinstance(index, Tensor) else index
         self._inplace("__setitem__", lambda a, b: a.__setitem__(index, b), value)
 
-    # -- operators ----------------------------------------------------------------
-
-    def __add__(self, other): return _ops.Add.apply(self, _operand(other))
-    def __radd__(self, other): return _ops.Add.apply(_operand(other), self)
-    def __sub__(self, other): return _ops.Sub.apply(self, _operand(other))
-    def __rsub__(self, other): return _ops.Sub.apply(_operand(other), self)
-    def __mul__(self, other): return _ops.Mul.apply(self, _operand(other))
-    def __rmul__(self, other): return _ops.Mul.apply(_operand(other), self)
-    def __truediv__(self, other): return _ops.Div.apply(self, _operand(other))
-    def __rtruediv__(self, other): return _ops.Div.apply(_operand(other), self)
-    def __pow__(self, other): return _ops.Pow.apply(self, _operand(other))
-    def __rpow__(self, other): return _ops.Pow.apply(_operand(other), self)
-    def __matmul__(self, other): return _ops.matmul(self, _operand(other))
-    def __rmatmul__(self, other): return _ops.matmul(_operand(other), self)
-    def __neg__(self): return _ops.Neg.apply(self)
-    def __pos__(self): return self
-    def __getitem__(self, index): return _ops.getitem(self, index)
-
-    def _compare(self, other, ufunc):
-        other = other.data if isinstance(other, Tensor) else other
-        out = Tensor.__new__(Tensor)
-        out._init(np.asarray(ufunc(self.data, other)), False)
-        return out
-
-    def __eq__(self, other): return self._compare(other, np.equal)
-    def __ne__(self, other): return self._compare(other, np.not_equal)
-    def __lt__(self, other): return self._compare(other, np.less)
-    def __le__(self, other): return self._compare(other, np.less_equal)
-    def __gt__(self, other): return self._compare(other, np.greater)
-    def __ge__(self, other): return self._compare(other, np.greater_equal)
+    # -- Python protocols -----------------------------------------------------------
 
     def __bool__(self): return bool(self.data)
     def __float__(self): return float(self.data)
@@ -274,6 +387,8 @@ class Tensor:
         return len(self.data)
 
     def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype=None, copy=None):
@@ -291,13 +406,78 @@ class Tensor:
         return f"Tensor({body}, {', '.join(extras)})"
 
 
-def _operand(x):
-    """The other side of an operator: Tensors as they are, Python numbers stay weak."""
-    if isinstance(x, (Tensor, int, float)):
+def _to_array(data, dtype):
+    """The ndarray a Tensor holds for ``data``, with the dtype rules of ``Tensor(...)``."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.generic):
+        data = np.asarray(data)         # a NumPy scalar keeps its dtype, as an ndarray does
+    if isinstance(data, np.ndarray):
+        if dtype is not None and data.dtype != dtype:
+            data = data.astype(dtype)
+        if data.dtype.kind not in "biufc":
+            raise TypeError(f"Tensor: cannot make a tensor from an ndarray of dtype "
+                            f"{data.dtype}; use a numeric dtype")
+        return data
+    given = type(data).__name__
+    try:
+        array = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"Tensor: cannot make a tensor from this {given} ({e}); pass a number, "
+                        "a rectangular (nested) list of numbers, or an ndarray") from None
+    if dtype is None and array.dtype.kind in "biuf":
+        return array.astype(get_default_dtype(), copy=False)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"Tensor: cannot make a tensor from {given} (numpy dtype "
+                        f"{array.dtype}); pass numbers, lists or an ndarray")
+    return array
+
+
+def as_tensor(x, name="tensor"):
+    """``x`` as a Tensor: Tensors pass through, ndarrays and numbers are wrapped (no copy).
+
+    Example:
+        >>> as_tensor(np.array([1.0, 2.0])).shape
+        (2,)
+    """
+    if isinstance(x, Tensor):
         return x
-    if isinstance(x, np.generic):
-        return x.item()           # a NumPy scalar is weak too, as a Python one
+    if isinstance(x, np.ndarray):
+        return _leaf(x)
     return Tensor(x)
+
+
+def _leaf(array):
+    out = Tensor.__new__(Tensor)
+    out._init(array, False)
+    return out
+
+
+class _Size(int):
+    """An int (the element count) that, called, answers PyTorch's ``size()``/``size(dim)``."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        try:
+            return self.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(f"size: dim {dim!r} is out of range for shape {self.shape} "
+                             f"(valid: {-len(self.shape)}..{len(self.shape) - 1})") from None
+
+
+class _Device(str):
+    """The one device this engine runs on, named as PyTorch names it."""
+
+    type = property(lambda self: str(self))
+
+
+_CPU = _Device("cpu")
 
 
 class _HookHandle:
@@ -308,6 +488,3 @@ class _HookHandle:
         """Unregister the hook."""
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
-
-
-from . import ops as _ops  # noqa: E402  (ops import Tensor; the methods are installed there)

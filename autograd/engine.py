@@ -5,23 +5,42 @@ the roots, each after all of its inputs. Second pass: walk that list backwards,
 so a tensor's gradient is complete (every consumer has added its share) before
 its op's backward runs; leaves receive theirs at the end. Every node is visited
 once, there is no recursion, and nothing is recorded unless ``create_graph=True``.
+
+An op with several outputs runs its backward once, when the last of its
+outputs in the walk has its gradient; outputs that got none pass zeros.
+
+``record_backward()`` keeps a log of what the walk did (which op ran, with
+which upstream gradient, sending what to each input), for pictures of backprop.
 """
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from .function import _describe, _freed_error
+from .function import ReleasedTensor, _describe, _freed_error
 from .mode import state, set_grad_enabled
-from .tensor import Tensor
+from ._tensor import Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "record_backward", "BackwardRecord", "BackwardStep"]
 
 
-def backward(roots, grad_roots=None, retain_graph=None, create_graph=False):
-    """Accumulate the gradients of ``roots`` into the ``.grad`` of every leaf behind them.
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of every leaf behind them.
+
+    ``inputs`` (Tensors) limits the accumulation to those, as PyTorch's argument does.
 
     Example:
-        >>> backward([loss])          # same as loss.backward()
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> backward([(x * x).sum()]); x.grad
+        Tensor([2., 4.], dtype=float32)
     """
-    _run(roots, grad_roots, retain_graph, create_graph, inputs=None)
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if isinstance(grad_tensors, (Tensor, np.ndarray)):
+        grad_tensors = (grad_tensors,)
+    only = None
+    if inputs is not None:
+        only = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        _check_inputs("backward", only)
+    _run(tensors, grad_tensors, retain_graph, create_graph, only, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -30,18 +49,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     Example:
         >>> x = Tensor(3.0, requires_grad=True)
-        >>> (dx,) = grad(x ** 3, x, create_graph=True)     # 27
-        >>> (ddx,) = grad(dx, x)                           # 18
+        >>> (dx,) = grad(x ** 3, x, create_graph=True)
+        >>> (ddx,) = grad(dx, x)
+        >>> dx.item(), ddx.item()
+        (27.0, 18.0)
     """
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    if isinstance(grad_outputs, Tensor) or isinstance(grad_outputs, np.ndarray):
+    if isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = (grad_outputs,)
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} ({_describe(t)}) does not require grad, "
-                               "so it has no gradient; set requires_grad=True on it")
-    found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs)
+    _check_inputs("grad", inputs)
+    found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate=False)
     result = []
     for i, t in enumerate(inputs):
         g = found.get(t)
@@ -49,77 +67,196 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"grad: input {i} ({_describe(t)}) was not used to compute "
                                "the outputs; pass allow_unused=True to get None for it")
         if g is not None and not isinstance(g, Tensor):
-            g = _leaf_tensor(g)
+            g = _leaf(np.asarray(g))
         result.append(g)
     return tuple(result)
 
 
-def _run(roots, grad_roots, retain_graph, create_graph, inputs):
+def _check_inputs(op, inputs):
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: input {i} is a {type(t).__name__} ({t!r}), not a Tensor; "
+                            "pass the Tensors (with requires_grad=True) to differentiate by")
+        if not t.requires_grad:
+            raise RuntimeError(f"{op}: input {i} ({_describe(t)}) does not require grad, "
+                               "so it has no gradient; set requires_grad=True on it")
+
+
+# -- recording what backward did ---------------------------------------------------------------
+
+@dataclass
+class BackwardStep:
+    """One op's backward as the engine ran it: upstream gradient in, one gradient per input out.
+
+    ``tensor`` is the output whose op ran (``.data`` is its forward value),
+    ``fn`` its grad_fn, ``grad`` the complete upstream gradient (after hooks)
+    and ``input_grads`` one ndarray per entry of ``fn.inputs`` (summed to that
+    input's shape), or None where no gradient was sent.
+    """
+    tensor: Tensor
+    fn: object
+    grad: np.ndarray
+    input_grads: tuple
+
+
+@dataclass
+class BackwardRecord:
+    """What ``record_backward`` saw: ``order`` (forward topological order of the recorded
+    tensors), ``steps`` (BackwardSteps in the order they ran), ``leaves`` ((leaf, total
+    gradient) in accumulation order) and ``roots``."""
+    roots: list = field(default_factory=list)
+    order: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    leaves: list = field(default_factory=list)
+
+
+class record_backward:
+    """Record every step of the backward passes run inside, keeping the graph's values.
+
+    Example:
+        >>> x = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> with record_backward() as rec:
+        ...     (x * x + x).backward()
+        >>> [s.fn.name for s in rec.steps], float(rec.leaves[0][1])
+        (['Add', 'Mul'], 5.0)
+    """
+
+    def __enter__(self):
+        self.prev = state.recorder
+        self.record = state.recorder = BackwardRecord()
+        return self.record
+
+    def __exit__(self, *exc):
+        state.recorder = self.prev
+
+
+def _arrays(gs):
+    return tuple(None if g is None else np.array(g.data if isinstance(g, Tensor) else g)
+                 for g in gs)
+
+
+# -- the walk ----------------------------------------------------------------------------------
+
+def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
     if retain_graph is None:
         retain_graph = create_graph
     seeds = _seeds(roots, grad_roots, create_graph)
-    order = _topological_order(roots)
-    wanted = None if inputs is None else set(inputs)
-    needed = None if inputs is None else _needed(order, wanted)
+    order, multi = _topological_order(roots)
+    needed = None if wanted is None else _needed(order, set(wanted))
+    wanted = None if wanted is None else set(wanted)
+    recorder = state.recorder
+    if recorder is not None:
+        recorder.roots, recorder.order = list(roots), list(order)
     grads = {}
     for r, g in zip(roots, seeds):
         grads[r] = g if r not in grads else grads[r] + g
     found = {}
     stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
-    fast = not create_graph and not state.anomaly
+    plain = not create_graph      # gradients flow as ndarrays; nothing is recorded
+    stand_in = None if recorder is not None else _stand_ins()
     with set_grad_enabled(create_graph):
         for t in reversed(order):      # each tensor after every tensor made from it
-            g = grads.pop(t, None)
-            if g is None:
-                continue
-            if t._hooks:
-                g = _run_hooks(t, g, create_graph)
-            if wanted is not None:
-                if t in wanted:
-                    found[t] = g
-            elif t._retains_grad:
-                _accumulate(t, g, create_graph, stored)
             fn = t.grad_fn
-            if fast and fn.raw:    # our own ops, plain backward: the hot path, inlined
-                if fn._freed:
-                    raise _freed_error(fn)
-                fn._graph_mode = False
-                if fn.uses_output:
-                    fn._output = t
-                    try:
-                        in_grads = fn.backward(fn, g)
-                    finally:
-                        fn._output = None
-                else:
-                    in_grads = fn.backward(fn, g)
-                if type(in_grads) is not tuple:
-                    in_grads = (in_grads,)
+            g = grads.pop(t, None)
+            if g is not None:
+                if t._hooks:
+                    g = _run_hooks(t, g, create_graph)
+                if wanted is not None and t in wanted:
+                    _deliver(t, g, accumulate, found, create_graph, stored)
+                elif t._retains_grad and accumulate:
+                    _accumulate(t, g, create_graph, stored)
+            if fn._outputs == 1:
+                if g is None:
+                    continue
+                out_grads = (g,)
             else:
-                in_grads = _call_backward(fn, t, g, create_graph)
+                out_grads = _gather_outputs(multi, t, g)
+                if out_grads is None:
+                    continue
+            in_grads = _call_backward(fn, t, out_grads, create_graph)
+            inputs = fn.inputs
             if not retain_graph:
-                fn.release()
-            for inp, gi in zip(fn.inputs, in_grads):
+                fn.release(stand_in)
+            if recorder is not None:
+                recorder.steps.append(BackwardStep(t, fn, _arrays(out_grads)[0]
+                                                   if len(out_grads) == 1 else _arrays(out_grads),
+                                                   ()))
+                sent = [None] * len(inputs)
+            for k, (inp, gi) in enumerate(zip(inputs, in_grads)):
                 if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad \
                         or (needed is not None and inp not in needed):
                     continue
                 d = inp.data
-                if not fast or not (type(gi) is np.ndarray or isinstance(gi, np.generic)) \
+                if not plain or not (type(gi) is np.ndarray or isinstance(gi, np.generic)) \
                         or gi.shape != d.shape or gi.dtype != d.dtype:
                     gi = _fit(gi, inp, fn, create_graph)
+                if recorder is not None:
+                    sent[k] = np.array(gi.data if isinstance(gi, Tensor) else gi)
                 prev = grads.get(inp)
                 grads[inp] = gi if prev is None else prev + gi
+            if recorder is not None:
+                recorder.steps[-1].input_grads = tuple(sent)
         for t, g in grads.items():     # what is left are the leaves
             if t._hooks:
                 g = _run_hooks(t, g, create_graph)
             if wanted is not None:
                 if t in wanted:
-                    found[t] = g
+                    _deliver(t, g, accumulate, found, create_graph, stored)
             else:
                 _accumulate(t, g, create_graph, stored)
+            if recorder is not None:
+                recorder.leaves.append((t, np.array(g.data if isinstance(g, Tensor) else g)))
     return found
 
 
+def _stand_ins():
+    """What a released op keeps of each input: parameters (leaves that require grad) and
+    tensors that retain their grad stay; others become one shared ReleasedTensor each."""
+    made = {}
+
+    def stand_in(t):
+        if (t.grad_fn is None and t.requires_grad) or t._retains_grad:
+            return t
+        r = made.get(t)
+        if r is None:
+            r = made[t] = ReleasedTensor(t)
+        return r
+    return stand_in
+
+
+def _deliver(t, g, accumulate, found, create_graph, stored):
+    if accumulate:
+        _accumulate(t, g, create_graph, stored)
+    else:
+        found[t] = g
+
+
+def _gather_outputs(multi, t, g):
+    """Collect a multi-output op's gradients; all of them once its last output is reached."""
+    fn = t.grad_fn
+    slot = multi[fn]
+    if g is not None:
+        slot["grads"][t._output_nr] = g
+    slot["left"] -= 1
+    if slot["left"]:
+        return None
+    grads = slot["grads"]
+    if all(x is None for x in grads):
+        return None
+    if fn.materialize_grads:
+        like = next(x for x in grads if x is not None)
+        for i, x in enumerate(grads):
+            if x is None:
+                shape, dtype = fn._output_meta[i]
+                zeros = np.zeros(shape, dtype=dtype)
+                grads[i] = _leaf(zeros) if isinstance(like, Tensor) else zeros
+    return tuple(grads)
+
+
 def _seeds(roots, grad_roots, create_graph):
+    if grad_roots is not None and len(grad_roots) != len(roots):
+        raise RuntimeError(f"backward: {len(roots)} outputs but {len(grad_roots)} gradients; "
+                           "give one gradient per output (None for one-element outputs)")
     seeds = []
     for i, r in enumerate(roots):
         if not isinstance(r, Tensor):
@@ -138,18 +275,24 @@ def _seeds(roots, grad_roots, create_graph):
             g = np.ones_like(r.data)
         else:
             g = g.data if isinstance(g, Tensor) else g
+            if not isinstance(g, (np.ndarray, np.generic, int, float)):
+                raise TypeError(f"backward: gradient for output {i} ({_describe(r)}) is a "
+                                f"{type(g).__name__}; pass a Tensor or ndarray of its shape")
             # a leaf root would keep the caller's array as its .grad: copy it only then
             g = np.array(g, dtype=r.dtype) if r.grad_fn is None else np.asarray(g, r.dtype)
             if g.shape != r.shape:
                 raise RuntimeError(f"backward: gradient has shape {g.shape} but the output is "
                                    f"{_describe(r)}; they must match")
-        seeds.append(_leaf_tensor(g) if create_graph else g)
+        seeds.append(_leaf(g) if create_graph else g)
     return seeds
 
 
 def _topological_order(roots):
-    """Non-leaf tensors behind the roots, each after all of its inputs (iterative DFS)."""
-    order, seen = [], set()
+    """Non-leaf tensors behind the roots, each after all of its inputs (iterative DFS).
+
+    Also returns, for each op with several outputs, how many of them are in the order.
+    """
+    order, seen, multi = [], set(), {}
     for root in roots:
         if root.grad_fn is None or root in seen:
             continue
@@ -165,7 +308,11 @@ def _topological_order(roots):
             else:
                 stack.pop()
                 order.append(t)
-    return order
+                fn = t.grad_fn
+                if fn._outputs != 1:
+                    slot = multi.setdefault(fn, {"left": 0, "grads": [None] * fn._outputs})
+                    slot["left"] += 1
+    return order, multi
 
 
 def _needed(order, wanted):
@@ -177,23 +324,23 @@ def _needed(order, wanted):
     return needed
 
 
-def _call_backward(fn, out, g, create_graph):
+def _call_backward(fn, out, grads, create_graph):
+    """Run ``fn.backward`` once: on ndarrays for a plain backward of an ``array_backward`` op,
+    else on Tensors. Returns one gradient (or None) per input."""
     if fn._freed:
         raise _freed_error(fn)
-    if create_graph or not fn.raw:
-        fn._graph_mode = True
-        if not isinstance(g, Tensor):
-            g = _leaf_tensor(g)
-    else:
-        fn._graph_mode = False
-    if fn.uses_output:
+    fn.create_graph = create_graph
+    if create_graph or not fn.array_backward:
+        grads = tuple(g if g is None or isinstance(g, Tensor) else _leaf(np.asarray(g))
+                      for g in grads)
+    if fn.saves_output:
         fn._output = out
         try:
-            in_grads = fn.backward(fn, g)
+            in_grads = fn.backward(fn, *grads)
         finally:
             fn._output = None
     else:
-        in_grads = fn.backward(fn, g)
+        in_grads = fn.backward(fn, *grads)
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(fn.inputs):
@@ -201,7 +348,7 @@ def _call_backward(fn, out, g, create_graph):
                            f"took {len(fn.inputs)} inputs; return one per input (None for "
                            "inputs without a gradient)")
     if state.anomaly:
-        _check_backward(fn, g, in_grads)
+        _check_backward(fn, grads[0], in_grads)
     return in_grads
 
 
@@ -209,11 +356,11 @@ def _fit(g, inp, fn, create_graph):
     """Bring a gradient to its input's shape (summing broadcast axes) and dtype."""
     if create_graph:
         if not isinstance(g, Tensor):
-            g = _leaf_tensor(np.asarray(g))
+            g = _leaf(_as_gradient_array(g, inp, fn))
     elif isinstance(g, Tensor):
         g = g.data
     elif type(g) is not np.ndarray:
-        g = np.asarray(g)
+        g = _as_gradient_array(g, inp, fn)
     if g.shape != inp.shape:
         g = _sum_to(g, inp.shape, fn)
     if g.dtype != inp.dtype:
@@ -221,14 +368,21 @@ def _fit(g, inp, fn, create_graph):
     return g
 
 
+def _as_gradient_array(g, inp, fn):
+    if isinstance(g, (np.ndarray, np.generic, int, float)):
+        return np.asarray(g)
+    raise TypeError(f"{fn.name}.backward returned a {type(g).__name__} as the gradient of an "
+                    f"input of {_describe(inp)}; return a Tensor, an ndarray or None")
+
+
 def _sum_to(g, shape, fn):
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and g.shape[lead + i] != 1)
     if lead < 0 or any(n != 1 and g.shape[lead + i] != n for i, n in enumerate(shape)):
         raise RuntimeError(f"{fn.name}.backward returned a gradient of shape {g.shape} for an "
                            f"input of shape {shape}; it must have the input's shape or "
                            "broadcast to it")
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape) if lead else g
@@ -236,31 +390,46 @@ def _sum_to(g, shape, fn):
 
 def _accumulate(t, g, create_graph, stored):
     if create_graph:
-        t.grad = g if t.grad is None else t.grad + g
+        t._grad = g if t._grad is None else t._grad + g
         return
     if type(g) is not np.ndarray:
         g = np.array(g)                 # a NumPy scalar from a 0-d op
-    if t.grad is None:
+    if t._grad is None:
         if id(g) in stored or g.base is not None or not g.flags.writeable:
             g = g.copy()
         stored.add(id(g))
-        t.grad = _leaf_tensor(g)
-    elif t.grad.data.shape == g.shape and t.grad.data.flags.writeable:
-        t.grad.data += g
+        t._grad = _leaf(g)
+    elif t._grad.data.shape == g.shape and t._grad.data.flags.writeable \
+            and t._grad.grad_fn is None:
+        t._grad.data += g
     else:
-        t.grad = _leaf_tensor(t.grad.data + g)
+        t._grad = _leaf(t._grad.data + g)
 
 
 def _run_hooks(t, g, create_graph):
-    g = g if isinstance(g, Tensor) else _leaf_tensor(g)
+    g = g if isinstance(g, Tensor) else _leaf(np.asarray(g))
     for hook in list(t._hooks):
         new = hook(g)
-        if new is not None:
-            g = new if isinstance(new, Tensor) else _leaf_tensor(np.asarray(new))
+        if new is None:
+            continue
+        value = new.data if isinstance(new, Tensor) else new
+        if isinstance(value, np.generic):
+            value = np.asarray(value)
+        if not isinstance(value, np.ndarray) or value.shape != g.shape \
+                or value.dtype != g.dtype:
+            got = (f"shape {value.shape} {value.dtype}" if isinstance(value, np.ndarray)
+                   else f"a {type(new).__name__}")
+            name = getattr(hook, "__qualname__", None) or repr(hook)
+            raise RuntimeError(
+                f"hook {name!r} registered on a tensor of {_describe(t)} returned {got}, but "
+                f"the gradient it replaces is shape {g.shape} {g.dtype}: a hook has changed "
+                "the size or type of the value. Return a Tensor or ndarray of exactly that "
+                "shape and dtype, or None to keep the gradient.")
+        g = new if isinstance(new, Tensor) else _leaf(value)
     return g if create_graph else g.data
 
 
-def _leaf_tensor(array):
+def _leaf(array):
     out = Tensor.__new__(Tensor)
     out._init(array, False)
     return out
@@ -268,13 +437,13 @@ def _leaf_tensor(array):
 
 def _check_backward(fn, g, in_grads):
     upstream = g.data if isinstance(g, Tensor) else g
-    if not np.isfinite(upstream).all():
+    if upstream is None or not np.isfinite(upstream).all():
         return
     for i, gi in enumerate(in_grads):
         if gi is None:
             continue
         arr = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-        if not np.isfinite(arr).all():
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
             where = getattr(fn, "created_at", "(created outside detect_anomaly)\n")
             raise FloatingPointError(
                 f"detect_anomaly: {fn.name}.backward produced NaN or Inf in the gradient of "

@@ -1,23 +1,51 @@
 """Function: one differentiable op, forward beside backward; its instance is the ctx.
 
 ``Op.apply(*args)`` runs ``forward(ctx, *args)`` and, when some input requires a
-gradient and grad mode is on, returns a Tensor whose ``grad_fn`` is the ctx.
-The engine later calls ``backward(ctx, grad)``, which returns one gradient per
-positional argument of forward.
+gradient and grad mode is on, returns a Tensor whose ``grad_fn`` is the ctx
+(a tuple of Tensors when forward returns a tuple). The engine later calls
+``backward(ctx, *grads)`` (one gradient per output), which returns one
+gradient per positional argument of forward.
 
-Built-in ops set ``raw = True``: their forward reads ``.data`` directly, and
-their backward is written with operators and ``.sum``/``.reshape``-style
-methods so it runs on ndarrays (fast, records nothing) or on Tensors (when
-``create_graph=True``, so it is itself differentiable).
+The backward protocol
+---------------------
+Two kinds of op, chosen by the class attribute ``array_backward``:
+
+* ``array_backward = False`` (PyTorch's contract, the default for custom ops):
+  forward runs with recording off and gets the Tensors; backward gets Tensors
+  (the gradients, ``ctx.saved_tensors``, ``ctx.output``) and may return Tensors
+  or ndarrays. Under ``create_graph=True`` the Tensor ops it calls are recorded.
+* ``array_backward = True`` (every built-in op): backward is written only with
+  operators, methods (``.sum``, ``.reshape``, ...) and ``Function.apply``,
+  which mean the same on ndarrays and on Tensors. On a plain backward the
+  engine hands it ndarrays (fast: nothing is wrapped or recorded); under
+  ``create_graph`` it hands it Tensors, so the same code is recorded and can
+  be differentiated again. Its forward reads ``.data`` itself and calls no
+  recorded op, so it runs without switching grad mode off; an op that is also
+  applied inside a backward reads its inputs with ``data_of``, which takes an
+  ndarray or a Tensor.
+
+``saves_output = True``: backward reads ``ctx.output`` (the op's own result,
+in the same form as the gradient) instead of saving a copy of it.
+
+``ctx.create_graph`` tells a backward whether it is being recorded. Most never
+look: code written with operators is right either way. Read it only to take
+a shortcut that is valid without recording, such as reusing arrays cached in
+forward (a recorded backward must rebuild them from the saved Tensors).
+
+Saved values are checked when read: an in-place write to their memory through
+any alias since forward raises (see ``autograd.versions``).
 """
 import traceback
+import weakref
 
 import numpy as np
 
+from . import versions
 from .mode import state
-from .tensor import Tensor, inplace_clock
+from ._tensor import Tensor
 
-__all__ = ["Function"]
+__all__ = ["Function", "FunctionCtx", "ReleasedTensor", "data_of", "exp", "log", "permute",
+           "expand", "reduced_shape"]
 
 
 class Function:
@@ -33,20 +61,24 @@ class Function:
         ...     def backward(ctx, grad):
         ...         x, = ctx.saved_tensors
         ...         return grad * 3 * x * x
-        >>> Cube.apply(Tensor(2.0, requires_grad=True))
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> Cube.apply(x).backward(); x.grad
+        Tensor(12., dtype=float32)
     """
 
-    raw = False            # built-in ops: array-generic backward (see module doc)
-    uses_output = False    # backward reads ctx.output (the op's own result)
+    array_backward = False   # see "The backward protocol" above
+    saves_output = False     # backward reads ctx.output
+    materialize_grads = True  # multi-output ops: missing output gradients arrive as zeros
     scope = ""
+    create_graph = False     # set by the engine for each backward call
     _freed = False
-    _graph_mode = True     # set by the engine for raw ops: Tensors (True) or arrays
+    _outputs = 1
 
     @classmethod
     def apply(cls, *args):
         ctx = cls.__new__(cls)
         ctx.inputs = args
-        if cls.raw:
+        if cls.array_backward:
             out = cls.forward(ctx, *args)
         else:
             prev, state.grad_enabled = state.grad_enabled, False
@@ -54,51 +86,65 @@ class Function:
                 out = cls.forward(ctx, *args)
             finally:
                 state.grad_enabled = prev
-            if isinstance(out, Tensor):
-                out = out.data
+        if type(out) is tuple:
+            return _make_outputs(cls, ctx, args, out)
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            out = out.data if isinstance(out, Tensor) else np.asarray(out)
         record = False
         if state.grad_enabled:
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
-                    record = True
+                    record = out.dtype.kind in "fc"   # integer and bool results: no gradient
                     break
         result = Tensor.__new__(Tensor)
         result.data = out
         result.requires_grad = record
-        result.grad = result.name = result._hooks = None
-        result._version = result._modified_at = 0
+        result._grad = result.name = result._hooks = None
         result._retains_grad = False
+        result._output_nr = 0
         if record:
             result.grad_fn = ctx
             if state.scope:
                 ctx.scope = state.scope
+            if cls.saves_output:
+                ctx._saved_at = versions.clock[0]
         else:
             result.grad_fn = None
         if state.anomaly:
-            _check_forward(cls, ctx, args, out)
+            _check_forward(cls, ctx, args, (out,))
         return result
 
     # -- ctx API --------------------------------------------------------------
 
     def save_for_backward(self, *tensors):
-        """Keep tensors for backward; in-place changes to them are detected there.
+        """Keep tensors for backward; in-place writes to them (through any alias) are caught.
 
         Example:
-            >>> ctx.save_for_backward(x, w)   # inside forward
+            >>> ctx.save_for_backward(x, w)   # inside forward  # doctest: +SKIP
         """
         self._saved = tensors
-        self._saved_at = inplace_clock[0]
+        self._saved_at = versions.clock[0]
+
+    def mark_non_differentiable(self, *outputs):
+        """Accepted for PyTorch compatibility: integer outputs never require grad here anyway."""
+
+    def set_materialize_grads(self, value):
+        """With False, missing output gradients of a multi-output op arrive as None, not zeros.
+
+        Example:
+            >>> ctx.set_materialize_grads(False)   # inside forward  # doctest: +SKIP
+        """
+        self.materialize_grads = bool(value)
 
     @property
     def needs_input_grad(self):
         """One bool per forward argument: does that input require a gradient?"""
-        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
+        return tuple([isinstance(a, (Tensor, ReleasedTensor)) and a.requires_grad
+                      for a in self.inputs])
 
     @property
     def saved_tensors(self):
-        """The tensors given to save_for_backward (their arrays, for raw ops outside create_graph)."""
+        """The tensors given to save_for_backward (arrays when backward runs on arrays)."""
         try:
             saved = self._saved
         except AttributeError:
@@ -106,26 +152,34 @@ class Function:
                 raise _freed_error(self) from None
             raise RuntimeError(f"{type(self).__name__}.backward: saved_tensors read, "
                                "but forward called no save_for_backward()") from None
-        if inplace_clock[0] != self._saved_at:     # something changed in place since: which?
+        if versions.clock[0] != self._saved_at:     # something was written since: what?
             for t in saved:
-                if isinstance(t, Tensor) and t._modified_at > self._saved_at:
+                if isinstance(t, Tensor) and versions.written_since(t.data, self._saved_at):
                     raise _version_error(self, t)
-        if self._graph_mode:
-            return saved
-        return [t.data if isinstance(t, Tensor) else t for t in saved]
+        if self.array_backward and not self.create_graph:
+            return [t.data if isinstance(t, Tensor) else t for t in saved]
+        return saved
 
     @property
     def output(self):
-        """The op's own result, for ops with ``uses_output = True`` (set by the engine)."""
+        """The op's own result, for ops with ``saves_output = True`` (set by the engine)."""
         out = self._output
-        if out._modified_at:
+        if versions.written_since(out.data, self._saved_at):
             raise _version_error(self, out)
-        return out if self._graph_mode else out.data
+        return out.data if self.array_backward and not self.create_graph else out
 
-    def release(self):
-        """Drop everything saved for backward (the engine calls this unless retain_graph)."""
+    def release(self, stand_in=None):
+        """Drop what forward saved; each input Tensor is replaced by ``stand_in(t)``.
+
+        The engine calls this after backward unless retain_graph=True, with a
+        ``stand_in`` that turns intermediate tensors into ReleasedTensors (the
+        graph stays walkable and drawable, the values can be freed).
+        """
         kept = self.__dict__
-        self.__dict__ = {"inputs": kept["inputs"], "_freed": True}
+        inputs = kept["inputs"]
+        if stand_in is not None:
+            inputs = tuple(stand_in(t) if isinstance(t, Tensor) else t for t in inputs)
+        self.__dict__ = {"inputs": inputs, "_freed": True}
         if "scope" in kept:
             self.scope = kept["scope"]
 
@@ -138,33 +192,174 @@ class Function:
         return f"<{self.name} backward>"
 
 
+FunctionCtx = Function     # PyTorch's name for the type of ``ctx``
+
+
+class ReleasedTensor:
+    """What the graph keeps of a tensor once backward freed its values: where and what it was.
+
+    ``shape``, ``dtype``, ``name``, ``requires_grad`` and ``grad_fn`` (the op
+    that made it, so the graph stays walkable and drawable), and ``tensor()``:
+    the Tensor itself while something else still holds it, else None.
+
+    Example:
+        >>> x = Tensor([1.0], requires_grad=True)
+        >>> y = (x * 2).exp(); y.sum().backward()
+        >>> type(y.grad_fn.inputs[0]).__name__
+        'ReleasedTensor'
+    """
+
+    __slots__ = ("shape", "dtype", "name", "requires_grad", "grad_fn", "_output_nr", "_ref")
+
+    def __init__(self, t):
+        self.shape, self.dtype, self.name = t.data.shape, t.data.dtype, t.name
+        self.requires_grad, self.grad_fn, self._output_nr = t.requires_grad, t.grad_fn, \
+            t._output_nr
+        self._ref = weakref.ref(t)
+
+    ndim = property(lambda self: len(self.shape))
+    is_leaf = property(lambda self: self.grad_fn is None)
+    grad = property(lambda self: None)
+    data = property(lambda self: None, doc="None: the values were freed after backward.")
+
+    def tensor(self):
+        """The original Tensor if it is still alive (held elsewhere), else None."""
+        return self._ref()
+
+    def __repr__(self):
+        return f"ReleasedTensor(shape={self.shape}, dtype={self.dtype})"
+
+
+def _make_outputs(cls, ctx, args, outs):
+    """Several outputs: one Tensor each, all with the same grad_fn (PyTorch's multi-output)."""
+    arrays = []
+    for i, o in enumerate(outs):
+        o = o.data if isinstance(o, Tensor) else o
+        if not isinstance(o, np.ndarray):
+            o = np.asarray(o)
+        arrays.append(o)
+    if cls.saves_output:
+        raise TypeError(f"{cls.__name__}: saves_output is for single-output ops; save the "
+                        "outputs with ctx.save_for_backward instead")
+    wants = state.grad_enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    results = []
+    for i, o in enumerate(arrays):
+        r = Tensor.__new__(Tensor)
+        r._init(o, False)
+        r._output_nr = i
+        if wants and o.dtype.kind in "fc":
+            r.requires_grad, r.grad_fn = True, ctx
+        results.append(r)
+    if wants:
+        ctx._outputs = len(arrays)
+        ctx._output_meta = [(o.shape, o.dtype) for o in arrays]
+        if state.scope:
+            ctx.scope = state.scope
+    if state.anomaly:
+        _check_forward(cls, ctx, args, arrays)
+    return tuple(results)
+
+
 def _describe(t):
-    return f"shape {t.shape} {t.dtype}" if isinstance(t, Tensor) else repr(t)
+    if isinstance(t, (Tensor, ReleasedTensor)):
+        return f"shape {t.shape} {t.dtype}"
+    return repr(t)
 
 
 def _freed_error(ctx):
-    inputs = ", ".join(_describe(t) for t in getattr(ctx, "inputs", ()) if isinstance(t, Tensor))
+    inputs = ", ".join(_describe(t) for t in getattr(ctx, "inputs", ())
+                       if isinstance(t, (Tensor, ReleasedTensor)))
     return RuntimeError(
         f"{ctx.name}.backward (inputs: {inputs}): trying to backward through the graph a "
-        "second time, but "
-        "its saved values were freed after the first backward. Pass retain_graph=True "
-        "to the first backward() (or autograd.grad) if you need to backward twice.")
+        "second time, but its saved values were freed after the first backward. Pass "
+        "retain_graph=True to the first backward() (or autograd.grad) if you need to "
+        "backward twice.")
 
 
 def _version_error(ctx, t):
     return RuntimeError(
         f"{ctx.name}.backward: a tensor it saved ({_describe(t)}) was modified in place "
-        f"after the op used it (it is now at version {t._version}). Modify a copy instead "
+        f"after the op used it (its memory is now at version {t._version}; the write may "
+        "have gone through a view, a slice or a detach() of it). Modify a copy instead "
         "(e.g. Tensor(t.data.copy())), or use an out-of-place op.")
 
 
-def _check_forward(cls, ctx, args, out):
+def _check_forward(cls, ctx, args, outs):
     ctx.created_at = "".join(traceback.format_list(traceback.extract_stack()[-6:-2]))
-    if out.dtype.kind == "f" and not np.isfinite(out).all():
-        inputs_finite = all(np.isfinite(a.data).all() for a in args
-                            if isinstance(a, Tensor) and a.dtype.kind == "f")
-        if inputs_finite:
-            shapes = ", ".join(_describe(a) for a in args if isinstance(a, Tensor))
-            raise FloatingPointError(
-                f"detect_anomaly: {cls.__name__} produced NaN or Inf from finite inputs "
-                f"({shapes}). Created at:\n{ctx.created_at}")
+    for out in outs:
+        if out.dtype.kind == "f" and not np.isfinite(out).all():
+            inputs_finite = all(np.isfinite(a.data).all() for a in args
+                                if isinstance(a, Tensor) and a.dtype.kind == "f")
+            if inputs_finite:
+                shapes = ", ".join(_describe(a) for a in args if isinstance(a, Tensor))
+                raise FloatingPointError(
+                    f"detect_anomaly: {cls.__name__} produced NaN or Inf from finite inputs "
+                    f"({shapes}). Created at:\n{ctx.created_at}")
+
+
+# -- helpers for array_backward code: each means the same on an ndarray and on a Tensor ------
+
+def data_of(x):
+    """The ndarray behind ``x``: a Tensor's ``.data``, or ``x`` itself.
+
+    Example:
+        >>> data_of(Tensor([1.0])), data_of(np.zeros(1))
+        (array([1.], dtype=float32), array([0.]))
+    """
+    return x.data if isinstance(x, Tensor) else x
+
+
+def exp(v):
+    """e**v for an ndarray or a (recorded) Tensor.
+
+    Example:
+        >>> exp(np.zeros(2))
+        array([1., 1.])
+    """
+    return v.exp() if isinstance(v, Tensor) else np.exp(v)
+
+
+def log(v):
+    """The natural logarithm of an ndarray or a (recorded) Tensor.
+
+    Example:
+        >>> log(np.ones(2))
+        array([0., 0.])
+    """
+    return v.log() if isinstance(v, Tensor) else np.log(v)
+
+
+def permute(v, axes):
+    """``v`` with its axes reordered (ndarray or Tensor).
+
+    Example:
+        >>> permute(np.zeros((2, 3)), (1, 0)).shape
+        (3, 2)
+    """
+    return v.permute(axes) if isinstance(v, Tensor) else v.transpose(axes)
+
+
+def expand(v, shape):
+    """``v`` broadcast to ``shape`` (ndarray or Tensor).
+
+    Example:
+        >>> expand(np.ones((1, 2)), (3, 2)).shape
+        (3, 2)
+    """
+    if isinstance(v, Tensor):
+        return v.expand(shape)
+    if v.size == 1:                      # np.full is much cheaper than np.broadcast_to here
+        return np.full(shape, v.reshape(()), dtype=v.dtype)
+    return np.broadcast_to(v, shape)
+
+
+def reduced_shape(shape, axes):
+    """``shape`` with the reduced ``axes`` kept as size 1 (for re-broadcasting a gradient).
+
+    Example:
+        >>> reduced_shape((2, 3, 4), (1,))
+        (2, 1, 4)
+    """
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -11,7 +11,7 @@ import numpy as np
 
 from .engine import grad as autograd_grad
 from .ops import concatenate
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "relative_error", "GradcheckError",
            "InputReport"]

@@ -1,6 +1,6 @@
-"""Thread-local recording modes: grad mode, name scopes and anomaly detection.
+"""Thread-local recording modes: grad mode, name scopes, anomaly detection, backward records.
 
-All three live in one thread-local object so each op reads its state with a
+All of them live in one thread-local object so each op reads its state with a
 single attribute lookup.
 """
 import threading
@@ -17,6 +17,7 @@ class _State(threading.local):
         self.grad_enabled = True
         self.scope = ""          # "outer/inner" while inside name_scope()s
         self.anomaly = False
+        self.recorder = None     # a BackwardRecord while inside record_backward()
 
 
 state = _State()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .gradcheck import gradcheck, gradgradcheck
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["shapes", "broadcastable_shapes", "floats_away_from", "tensors", "axes",
            "axes_and_keepdims", "basic_indices", "advanced_indices", "float_dtypes",

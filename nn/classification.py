@@ -85,7 +85,7 @@ class CrossEntropyIndex(Function):
         >>> CrossEntropyIndex.apply(Tensor([[2.0, 0.0]]), t, valid, None, "mean", 0.0)
         Tensor(0.126928, dtype=float32)
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, ts, valid, weight, reduction, smoothing):
@@ -133,7 +133,7 @@ class CrossEntropyIndex(Function):
             b = (ctx.valid * (smoothing / n_classes)).astype(a.dtype).reshape(a.shape)
             wc = (np.ones(n_classes, a.dtype) if ctx.weight is None else ctx.weight).reshape(
                 (n_classes,) + (1,) * (ndim - 2))
-        if isinstance(x, Tensor):                       # create_graph: differentiable in x
+        if ctx.create_graph:                            # recorded: differentiable in x
             p = (x if x.ndim > 1 else x.reshape(1, -1)).softmax(axis=1)
             const = np.zeros(p.shape, a.dtype)
             const[at] = a[:, 0]

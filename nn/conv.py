@@ -13,15 +13,12 @@ import math
 import numpy as np
 
 from autograd import Function, Tensor, get_default_dtype
+from autograd.function import data_of
 from . import init
 from .module import Module, Parameter
 from .windows import col2im, geometry, im2col, pair
 
 __all__ = ["conv2d", "Conv2d"]
-
-
-def _data(t):
-    return t.data if isinstance(t, Tensor) else t
 
 
 def _conv(cols, w, bias, geo):
@@ -50,16 +47,15 @@ class Conv2dFunction(Function):
     Example:
         >>> Conv2dFunction.apply(x, w, b, geometry("conv2d", x.shape[2:], w.shape[2:], 1, 0, 1))
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias, geo):
-        cols = im2col(_data(x), geo)
+        cols = im2col(data_of(x), geo)
         ctx.save_for_backward(x, weight)
         ctx.geo = geo
-        if getattr(ctx, "needs_input_grad", (False,) * 2)[1]:
-            ctx.cols = cols             # only the weight's gradient needs them
-        return _conv(cols, _data(weight), _data(bias), geo)
+        ctx.cols = cols if ctx.needs_input_grad[1] else None   # for the weight's gradient
+        return _conv(cols, data_of(weight), data_of(bias), geo)
 
     @staticmethod
     def backward(ctx, g):
@@ -67,12 +63,8 @@ class Conv2dFunction(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         geo = ctx.geo
         gb = g.sum(axis=(0, 2, 3)) if need_b else None
-        if isinstance(g, Tensor):       # create_graph: build the gradients from recorded ops
-            gx = ConvInputGrad.apply(g, w, x.shape, geo) if need_x else None
-            gw = ConvWeightGrad.apply(x, g, w.shape, geo) if need_w else None
-            return gx, gw, gb, None
-        gw = _weight_grad(g, ctx.cols, w.shape) if need_w else None
-        gx = _input_grad(g, w, x.shape, geo) if need_x else None
+        gx = ConvInputGrad.apply(g, w, x.shape, geo) if need_x else None
+        gw = ConvWeightGrad.apply(x, g, w.shape, geo, ctx.cols) if need_w else None
         return gx, gw, gb, None
 
 
@@ -82,13 +74,13 @@ class ConvInputGrad(Function):
     Example:
         >>> ConvInputGrad.apply(g, w, x.shape, geo)      # shaped like x
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, g, weight, x_shape, geo):
         ctx.save_for_backward(g, weight)
         ctx.geo = geo
-        return _input_grad(_data(g), _data(weight), x_shape, geo)
+        return _input_grad(data_of(g), data_of(weight), x_shape, geo)
 
     @staticmethod
     def backward(ctx, gg):
@@ -105,13 +97,14 @@ class ConvWeightGrad(Function):
     Example:
         >>> ConvWeightGrad.apply(x, g, w.shape, geo)     # shaped like w
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
-    def forward(ctx, x, g, w_shape, geo):
+    def forward(ctx, x, g, w_shape, geo, cols=None):
         ctx.save_for_backward(x, g)
         ctx.geo = geo
-        return _weight_grad(_data(g), im2col(_data(x), geo), w_shape)
+        cols = im2col(data_of(x), geo) if cols is None else cols    # the forward's, if kept
+        return _weight_grad(data_of(g), cols, w_shape)
 
     @staticmethod
     def backward(ctx, gw):
@@ -119,7 +112,7 @@ class ConvWeightGrad(Function):
         need_x, need_g = ctx.needs_input_grad[:2]
         dx = ConvInputGrad.apply(g, gw, x.shape, ctx.geo) if need_x else None
         dg = Conv2dFunction.apply(x, gw, None, ctx.geo) if need_g else None
-        return dx, dg, None, None
+        return dx, dg, None, None, None
 
 
 def _describe(t):

@@ -17,7 +17,7 @@ class LinearFunction(Function):
         >>> LinearFunction.apply(Tensor(np.ones((2, 3))), Tensor(np.ones((4, 3))), None).shape
         (2, 4)
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias):

@@ -8,6 +8,7 @@ of its window (PyTorch's choice at ties), also a linear map given the argmax.
 import numpy as np
 
 from autograd import Function, Tensor
+from autograd.function import data_of
 from .windows import cropped, geometry, padded, pair, window
 from .module import Module
 
@@ -20,18 +21,16 @@ class LinearMap(Function):
     Example:
         >>> double = LinearMap.apply(x, lambda a: 2 * a, lambda g: 2 * g)
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, f, adjoint):
         ctx.f, ctx.adjoint = f, adjoint
-        return f(x.data if isinstance(x, Tensor) else x)
+        return f(data_of(x))
 
     @staticmethod
     def backward(ctx, g):
-        if isinstance(g, Tensor):       # create_graph: the adjoint is itself a recorded node
-            return LinearMap.apply(g, ctx.adjoint, ctx.f), None, None
-        return ctx.adjoint(g), None, None
+        return LinearMap.apply(g, ctx.adjoint, ctx.f), None, None     # the adjoint, as a node
 
 
 class AvgPool2dFunction(LinearMap):
@@ -53,7 +52,7 @@ class MaxPool2dFunction(Function):
     Example:
         >>> MaxPool2dFunction.apply(x, geometry("max_pool2d", x.shape[2:], 2, 2, 0, 1))
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, geo):
@@ -102,9 +101,7 @@ class MaxPool2dFunction(Function):
                 np.copyto(out, window(gp, geo, i, j), where=idx == k)
             return out
 
-        if isinstance(g, Tensor):
-            return LinearMap.apply(g, scatter, gather), None
-        return scatter(g), None
+        return LinearMap.apply(g, scatter, gather), None
 
 
 def _pool_input(op, input):

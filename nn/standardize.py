@@ -35,7 +35,7 @@ class Normalize(Function):
         >>> _, xc, var = moments(x.data, (0,))
         >>> Normalize.apply(x, w, b, (0,), (0,), 1e-5, xc, var)     # batch norm of (N, C)
     """
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, eps, centered, var):
@@ -54,8 +54,8 @@ class Normalize(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         axes, param_axes = ctx.axes, ctx.param_axes
-        if isinstance(g, Tensor):
-            # create_graph: rebuild the statistics from x with recorded ops, so the
+        if ctx.create_graph:
+            # recorded: rebuild the statistics from x with recorded ops, so the
             # gradient itself is differentiable w.r.t. x.
             xc = x - x.mean(axis=axes, keepdims=True)
             inv = ((xc * xc).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5

@@ -13,7 +13,7 @@ Only edges whose input and output are both 0-d get a number (a 0-d graph's
 is a Jacobian and no single number stands for it.
 """
 import autograd
-from autograd import Tensor
+from autograd import ReleasedTensor, Tensor
 
 __all__ = ["local_gradients"]
 
@@ -31,6 +31,10 @@ def local_gradients(fn):
     """
     args, wrt, slots = [], [], []
     for i, a in enumerate(fn.inputs):
+        if isinstance(a, ReleasedTensor):
+            a = a.tensor()
+            if a is None:                # backward freed this input's value: nothing to replay
+                return [None] * len(fn.inputs)
         if isinstance(a, Tensor):
             copy = a.detach()
             if a.requires_grad and a.ndim == 0 and a.dtype.kind == "f":

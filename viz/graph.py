@@ -6,7 +6,9 @@ viz.digraph turns into a picture, so the structure is testable on its own.
 The graph lives in the tensors: ``t.grad_fn`` is the op that made ``t`` and
 ``t.grad_fn.inputs`` its positional arguments (tensors and constants). Both
 survive a backward without ``retain_graph``, so a graph can be drawn after
-``loss.backward()``. Leaves keep ``.grad``; an intermediate tensor keeps its
+``loss.backward()``; but backward frees the values of intermediate tensors it
+no longer needs, leaving ReleasedTensors (shape, dtype, name, no values) in
+their place unless they retain their gradient, which ``retain_grads`` asks for. Leaves keep ``.grad``; an intermediate tensor keeps its
 gradient only if ``retain_grad()`` was called on it before backward, which is
 what ``retain_grads(root)`` does for the whole graph.
 
@@ -18,13 +20,13 @@ drawn outside every cluster.
 """
 import itertools
 
-from autograd import Tensor
+from autograd import ReleasedTensor, Tensor
 from .colors import ColorScale
 from .edgegrad import local_gradients
 from .labels import constant_lines, magnitude, op_name, tensor_lines
 from .names import module_types, owner_scope, parameter_names, root_scope
 
-__all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "walk"]
+__all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "walk", "as_node"]
 
 
 class Node:
@@ -173,6 +175,21 @@ def _roots(root):
     return roots
 
 
+def as_node(x):
+    """The graph node for an op input: the Tensor, what backward left of it, or None.
+
+    A ReleasedTensor whose Tensor is still alive (held elsewhere) is that Tensor.
+
+    Example:
+        >>> as_node(3.0) is None
+        True
+    """
+    if isinstance(x, ReleasedTensor):
+        live = x.tensor()
+        return live if live is not None else x
+    return x if isinstance(x, Tensor) else None
+
+
 def walk(root):
     """Every tensor and op reachable from ``root`` (a Tensor or a list), each once.
 
@@ -194,7 +211,8 @@ def walk(root):
         if fn is None:
             continue
         for inp in reversed(fn.inputs):
-            if isinstance(inp, Tensor):
+            inp = as_node(inp)
+            if inp is not None:
                 consumers.setdefault(inp, []).append(fn)
                 if inp not in seen:
                     stack.append(inp)
@@ -214,7 +232,7 @@ def retain_grads(root):
     """
     count = 0
     for t in walk(root)[0]:
-        if t.grad_fn is not None and t.requires_grad:
+        if isinstance(t, Tensor) and t.grad_fn is not None and t.requires_grad:
             t.retain_grad()
             count += 1
     return count
@@ -225,6 +243,9 @@ def _edge_number(v):
 
 
 def _measure(node, t, color_by):
+    if isinstance(t, ReleasedTensor):
+        node.magnitude, node.status = None, "none"
+        return
     if color_by == "grad":
         source = t.grad.data if t.grad is not None else None
     elif color_by == "value":
@@ -285,7 +306,8 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
         local = local_gradients(fn) if edge_grads else None
         up = t.grad.data if t.grad is not None and t.ndim == 0 else None
         for slot, inp in enumerate(fn.inputs):
-            if isinstance(inp, Tensor):
+            inp = as_node(inp)
+            if inp is not None:
                 label = None
                 if local is not None and local[slot] is not None:
                     label = _edge_number(local[slot])

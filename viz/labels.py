@@ -7,7 +7,7 @@ import inspect
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import ReleasedTensor, Tensor
 
 __all__ = ["op_name", "format_number", "tensor_lines", "constant_lines", "magnitude"]
 
@@ -92,6 +92,11 @@ def tensor_lines(tensor, name, show_values=True, show_grads=True):
         ['a', 'data 2.0000', 'grad -', 'float32']
     """
     data = tensor.data
+    if data is None:           # a ReleasedTensor: backward freed the value (see viz.retain_grads)
+        if not tensor.shape:
+            return [name or "", "value freed", str(tensor.dtype)]
+        return ([name] if name else []) + [f"{tuple(tensor.shape)} {tensor.dtype}",
+                                           "value freed"]
     grad = tensor.grad.data if tensor.grad is not None else None
     if data.ndim == 0:
         lines = [name or ""]
@@ -151,7 +156,7 @@ def constant_lines(fn):
     names = _argument_names(fn)
     lines = []
     for i, v in enumerate(fn.inputs):
-        if isinstance(v, Tensor) or v is None or v is False:
+        if isinstance(v, (Tensor, ReleasedTensor)) or v is None or v is False:
             continue
         text = _show_constant(v)
         lines.append(f"{names[i]}={text}" if i < len(names) else text)

@@ -1,21 +1,22 @@
 """Every op, grouped by kind; each is a Function (forward beside backward) plus a function.
 
-Functions that take a tensor first are also Tensor methods (``x.exp()``); the
-combining ones (``where``, ``concatenate``, ``stack``, ``pad``) are functions only.
+The functions that take a tensor first are also Tensor methods (see
+``autograd/methods.py``); the combining ones (``where``, ``concatenate``,
+``stack``, ``pad``) are functions only.
 """
-from .elementwise import (Add, Sub, Mul, Div, Pow, Neg, exp, log, sqrt, abs, tanh, sigmoid,
+from .elementwise import (add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid,
                           relu, clip, maximum, minimum, where, astype)
-from .reduce import sum, mean, var, max, min, argmax, logsumexp
+from .reduce import (sum, mean, var, max, min, amax, amin, argmax, argmin, logsumexp)
 from .shape import (reshape, transpose, swapaxes, permute, flatten, squeeze, unsqueeze, expand,
                     getitem, concatenate, stack, pad)
 from .linalg import matmul
 from .softmax import softmax, log_softmax
-from ..tensor import Tensor
+from .compare import (eq, ne, lt, le, gt, ge, isnan, isinf, isfinite, all, any, allclose, equal)
 
-METHODS = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clip", "maximum",
-           "minimum", "astype", "sum", "mean", "var", "max", "min", "argmax", "logsumexp",
+__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "tanh",
+           "sigmoid", "relu", "clip", "maximum", "minimum", "where", "astype",
+           "sum", "mean", "var", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
            "reshape", "transpose", "swapaxes", "permute", "flatten", "squeeze", "unsqueeze",
-           "expand", "matmul", "softmax", "log_softmax"]
-
-for _name in METHODS:
-    setattr(Tensor, _name, globals()[_name])
+           "expand", "getitem", "concatenate", "stack", "pad", "matmul", "softmax",
+           "log_softmax", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite",
+           "all", "any", "allclose", "equal"]

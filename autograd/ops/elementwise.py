@@ -7,12 +7,12 @@ gradient on its closed interval, maximum/minimum split it equally at ties.
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
-from . import dual
-from .dual import data as _d
+from .._tensor import Tensor, as_tensor
+from .. import function as generic
+from ..function import data_of as _d
 
-__all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clip",
-           "maximum", "minimum", "where", "astype"]
+__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "tanh",
+           "sigmoid", "relu", "clip", "maximum", "minimum", "where", "astype"]
 
 
 def _broadcast_error(op, a, b, err):
@@ -25,7 +25,7 @@ def _broadcast_error(op, a, b, err):
 
 class _Binary(Function):
     """A broadcasting binary op computed by one ufunc; ``saves`` keeps both operands."""
-    raw = True
+    array_backward = True
     ufunc = None
     saves = False
 
@@ -94,12 +94,12 @@ class Pow(_Binary):
             # d(a**b)/db = a**b * log(a), taken as 0 where a <= 0 (PyTorch's choice at a = 0)
             positive = _d(a) > 0
             safe_a = a * positive + (1 - positive)
-            gb = g * a ** b * dual.log(safe_a) * positive
+            gb = g * a ** b * generic.log(safe_a) * positive
         return ga, gb
 
 
 class Neg(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -111,8 +111,8 @@ class Neg(Function):
 
 
 class Exp(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
@@ -124,7 +124,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -138,8 +138,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
@@ -151,7 +151,7 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -164,8 +164,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
@@ -178,8 +178,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
@@ -192,7 +192,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -205,7 +205,7 @@ class Relu(Function):
 
 
 class Clip(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
@@ -226,7 +226,7 @@ class Clip(Function):
 
 class _Extremum(Function):
     """maximum/minimum: the gradient goes to the larger (smaller) side, half each at ties."""
-    raw = True
+    array_backward = True
     pick = None
 
     @classmethod
@@ -257,11 +257,11 @@ class Minimum(_Extremum):
 
 
 class Where(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.cond = np.asarray(_d(cond), dtype=bool)
+        ctx.cond = np.array(_d(cond), dtype=bool)     # a copy: later writes to cond can't leak
         try:
             return np.where(ctx.cond, _d(a), _d(b))
         except ValueError as e:
@@ -275,7 +275,7 @@ class Where(Function):
 
 
 class AsType(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -293,7 +293,7 @@ def exp(x):
         >>> exp(Tensor([0.0, 1.0]))
         Tensor([1.      , 2.718282], dtype=float32)
     """
-    return Exp.apply(x)
+    return Exp.apply(as_tensor(x))
 
 
 def log(x):
@@ -303,7 +303,7 @@ def log(x):
         >>> log(Tensor([1.0]))
         Tensor([0.], dtype=float32)
     """
-    return Log.apply(x)
+    return Log.apply(as_tensor(x))
 
 
 def sqrt(x):
@@ -313,7 +313,7 @@ def sqrt(x):
         >>> sqrt(Tensor([4.0]))
         Tensor([2.], dtype=float32)
     """
-    return Sqrt.apply(x)
+    return Sqrt.apply(as_tensor(x))
 
 
 def abs(x):
@@ -323,7 +323,7 @@ def abs(x):
         >>> abs(Tensor([-2.0, 3.0]))
         Tensor([2., 3.], dtype=float32)
     """
-    return Abs.apply(x)
+    return Abs.apply(as_tensor(x))
 
 
 def tanh(x):
@@ -333,7 +333,7 @@ def tanh(x):
         >>> tanh(Tensor([0.0]))
         Tensor([0.], dtype=float32)
     """
-    return Tanh.apply(x)
+    return Tanh.apply(as_tensor(x))
 
 
 def sigmoid(x):
@@ -343,7 +343,7 @@ def sigmoid(x):
         >>> sigmoid(Tensor([0.0]))
         Tensor([0.5], dtype=float32)
     """
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(as_tensor(x))
 
 
 def relu(x):
@@ -353,7 +353,7 @@ def relu(x):
         >>> relu(Tensor([-1.0, 0.0, 2.0]))
         Tensor([0., 0., 2.], dtype=float32)
     """
-    return Relu.apply(x)
+    return Relu.apply(as_tensor(x))
 
 
 def clip(x, lo=None, hi=None):
@@ -363,7 +363,7 @@ def clip(x, lo=None, hi=None):
         >>> clip(Tensor([-2.0, 0.5, 2.0]), -1, 1)
         Tensor([-1. ,  0.5,  1. ], dtype=float32)
     """
-    return Clip.apply(x, lo, hi)
+    return Clip.apply(as_tensor(x), _bound("clip", lo), _bound("clip", hi))
 
 
 def maximum(a, b):
@@ -403,8 +403,115 @@ def astype(x, dtype):
         >>> Tensor([1.0]).astype("float64").dtype
         dtype('float64')
     """
-    return AsType.apply(x, np.dtype(dtype))
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"astype: {dtype!r} is not a dtype; use e.g. 'float32', 'int64' or "
+                        "np.float64") from None
+    return AsType.apply(as_tensor(x), dtype)
 
 
 def _tensor_or_number(x):
-    return x if isinstance(x, (Tensor, int, float)) else Tensor(x)
+    return x if isinstance(x, (Tensor, int, float)) else as_tensor(x)
+
+
+def _bound(op, v):
+    if v is None or isinstance(v, (int, float, np.number)):
+        return v
+    if isinstance(v, Tensor):
+        v = v.data
+    if isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
+        return v
+    raise TypeError(f"{op}: bounds must be numbers, arrays or None, got {type(v).__name__}")
+
+
+def operand(x):
+    """The other side of an operator: Tensors as they are, Python numbers stay weak."""
+    if isinstance(x, (Tensor, int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()           # a NumPy scalar is weak too, as a Python one
+    return Tensor(x)
+
+
+# The arithmetic operators, as functions (autograd/methods.py installs them on Tensor).
+
+def add(a, b):
+    """``a + b`` with broadcasting (``torch.add``).
+
+    Example:
+        >>> add(Tensor([1.0, 2.0]), 1)
+        Tensor([2., 3.], dtype=float32)
+    """
+    return Add.apply(_first(a), operand(b))
+
+
+def sub(a, b):
+    """``a - b`` with broadcasting (``torch.sub``).
+
+    Example:
+        >>> sub(Tensor([1.0, 2.0]), 1)
+        Tensor([0., 1.], dtype=float32)
+    """
+    return Sub.apply(_first(a), operand(b))
+
+
+def mul(a, b):
+    """``a * b`` with broadcasting (``torch.mul``).
+
+    Example:
+        >>> mul(Tensor([1.0, 2.0]), 3)
+        Tensor([3., 6.], dtype=float32)
+    """
+    return Mul.apply(_first(a), operand(b))
+
+
+def div(a, b):
+    """``a / b`` with broadcasting (``torch.div``).
+
+    Example:
+        >>> div(Tensor([1.0, 2.0]), 2)
+        Tensor([0.5, 1. ], dtype=float32)
+    """
+    return Div.apply(_first(a), operand(b))
+
+
+def pow(a, b):
+    """``a ** b`` with broadcasting (``torch.pow``).
+
+    Example:
+        >>> pow(Tensor([2.0, 3.0]), 2)
+        Tensor([4., 9.], dtype=float32)
+    """
+    return Pow.apply(_first(a), operand(b))
+
+
+def neg(a):
+    """``-a`` (``torch.neg``).
+
+    Example:
+        >>> neg(Tensor([1.0]))
+        Tensor([-1.], dtype=float32)
+    """
+    return Neg.apply(as_tensor(a))
+
+
+def positive(a):
+    """``+a``: the tensor itself.
+
+    Example:
+        >>> x = Tensor([1.0]); positive(x) is x
+        True
+    """
+    return a
+
+
+def radd(a, b): return Add.apply(operand(b), a)
+def rsub(a, b): return Sub.apply(operand(b), a)
+def rmul(a, b): return Mul.apply(operand(b), a)
+def rdiv(a, b): return Div.apply(operand(b), a)
+def rpow(a, b): return Pow.apply(operand(b), a)
+
+
+def _first(a):
+    return a if isinstance(a, Tensor) else operand(a) if isinstance(a, np.ndarray) else a

@@ -2,13 +2,14 @@
 import numpy as np
 
 from ..function import Function
-from .dual import data as _d
+from ..function import data_of as _d
+from .._tensor import as_tensor
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "rmatmul"]
 
 
 class MatMul(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -17,6 +18,16 @@ class MatMul(Function):
         if a_.ndim == 0 or b_.ndim == 0:
             raise ValueError(f"matmul: operands must be at least 1-d, got shapes {a_.shape} "
                              f"{a_.dtype} and {b_.shape} {b_.dtype}; use * for scaling")
+        inner_a = a_.shape[-1]
+        inner_b = b_.shape[0] if b_.ndim == 1 else b_.shape[-2]
+        if inner_a == inner_b and a_.ndim > 2 and b_.ndim > 2:
+            try:
+                np.broadcast_shapes(a_.shape[:-2], b_.shape[:-2])
+            except ValueError:
+                raise ValueError(
+                    f"matmul: the batch dims of {a_.shape} {a_.dtype} and {b_.shape} "
+                    f"{b_.dtype} do not broadcast ({a_.shape[:-2]} vs {b_.shape[:-2]}); they "
+                    "must be equal or 1 in each position") from None
         try:
             return np.matmul(a_, b_)
         except ValueError:
@@ -56,4 +67,9 @@ def matmul(a, b):
         >>> (Tensor(np.ones((2, 3))) @ Tensor(np.ones((3, 4)))).shape
         (2, 4)
     """
-    return MatMul.apply(a, b)
+    return MatMul.apply(as_tensor(a), as_tensor(b))
+
+
+def rmatmul(a, b):
+    """``b @ a``: the reflected operator (an ndarray or list on the left of a Tensor)."""
+    return MatMul.apply(as_tensor(b), a)

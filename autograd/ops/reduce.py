@@ -1,40 +1,26 @@
-"""Reductions: sum, mean, var, max, min, argmax, logsumexp.
+"""Reductions: sum, mean, var, max, min, amax, amin, argmax, argmin, logsumexp.
 
 Axes follow NumPy (``axis=``, ``keepdims=``); PyTorch's ``dim=`` and
-``keepdim=`` are accepted as aliases. ``max``/``min`` return values only (as
-``torch.amax``/``amin``) and share the gradient equally among tied elements.
+``keepdim=`` are accepted as aliases. ``max``/``min`` with a dim (positional,
+as ``torch.max(x, 1)``, or ``dim=``) return PyTorch's pair ``(values,
+indices)``; with NumPy's keyword ``axis=`` (or no axis) the values only, as
+``np.max``. ``amax``/``amin`` always give values. At ties the gradient of the
+values is shared equally among the tied elements (PyTorch's amax).
 """
+from collections import namedtuple
+
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
-from . import dual
+from .._tensor import Tensor, as_tensor
+from .. import function as generic
+from . import args
+from .elementwise import maximum, minimum
 
-__all__ = ["sum", "mean", "var", "max", "min", "argmax", "logsumexp"]
+__all__ = ["sum", "mean", "var", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp"]
 
-
-def normalize_axis(op, x, axis, dim=None, keepdims=False, keepdim=None):
-    """Resolve ``axis``/``dim`` to None or a sorted tuple of non-negative axes, and keepdims."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: give axis= or its alias dim=, not both")
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    if axis is None:
-        return None, bool(keepdims)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    ndim = x.ndim
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim and not (ndim == 0 and a in (0, -1)):
-            raise np.exceptions.AxisError(
-                f"{op}: axis {a} is out of range for a tensor of shape {x.shape} {x.dtype} "
-                f"(valid: {-ndim}..{ndim - 1})")
-        out.append(a % ndim if ndim else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis} for shape {x.shape}")
-    return (tuple(sorted(out)) if ndim else None), bool(keepdims)
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+ValuesIndices.__doc__ = "The (values, indices) pair of max/min with a dim (torch.return_types)."
 
 
 def _count(shape, axes):
@@ -43,7 +29,7 @@ def _count(shape, axes):
 
 
 class Sum(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
@@ -52,27 +38,31 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = g.reshape(dual.reduced_shape(ctx.shape, ctx.axis))
-        return dual.expand(g, ctx.shape), None, None
+        g = g.reshape(generic.reduced_shape(ctx.shape, ctx.axis))
+        return generic.expand(g, ctx.shape), None, None
 
 
 class Mean(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         ctx.shape, ctx.axis = x.shape, axis
         ctx.count = _count(x.shape, axis)
+        if ctx.count == 0:               # PyTorch: the mean of nothing is NaN, not an error
+            return np.full(np.sum(x.data, axis=axis, keepdims=keepdims).shape, np.nan,
+                           dtype=x.dtype)
         return np.mean(x.data, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        g = g.reshape(dual.reduced_shape(ctx.shape, ctx.axis)) * (1.0 / ctx.count)
-        return dual.expand(g, ctx.shape), None, None
+        scale = 1.0 / ctx.count if ctx.count else np.nan    # only ever scales empty gradients
+        g = g.reshape(generic.reduced_shape(ctx.shape, ctx.axis)) * scale
+        return generic.expand(g, ctx.shape), None, None
 
 
 class Var(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, axis, ddof, keepdims):
@@ -81,7 +71,7 @@ class Var(Function):
         n = _count(x.shape, axis)
         if n - ddof <= 0:
             raise ValueError(f"var: {n} element(s) per reduction with ddof={ddof} for shape "
-                             f"{x.shape}; need more than ddof elements")
+                             f"{x.shape} {x.dtype}; need more than ddof elements")
         ctx.denominator = n - ddof
         return np.var(x.data, axis=axis, ddof=ddof, keepdims=keepdims)
 
@@ -89,24 +79,23 @@ class Var(Function):
     def backward(ctx, g):
         x, = ctx.saved_tensors
         centred = x - x.mean(axis=ctx.axis, keepdims=True)
-        g = g.reshape(dual.reduced_shape(x.shape, ctx.axis))
+        g = g.reshape(generic.reduced_shape(x.shape, ctx.axis))
         return g * centred * (2.0 / ctx.denominator), None, None, None
 
 
 class _Extreme(Function):
     """max/min over axes: the gradient is shared equally among the tied extreme elements."""
-    raw = True
+    array_backward = True
     reduce = None
 
     @classmethod
     def forward(cls, ctx, x, axis, keepdims):
-        if x.data.size == 0:
-            raise ValueError(f"{cls.__name__.lower()}: empty tensor of shape {x.shape} "
-                             "has no extreme value")
+        _check_not_empty(cls.__name__.lower(), x, axis)
         extreme = cls.reduce(x.data, axis=axis, keepdims=True)
         hits = (x.data == extreme).astype(x.dtype)
         ctx.axis = axis
-        ctx.share = hits / hits.sum(axis=axis, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ctx.share = hits / hits.sum(axis=axis, keepdims=True)
         if keepdims:
             return extreme
         return extreme.reshape(()) if axis is None else np.squeeze(extreme, axis=axis)
@@ -114,7 +103,7 @@ class _Extreme(Function):
     @staticmethod
     def backward(ctx, g):
         share = ctx.share
-        return g.reshape(dual.reduced_shape(share.shape, ctx.axis)) * share, None, None
+        return g.reshape(generic.reduced_shape(share.shape, ctx.axis)) * share, None, None
 
 
 class Max(_Extreme):
@@ -126,43 +115,58 @@ class Min(_Extreme):
 
 
 class LogSumExp(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         ctx.save_for_backward(x)
         ctx.axis = axis
+        if x.data.size == 0:            # log(sum of nothing) = -inf, as PyTorch
+            return np.log(np.sum(np.exp(x.data), axis=axis, keepdims=keepdims))
         m = np.max(x.data, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.sum(np.exp(x.data - m), axis=axis, keepdims=True)) + m
-        return out if keepdims else np.squeeze(out, axis=axis)
+        return out if keepdims else (out.reshape(()) if axis is None
+                                     else np.squeeze(out, axis=axis))
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        kshape = dual.reduced_shape(x.shape, ctx.axis)
+        kshape = generic.reduced_shape(x.shape, ctx.axis)
         y = ctx.output.reshape(kshape)
-        return g.reshape(kshape) * dual.exp(x - y), None, None
+        return g.reshape(kshape) * generic.exp(x - y), None, None
+
+
+def _check_not_empty(op, x, axis):
+    reduced = x.shape if axis is None else [x.shape[a] for a in axis]
+    if 0 in reduced or (axis is None and x.data.size == 0):
+        raise ValueError(f"{op}: cannot reduce a tensor of shape {x.shape} {x.dtype} over "
+                         f"{'all axes' if axis is None else f'axis {axis}'}: that has no "
+                         "elements, so there is no extreme value. Reduce over a non-empty "
+                         "axis, or check the batch is not empty")
 
 
 def _reduce(op_cls, name, x, axis, keepdims, dim, keepdim):
-    axis, keepdims = normalize_axis(name, x, axis, dim, keepdims, keepdim)
-    return op_cls.apply(x, axis, keepdims)
+    x = as_tensor(x)
+    axis, keepdims = args.keepdims_of(name, axis, dim, keepdims, keepdim)
+    return op_cls.apply(x, args.axes(name, x, axis), keepdims)
 
 
-def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
     """Sum over ``axis`` (all axes when None).
 
     Example:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.], dtype=float32)
     """
+    if dtype is not None:
+        x = as_tensor(x).astype(dtype)
     return _reduce(Sum, "sum", x, axis, keepdims, dim, keepdim)
 
 
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Mean over ``axis`` (all axes when None).
+    """Mean over ``axis`` (all axes when None); the mean of nothing is NaN, as PyTorch's.
 
     Example:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1)
@@ -171,35 +175,109 @@ def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _reduce(Mean, "mean", x, axis, keepdims, dim, keepdim)
 
 
-def var(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None):
+def var(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None, unbiased=None,
+        correction=None):
     """Variance over ``axis``, dividing by N - ddof (NumPy's default ddof=0).
+
+    PyTorch's ``unbiased=True`` (ddof 1) and ``correction=`` are accepted too.
 
     Example:
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
         Tensor(1.25, dtype=float32)
     """
-    axis, keepdims = normalize_axis("var", x, axis, dim, keepdims, keepdim)
-    return Var.apply(x, axis, ddof, keepdims)
+    x = as_tensor(x)
+    if unbiased is not None:
+        ddof = int(bool(unbiased))
+    if correction is not None:
+        ddof = correction
+    ddof = args.index("var", "ddof", ddof)
+    axis, keepdims = args.keepdims_of("var", axis, dim, keepdims, keepdim)
+    return Var.apply(x, args.axes("var", x, axis), ddof, keepdims)
 
 
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Largest value over ``axis`` (values only, like torch.amax); ties share the gradient.
+def _extreme_with_dim(op_cls, name, pick_index, pairwise, x, dim, keepdim, axis, keepdims):
+    if isinstance(dim, Tensor) or (dim is not None and isinstance(dim, np.ndarray)):
+        return pairwise(x, dim)          # torch.max(a, b): the elementwise maximum
+    x = as_tensor(x)
+    if dim is None:                      # NumPy's spelling, or no axis: values only
+        keep = keepdims if keepdims is not None else keepdim
+        return _reduce(op_cls, name, x, axis, bool(keep), None, None)
+    if axis is not None:
+        raise TypeError(f"{name}: give dim (PyTorch: returns values and indices) or axis= "
+                        "(NumPy: returns values), not both")
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}: dim must be one int for (values, indices); use "
+                        f"amax/amin or axis= to reduce over several axes")
+    keep = keepdim if keepdims is None else keepdims
+    d = args.dim(name, x, dim)
+    values = op_cls.apply(x, (d,) if x.ndim else None, bool(keep))
+    indices = pick_index(x.data, axis=d if x.ndim else None, keepdims=bool(keep) and x.ndim > 0)
+    return ValuesIndices(values, Tensor(np.asarray(indices, dtype=np.int64)))
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The largest value, or with a dim PyTorch's ``(values, indices)``; ``axis=`` gives values.
+
+    ``max(x)`` and ``max(x, axis=1)`` (NumPy) return values; ``max(x, 1)`` and
+    ``max(x, dim=1)`` (PyTorch) return the named pair ``(values, indices)``;
+    ``max(a, b)`` with a tensor ``b`` is the elementwise maximum. Tied elements
+    share the gradient of the values equally.
 
     Example:
-        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1)
+        >>> x = Tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> x.max(axis=1)
         Tensor([5., 7.], dtype=float32)
+        >>> values, indices = x.max(1); indices
+        Tensor([1, 0], dtype=int64)
     """
-    return _reduce(Max, "max", x, axis, keepdims, dim, keepdim)
+    return _extreme_with_dim(Max, "max", np.argmax, maximum, x, dim, keepdim, axis, keepdims)
 
 
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Smallest value over ``axis`` (values only, like torch.amin); ties share the gradient.
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The smallest value, or with a dim PyTorch's ``(values, indices)``; ``axis=`` gives values.
 
     Example:
-        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).min()
+        >>> x = Tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> x.min()
         Tensor(1., dtype=float32)
+        >>> x.min(dim=0).indices
+        Tensor([0, 1], dtype=int64)
     """
-    return _reduce(Min, "min", x, axis, keepdims, dim, keepdim)
+    return _extreme_with_dim(Min, "min", np.argmin, minimum, x, dim, keepdim, axis, keepdims)
+
+
+def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The largest values over ``axis``/``dim`` (values only, as ``torch.amax``/``np.max``).
+
+    Example:
+        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).amax(dim=0)
+        Tensor([7., 5.], dtype=float32)
+    """
+    return _reduce(Max, "amax", x, axis, keepdims, dim, keepdim)
+
+
+def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The smallest values over ``axis``/``dim`` (values only, as ``torch.amin``/``np.min``).
+
+    Example:
+        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).amin(dim=1)
+        Tensor([1., 2.], dtype=float32)
+    """
+    return _reduce(Min, "amin", x, axis, keepdims, dim, keepdim)
+
+
+def _arg(name, pick, x, axis, keepdims, dim, keepdim):
+    x = as_tensor(x)
+    axis, keepdims = args.keepdims_of(name, axis, dim, keepdims, keepdim)
+    if axis is not None:
+        if isinstance(axis, (tuple, list)):
+            raise TypeError(f"{name}: takes one axis, got {axis!r}")
+        axis = args.dim(name, x, axis)
+    _check_not_empty(name, x, None if axis is None else (axis,))
+    if x.ndim == 0:
+        axis = None
+    out = pick(x.data, axis=axis, keepdims=keepdims)
+    return Tensor(np.asarray(out, dtype=np.int64))
 
 
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -209,14 +287,17 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
         >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1)
         Tensor([1, 0], dtype=int64)
     """
-    if dim is not None:
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if axis is not None:
-        normalize_axis("argmax", data, axis)
-    return Tensor(np.argmax(data, axis=axis, keepdims=keepdims).astype(np.int64))
+    return _arg("argmax", np.argmax, x, axis, keepdims, dim, keepdim)
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the smallest value (flat index when axis is None); an int64 tensor.
+
+    Example:
+        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(dim=0)
+        Tensor([0, 1], dtype=int64)
+    """
+    return _arg("argmin", np.argmin, x, axis, keepdims, dim, keepdim)
 
 
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):

@@ -7,36 +7,23 @@ gradient back the same way.
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
-from . import dual
+from .._tensor import Tensor, as_tensor
+from .. import function as generic
+from . import args
 
 __all__ = ["reshape", "transpose", "swapaxes", "permute", "flatten", "squeeze", "unsqueeze",
            "expand", "getitem", "concatenate", "stack", "pad"]
 
 
-def _check_dim(op, x, dim):
-    lo, hi = (-x.ndim, x.ndim - 1) if x.ndim else (-1, 0)    # a 0-d tensor takes 0 and -1
-    if not lo <= dim <= hi:
-        raise np.exceptions.AxisError(f"{op}: dim {dim} out of range for shape {x.shape} "
-                                      f"{x.dtype} (valid: {lo}..{hi})")
-
-
-def _sizes(op, sizes):
-    """Accept sizes as varargs or as one tuple/list, as PyTorch does."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = sizes[0]
-    try:
-        return tuple(int(s) for s in sizes)
-    except TypeError:
-        raise TypeError(f"{op}: sizes must be integers, got {sizes!r}") from None
-
-
 class Reshape(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
+        if shape.count(-1) > 1 or any(n < -1 for n in shape):
+            raise ValueError(f"reshape: cannot reshape {x.shape} {x.dtype} into {shape}: "
+                             "sizes must be >= 0, with at most one -1 (inferred)")
         try:
             return x.data.reshape(shape)
         except ValueError:
@@ -49,23 +36,25 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, axes):
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        if len(axes) != x.ndim or \
+                sorted(args.dim("permute", x, a) for a in axes) != list(range(x.ndim)):
             raise ValueError(f"permute: axes {axes} are not a permutation of the "
-                             f"{x.ndim} axes of shape {x.shape}")
-        ctx.inverse = tuple(np.argsort([a % x.ndim for a in axes]))
+                             f"{x.ndim} axes of shape {x.shape} {x.dtype}; give each of "
+                             f"0..{x.ndim - 1} once")
+        ctx.inverse = tuple(int(i) for i in np.argsort([a % x.ndim for a in axes]))
         return x.data.transpose(axes)
 
     @staticmethod
     def backward(ctx, g):
-        return dual.permute(g, ctx.inverse), None
+        return generic.permute(g, ctx.inverse), None
 
 
 class Expand(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -85,30 +74,30 @@ class Expand(Function):
 
 
 class GetItem(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
         try:
             return x.data[index]
-        except IndexError as e:
-            raise IndexError(f"getitem: index {_show(index)} is invalid for shape {x.shape}: "
-                             f"{e}") from None
+        except (IndexError, TypeError, ValueError) as e:
+            raise IndexError(f"getitem: index {_show(index)} is invalid for shape {x.shape} "
+                             f"{x.dtype}: {e}") from None
 
     @staticmethod
     def backward(ctx, g):
-        return scatter_add(g, ctx.shape, ctx.index), None
+        return ScatterAdd.apply(g, ctx.shape, ctx.index), None
 
 
 class ScatterAdd(Function):
     """The adjoint of indexing: add ``g`` into zeros of ``shape`` at ``index``."""
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, g, shape, index):
         ctx.index = index
-        g = dual.data(g)
+        g = generic.data_of(g)
         out = np.zeros(shape, dtype=g.dtype)
         if _is_basic(index):
             out[index] = g                 # a basic index never repeats an element
@@ -119,12 +108,6 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.index], None, None
-
-
-def scatter_add(g, shape, index):
-    """Zeros of ``shape`` with ``g`` added at ``index`` (array or recorded Tensor, like g)."""
-    out = ScatterAdd.apply(g, shape, index)
-    return out if isinstance(g, Tensor) else out.data
 
 
 def _is_basic(index):
@@ -140,11 +123,13 @@ def _show(index):
 
 
 class Concatenate(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, axis, *tensors):
-        arrays = [dual.data(t) for t in tensors]
+        arrays = [generic.data_of(t) for t in tensors]
+        if not arrays:
+            raise ValueError("concatenate: expected a non-empty list of tensors")
         try:
             out = np.concatenate(arrays, axis=axis)
         except (ValueError, np.exceptions.AxisError) as e:
@@ -163,11 +148,13 @@ class Concatenate(Function):
 
 
 class Stack(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
     def forward(ctx, axis, *tensors):
-        arrays = [dual.data(t) for t in tensors]
+        arrays = [generic.data_of(t) for t in tensors]
+        if not arrays:
+            raise ValueError("stack: expected a non-empty list of tensors")
         try:
             out = np.stack(arrays, axis=axis)
         except (ValueError, np.exceptions.AxisError) as e:
@@ -184,14 +171,10 @@ class Stack(Function):
 
 
 class Pad(Function):
-    raw = True
+    array_backward = True
 
     @staticmethod
-    def forward(ctx, x, pad_width, value):
-        widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2)) \
-            if x.ndim else np.zeros((0, 2), dtype=int)
-        if (widths < 0).any():
-            raise ValueError(f"pad: negative pad_width {pad_width} for shape {x.shape}")
+    def forward(ctx, x, widths, value):
         ctx.window = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
         if x.ndim == 0:
             return x.data.copy()        # no axes to pad (np.pad rejects an empty pad_width)
@@ -202,6 +185,30 @@ class Pad(Function):
         return g[ctx.window], None, None
 
 
+def _pad_widths(x, pad_width):
+    """NumPy's pad_width (n, (n,), (before, after), or one pair per axis) as ndim int pairs."""
+    try:
+        widths = np.asarray(pad_width)
+    except ValueError:
+        widths = None
+    if widths is not None and x.ndim == 0 and widths.size == 0:
+        return ()
+    ok = widths is not None and widths.dtype.kind in "iu" and (
+        widths.ndim == 0 or widths.shape in ((1,), (2,), (1, 2), (x.ndim, 2)))
+    if not ok:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape "
+                         f"{x.shape} {x.dtype}: give integers as n, (before, after), or one "
+                         f"(before, after) pair per axis ({x.ndim} pairs)")
+    if (widths < 0).any():
+        raise ValueError(f"pad: negative pad_width {pad_width!r} for shape {x.shape}; "
+                         "widths must be >= 0")
+    if x.ndim == 0:
+        return ()
+    return tuple((int(lo), int(hi)) for lo, hi in np.broadcast_to(widths.reshape(-1, 2)
+                                                                 if widths.ndim else widths,
+                                                                 (x.ndim, 2)))
+
+
 def reshape(x, *shape):
     """The same elements in a new shape (one -1 is inferred); sizes as varargs or a tuple.
 
@@ -209,7 +216,7 @@ def reshape(x, *shape):
         >>> Tensor(np.arange(6.0)).reshape(2, -1).shape
         (2, 3)
     """
-    return Reshape.apply(x, _sizes("reshape", shape))
+    return Reshape.apply(as_tensor(x), args.sizes("reshape", shape))
 
 
 def permute(x, *axes):
@@ -219,7 +226,7 @@ def permute(x, *axes):
         >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
         (4, 2, 3)
     """
-    return Permute.apply(x, _sizes("permute", axes))
+    return Permute.apply(as_tensor(x), args.sizes("permute", axes))
 
 
 def transpose(x, dim0=-2, dim1=-1):
@@ -229,13 +236,12 @@ def transpose(x, dim0=-2, dim1=-1):
         >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
         (4, 3, 2)
     """
+    x = as_tensor(x)
+    if x.ndim < 2 and dim0 in (-2, -1, 0) and dim1 in (-2, -1, 0):
+        return Permute.apply(x, tuple(range(x.ndim)))    # 0-d and 1-d: nothing to swap
+    a, b = args.dim("transpose", x, dim0), args.dim("transpose", x, dim1)
     axes = list(range(x.ndim))
-    try:
-        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    except IndexError:
-        raise np.exceptions.AxisError(f"transpose: axes ({dim0}, {dim1}) out of range for "
-                                      f"shape {x.shape} {x.dtype} (valid: "
-                                      f"{-x.ndim}..{x.ndim - 1})") from None
+    axes[a], axes[b] = axes[b], axes[a]
     return Permute.apply(x, tuple(axes))
 
 
@@ -249,11 +255,10 @@ def flatten(x, start_dim=0, end_dim=-1):
         >>> Tensor(np.zeros((2, 3, 4))).flatten(1).shape
         (2, 12)
     """
+    x = as_tensor(x)
+    start, end = args.dim("flatten", x, start_dim), args.dim("flatten", x, end_dim)
     if x.ndim == 0:
         return reshape(x, 1)
-    for d in (start_dim, end_dim):
-        _check_dim("flatten", x, d)
-    start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
                          f"for shape {x.shape}")
@@ -268,14 +273,13 @@ def squeeze(x, axis=None, *, dim=None):
         >>> Tensor(np.zeros((1, 3, 1))).squeeze().shape
         (3,)
     """
+    x = as_tensor(x)
     axis = dim if dim is not None else axis
     if axis is None:
         drop = {i for i, n in enumerate(x.shape) if n == 1}
     else:
-        axes = (axis,) if isinstance(axis, int) else axis
-        for a in axes:
-            _check_dim("squeeze", x, a)
-        drop = {a % x.ndim for a in axes if x.shape[a] == 1} if x.ndim else set()
+        named = args.axes("squeeze", x, axis) or ()
+        drop = {a for a in named if x.shape[a] == 1}
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
 
@@ -286,11 +290,12 @@ def unsqueeze(x, axis=None, *, dim=None):
         >>> Tensor(np.zeros(3)).unsqueeze(0).shape
         (1, 3)
     """
+    x = as_tensor(x)
     axis = dim if dim is not None else axis
-    if axis is None or not -x.ndim - 1 <= axis <= x.ndim:
-        raise np.exceptions.AxisError(f"unsqueeze: axis {axis} out of range for shape "
-                                      f"{x.shape} {x.dtype} (valid: {-x.ndim - 1}..{x.ndim})")
-    axis %= x.ndim + 1
+    if axis is None:
+        raise TypeError(f"unsqueeze: give the dim at which to insert a size-1 axis (shape "
+                        f"{x.shape}: valid {-x.ndim - 1}..{x.ndim})")
+    axis = args.dim("unsqueeze", x, axis, extra=1)
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
@@ -301,11 +306,13 @@ def expand(x, *sizes):
         >>> Tensor(np.zeros((3, 1))).expand(3, 4).shape
         (3, 4)
     """
-    return Expand.apply(x, _sizes("expand", sizes))
+    return Expand.apply(as_tensor(x), args.sizes("expand", sizes))
 
 
 def getitem(x, index):
     """``x[index]`` with NumPy's basic and advanced indexing; repeated picks add up in backward.
+
+    Index arrays are copied, so changing them later cannot change the gradient.
 
     Example:
         >>> logp = Tensor(np.log(np.full((2, 3), 1 / 3)))
@@ -313,32 +320,55 @@ def getitem(x, index):
         (2,)
     """
     if isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    elif isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index)
-    return GetItem.apply(x, index)
+        index = tuple(_index_part(i) for i in index)
+    else:
+        index = _index_part(index)
+    return GetItem.apply(as_tensor(x), index)
 
 
-def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis.
+def _index_part(i):
+    if isinstance(i, Tensor):
+        i = i.data
+    if isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray):
+        if i.dtype.kind not in "biu":
+            raise IndexError(f"getitem: index arrays must be integers or bools, got "
+                             f"{i.dtype} of shape {i.shape}; convert with .astype(np.int64)")
+        return i.copy()
+    if isinstance(i, float):
+        raise IndexError(f"getitem: index {i!r} is a float; indices must be integers, slices, "
+                         "None, ... or integer/bool arrays")
+    return i
+
+
+def _tensor_list(op, tensors):
+    if isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
+                        f"{type(tensors).__name__}; write {op}([a, b, ...])")
+    return [t if isinstance(t, Tensor) else as_tensor(t) for t in tensors]
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis (``dim=`` as PyTorch's ``cat``).
 
     Example:
         >>> concatenate([Tensor([1.0]), Tensor([2.0, 3.0])])
         Tensor([1., 2., 3.], dtype=float32)
     """
-    return Concatenate.apply(axis, *tensors)
+    axis = args.index("concatenate", "axis", dim if dim is not None else axis)
+    return Concatenate.apply(axis, *_tensor_list("concatenate", tensors))
 
 
-def stack(tensors, axis=0):
-    """Join same-shaped tensors along a new axis.
+def stack(tensors, axis=0, *, dim=None):
+    """Join same-shaped tensors along a new axis (``dim=`` as PyTorch's).
 
     Example:
         >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1).shape
         (2, 2)
     """
-    return Stack.apply(axis, *tensors)
+    axis = args.index("stack", "axis", dim if dim is not None else axis)
+    return Stack.apply(axis, *_tensor_list("stack", tensors))
 
 
 def pad(x, pad_width, value=0):
@@ -348,4 +378,5 @@ def pad(x, pad_width, value=0):
         >>> pad(Tensor([1.0, 2.0]), (1, 2))
         Tensor([0., 1., 2., 0., 0.], dtype=float32)
     """
-    return Pad.apply(x, pad_width, value)
+    x = as_tensor(x)
+    return Pad.apply(x, _pad_widths(x, pad_width), value)

@@ -2,24 +2,31 @@
 import numpy as np
 
 from ..function import Function
-from . import dual
+from .. import function as generic
+from .._tensor import as_tensor
+from . import args
 
 __all__ = ["softmax", "log_softmax"]
 
 
-def _check_axis(op, x, axis):
-    if not -x.ndim <= axis < x.ndim:
-        raise np.exceptions.AxisError(f"{op}: axis {axis} out of range for shape {x.shape} "
-                                      f"{x.dtype} (valid: {-x.ndim}..{x.ndim - 1})")
+def _axis(op, x, axis, dim):
+    """The one axis softmax runs along (None for a 0-d tensor)."""
+    axis = axis if dim is None else dim
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op}: takes one axis, got {axis!r}")
+    axis = args.dim(op, x, axis)
+    return None if x.ndim == 0 else axis
 
 
 class Softmax(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
+        if x.data.size == 0:
+            return x.data.copy()         # nothing to normalise: an empty result, as PyTorch
         e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
 
@@ -30,18 +37,20 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    raw = True
-    uses_output = True
+    array_backward = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
+        if x.data.size == 0:
+            return x.data.copy()
         shifted = x.data - x.data.max(axis=axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
     def backward(ctx, g):
-        return g - dual.exp(ctx.output) * g.sum(axis=ctx.axis, keepdims=True), None
+        return g - generic.exp(ctx.output) * g.sum(axis=ctx.axis, keepdims=True), None
 
 
 def softmax(x, axis=-1, *, dim=None):
@@ -51,11 +60,8 @@ def softmax(x, axis=-1, *, dim=None):
         >>> softmax(Tensor([1.0, 1.0]))
         Tensor([0.5, 0.5], dtype=float32)
     """
-    axis = axis if dim is None else dim
-    if x.ndim == 0:
-        axis = None
-    else:
-        _check_axis("softmax", x, axis)
+    x = as_tensor(x)
+    axis = _axis("softmax", x, axis, dim)
     return Softmax.apply(x, axis)
 
 
@@ -66,9 +72,6 @@ def log_softmax(x, axis=-1, *, dim=None):
         >>> log_softmax(Tensor([0.0, 0.0]))
         Tensor([-0.693147, -0.693147], dtype=float32)
     """
-    axis = axis if dim is None else dim
-    if x.ndim == 0:
-        axis = None
-    else:
-        _check_axis("log_softmax", x, axis)
+    x = as_tensor(x)
+    axis = _axis("log_softmax", x, axis, dim)
     return LogSoftmax.apply(x, axis)

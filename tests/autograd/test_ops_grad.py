@@ -234,6 +234,10 @@ def _reduction_case(name, distinct=None):
         x = _tensor(data, distinct=distinct)
         f = _method_or_function(data, name)
         kwargs = _reduce_kwargs(data, x.ndim)
+        if name in ("max", "min") and "dim" in kwargs:
+            if isinstance(kwargs["dim"], int):      # PyTorch's max(dim=): (values, indices)
+                return (lambda t: f(t, **kwargs).values), [x]
+            kwargs = {"axis": kwargs["dim"], "keepdims": kwargs["keepdim"]}
         return (lambda t: f(t, **kwargs)), [x]
 
 

@@ -1,0 +1,166 @@
+"""Comparisons and tests: elementwise results with no gradient (bool tensors, or a bool).
+
+Example:
+    >>> eq(Tensor([1.0, 2.0]), 2.0)
+    Tensor([False,  True], dtype=bool)
+"""
+import numpy as np
+
+from .._tensor import Tensor, as_tensor
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "all", "any",
+           "allclose", "equal"]
+
+
+def _values(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(op, ufunc, a, b):
+    a, b = _values(a), _values(b)
+    try:
+        out = ufunc(a, b)
+    except ValueError as e:
+        raise ValueError(f"{op}: shapes {np.shape(a)} and {np.shape(b)} do not broadcast "
+                         f"({e})") from None
+    return _result(out)
+
+
+def _result(array):
+    out = Tensor.__new__(Tensor)
+    out._init(np.asarray(array), False)
+    return out
+
+
+def eq(a, b):
+    """Elementwise ``a == b`` as a bool tensor.
+
+    Example:
+        >>> eq(Tensor([1.0, 2.0]), Tensor([1.0, 3.0]))
+        Tensor([ True, False], dtype=bool)
+    """
+    return _compare("eq", np.equal, a, b)
+
+
+def ne(a, b):
+    """Elementwise ``a != b``.
+
+    Example:
+        >>> ne(Tensor([1.0, 2.0]), 1.0)
+        Tensor([False,  True], dtype=bool)
+    """
+    return _compare("ne", np.not_equal, a, b)
+
+
+def lt(a, b):
+    """Elementwise ``a < b``.
+
+    Example:
+        >>> lt(Tensor([1.0, 2.0]), 2.0)
+        Tensor([ True, False], dtype=bool)
+    """
+    return _compare("lt", np.less, a, b)
+
+
+def le(a, b):
+    """Elementwise ``a <= b``.
+
+    Example:
+        >>> le(Tensor([1.0, 2.0]), 2.0)
+        Tensor([ True,  True], dtype=bool)
+    """
+    return _compare("le", np.less_equal, a, b)
+
+
+def gt(a, b):
+    """Elementwise ``a > b``.
+
+    Example:
+        >>> gt(Tensor([1.0, 2.0]), 1.0)
+        Tensor([False,  True], dtype=bool)
+    """
+    return _compare("gt", np.greater, a, b)
+
+
+def ge(a, b):
+    """Elementwise ``a >= b``.
+
+    Example:
+        >>> ge(Tensor([1.0, 2.0]), 2.0)
+        Tensor([False,  True], dtype=bool)
+    """
+    return _compare("ge", np.greater_equal, a, b)
+
+
+def isnan(x):
+    """Elementwise test for NaN.
+
+    Example:
+        >>> isnan(Tensor([1.0, float("nan")]))
+        Tensor([False,  True], dtype=bool)
+    """
+    return _result(np.isnan(as_tensor(x).data))
+
+
+def isinf(x):
+    """Elementwise test for +-inf.
+
+    Example:
+        >>> isinf(Tensor([1.0, float("inf")]))
+        Tensor([False,  True], dtype=bool)
+    """
+    return _result(np.isinf(as_tensor(x).data))
+
+
+def isfinite(x):
+    """Elementwise test for finite values (not NaN, not +-inf).
+
+    Example:
+        >>> isfinite(Tensor([1.0, float("inf")]))
+        Tensor([ True, False], dtype=bool)
+    """
+    return _result(np.isfinite(as_tensor(x).data))
+
+
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """True where every element (over ``dim``, or all) is non-zero; a bool tensor.
+
+    Example:
+        >>> all(Tensor([1.0, 0.0]))
+        Tensor(False, dtype=bool)
+    """
+    axis = dim if axis is None else axis
+    keep = keepdim if keepdims is None else keepdims
+    return _result(np.all(as_tensor(x).data, axis=axis, keepdims=keep))
+
+
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """True where some element (over ``dim``, or all) is non-zero; a bool tensor.
+
+    Example:
+        >>> any(Tensor([1.0, 0.0]))
+        Tensor(True, dtype=bool)
+    """
+    axis = dim if axis is None else axis
+    keep = keepdim if keepdims is None else keepdims
+    return _result(np.any(as_tensor(x).data, axis=axis, keepdims=keep))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if every ``|a - b| <= atol + rtol * |b|`` (a Python bool, as torch.allclose).
+
+    Example:
+        >>> allclose(Tensor([1.0]), Tensor([1.0 + 1e-9]))
+        True
+    """
+    return bool(np.allclose(_values(a), _values(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a, b):
+    """True if both have the same shape and elements (a Python bool, as torch.equal).
+
+    Example:
+        >>> equal(Tensor([1.0, 2.0]), Tensor([1.0, 2.0]))
+        True
+    """
+    return bool(np.array_equal(_values(a), _values(b)))
