@@ -17,6 +17,7 @@ from .dropout import Dropout
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cell import RNNCell, LSTMCell, GRUCell
+from .embedding import Embedding
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

@@ -28,12 +28,11 @@ __all__ = ["LSTMSequence", "GRUSequence", "RNNSequence"]
 
 
 def _sigmoid_(a):
-    """In-place logistic sigmoid (exp form: full relative precision in the left tail)."""
-    with np.errstate(over="ignore"):
-        np.negative(a, out=a)
-        np.exp(a, out=a)
-    a += 1
-    np.reciprocal(a, out=a)
+    """In-place logistic sigmoid as 0.5 tanh(a / 2) + 0.5 (no overflow; autograd's form)."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
     return a
 
 
@@ -130,6 +129,30 @@ def compose_rnn(x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu):
         x, h0, lambda xt, h: cell(xt, h, w_ih, w_hh, b_ih, b_hh), reverse))
 
 
+def _previous(states, first, reverse):
+    """The state before each time step: ``states`` shifted by one step, ``first`` at the start."""
+    prev = np.empty_like(states)
+    if reverse:
+        prev[-1], prev[:-1] = first, states[1:]
+    else:
+        prev[0], prev[1:] = first, states[:-1]
+    return prev
+
+
+def _lstm_affine(n, dtype):
+    """Per-column scale and shift turning tanh(a / 2) into sigmoid(a) for the i, f, o gates.
+
+    The i, f, o rows of the weights and biases are halved (exactly: a power of
+    two), so one tanh over all four gates gives tanh(a/2) there and tanh(a) for
+    g; then sigmoid(a) = 0.5 tanh(a/2) + 0.5.
+    """
+    half = np.full(4 * n, 0.5, dtype)
+    half[2 * n:3 * n] = 1
+    shift = np.full(4 * n, 0.5, dtype)
+    shift[2 * n:3 * n] = 0
+    return half, shift
+
+
 class LSTMSequence(Function):
     """An LSTM layer over a sequence; output (T + 1, B, H): h at each step, then the last c.
 
@@ -142,28 +165,31 @@ class LSTMSequence(Function):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
         ctx.reverse = reverse
-        t, b, _ = x.shape
+        t, b, i = x.shape
         n = w_hh.shape[1]
         dtype = x.dtype
-        acts = _project(x, w_ih, b_ih, b_hh)           # becomes the gate activations
-        w_hh_t = w_hh.data.T
+        half, shift = _lstm_affine(n, dtype)
+        acts = x.data.reshape(t * b, i) @ (w_ih.data.T * half)   # becomes the activations
+        for bias in (b_ih, b_hh):
+            if bias is not None:
+                acts += bias.data * half
+        acts = acts.reshape(t, b, 4 * n)
+        w_hh_t = w_hh.data.T * half
         out = np.empty((t + 1, b, n), dtype)
-        hprev, cprev, tanh_c = (np.empty((t, b, n), dtype) for _ in range(3))
+        cs, tanh_c = np.empty((t, b, n), dtype), np.empty((t, b, n), dtype)
         h, c = _zeros_or(h0, (b, n), dtype), _zeros_or(c0, (b, n), dtype)
         for k in _steps(t, reverse):
-            hprev[k], cprev[k] = h, c
             a = acts[k]
             a += h @ w_hh_t
-            _sigmoid_(a[:, :2 * n])
-            np.tanh(a[:, 2 * n:3 * n], out=a[:, 2 * n:3 * n])
-            _sigmoid_(a[:, 3 * n:])
-            c = a[:, n:2 * n] * c
+            np.tanh(a, out=a)
+            a *= half
+            a += shift                                   # i, f, o: sigmoid; g: tanh
+            c = np.multiply(a[:, n:2 * n], c, out=cs[k])
             c += a[:, :n] * a[:, 2 * n:3 * n]
             np.tanh(c, out=tanh_c[k])
-            h = out[k]
-            np.multiply(a[:, 3 * n:], tanh_c[k], out=h)
+            h = np.multiply(a[:, 3 * n:], tanh_c[k], out=out[k])
         out[t] = c
-        ctx.acts, ctx.hprev, ctx.cprev, ctx.tanh_c = acts, hprev, cprev, tanh_c
+        ctx.acts, ctx.cs, ctx.tanh_c, ctx.hs = acts, cs, tanh_c, out[:t]
         return out
 
     @staticmethod
@@ -171,32 +197,36 @@ class LSTMSequence(Function):
         if is_grad_enabled():
             return _double_backward(ctx, g, compose_lstm, ctx.reverse)
         g = g.data
-        acts, hprev, cprev, tanh_c = ctx.acts, ctx.hprev, ctx.cprev, ctx.tanh_c
-        w_hh = ctx.saved_tensors[4].data
-        t, b, n = hprev.shape
+        x, h0, c0, w_ih, w_hh = ctx.saved_tensors[:5]
+        acts, cs, tanh_c, reverse = ctx.acts, ctx.cs, ctx.tanh_c, ctx.reverse
+        t, b, n = cs.shape
+        # every step's local derivatives at once: sigmoid' = s (1 - s), tanh' = 1 - y^2
+        deriv = acts * (1 - acts)
+        gg = acts[:, :, 2 * n:3 * n]
+        deriv[:, :, 2 * n:3 * n] = 1 - gg * gg
+        o_dtanh = acts[:, :, 3 * n:] * (1 - tanh_c * tanh_c)     # dh -> dc through h = o tanh c
+        cprev = _previous(cs, _zeros_or(c0, (b, n), cs.dtype), reverse)
         d_gates = np.empty_like(acts)
         dh = np.zeros((b, n), g.dtype)
         dc = g[t].copy()
-        for k in _steps(t, not ctx.reverse):
+        w = w_hh.data
+        for k in _steps(t, not reverse):
             a, d = acts[k], d_gates[k]
-            i, f, gg, o = a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n], a[:, 3 * n:]
             dh += g[k]
-            tc = tanh_c[k]
-            np.multiply(dh, tc, out=d[:, 3 * n:])                 # d o
-            dc += dh * o * (1 - tc * tc)
-            np.multiply(dc, gg, out=d[:, :n])                     # d i
+            dc += dh * o_dtanh[k]
+            np.multiply(dc, a[:, 2 * n:3 * n], out=d[:, :n])      # d i
             np.multiply(dc, cprev[k], out=d[:, n:2 * n])          # d f
-            np.multiply(dc, i, out=d[:, 2 * n:3 * n])             # d g
-            dc *= f
-            sig = a[:, :2 * n]                                    # i and f: sigmoid'
-            d[:, :2 * n] *= sig * (1 - sig)
-            d[:, 2 * n:3 * n] *= 1 - gg * gg                      # g: tanh'
-            d[:, 3 * n:] *= o * (1 - o)                           # o: sigmoid'
-            dh = d @ w_hh
-        x, _, _, w_ih = ctx.saved_tensors[:4]
+            np.multiply(dc, a[:, :n], out=d[:, 2 * n:3 * n])      # d g
+            np.multiply(dh, tanh_c[k], out=d[:, 3 * n:])          # d o
+            d *= deriv[k]
+            dc *= a[:, n:2 * n]
+            dh = d @ w
         need = ctx.needs_input_grad
-        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(need[:1] + need[3:7], x, w_ih, d_gates,
-                                                      d_gates, hprev)
+        hprev = _previous(ctx.hs, _zeros_or(h0, (b, n), cs.dtype), reverse)
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(
+            need[:1] + need[3:6] + (need[6] and not need[5],), x, w_ih, d_gates, d_gates, hprev)
+        if need[5] and need[6]:
+            gb_hh = gb_ih.copy()                                  # the same sum: reuse it
         return (gx, dh if need[1] else None, dc if need[2] else None, gw_ih, gw_hh, gb_ih,
                 gb_hh, None)
 
