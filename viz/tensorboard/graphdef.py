@@ -28,6 +28,11 @@ from tensorboard.compat.tensorflow_stub import dtypes
 
 from autograd import Tensor, enable_grad
 from ..graph import walk
+try:
+    from ..graph import as_node    # an op input -> its graph node (a Tensor or what backward left)
+except ImportError:                 # a viz.graph from before backward released values
+    def as_node(x):
+        return x if isinstance(x, Tensor) else None
 from ..labels import constant_lines, op_name
 from ..names import module_types, owner_scope, parameter_names, root_scope
 
@@ -81,10 +86,10 @@ def _output_index(t):
     return getattr(t, "output_nr", getattr(t, "_output_nr", 0)) or 0
 
 
-def _constants(fn, known):
+def _constants(fn):
     """The op's non-tensor arguments as attributes, formatted as viz.labels formats them."""
-    masked = copy.copy(fn)              # the walked tensors masked, so only constants remain
-    masked.inputs = tuple(None if id(x) in known else x for x in fn.inputs)
+    masked = copy.copy(fn)              # the graph's tensors masked, so only constants remain
+    masked.inputs = tuple(None if as_node(x) is not None else x for x in fn.inputs)
     attrs = {}
     for i, line in enumerate(constant_lines(masked)):
         key, eq, value = line.partition("=")
@@ -120,7 +125,8 @@ def _forward_order(roots, tensors):
         done.add(id(t))
         stack.append((t, True))
         if t.grad_fn is not None:
-            stack += [(by_id[id(x)], False) for x in reversed(t.grad_fn.inputs)
+            inputs = [as_node(x) for x in reversed(t.grad_fn.inputs)]
+            stack += [(by_id[id(x)], False) for x in inputs
                       if id(x) in by_id and id(x) not in done]
     return order
 
@@ -188,8 +194,8 @@ def graph_def(root, params=None):
             continue
         if _scope(fn) in types:
             attrs["module"] = AttrValue(s=types[_scope(fn)].encode("utf-8"))
-        attrs.update(_constants(fn, known))
-        inputs = [ref(x) for x in fn.inputs if id(x) in known]
+        attrs.update(_constants(fn))
+        inputs = [ref(x) for x in map(as_node, fn.inputs) if x is not None and id(x) in known]
         nodes.append(NodeDef(name=names[key], op=type(fn).__name__, input=inputs, attr=attrs))
     return GraphDef(node=nodes, versions=VersionDef(producer=22))
 
