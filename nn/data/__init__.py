@@ -7,13 +7,21 @@ Example:
     >>> train = DataLoader(TensorDataset(pre.transform(Xtr.reshape(len(Xtr), -1)), ytr),
     ...                    batch_size=64, shuffle=True, generator=0)
 """
-from .dataset import Dataset, TensorDataset, DataLoader
+from .dataset import (Dataset, IterableDataset, TensorDataset, ConcatDataset, ChainDataset,
+                      Subset)
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
+                      WeightedRandomSampler, BatchSampler)
+from .collate import default_collate, default_convert
+from .dataloader import DataLoader, get_worker_info
 from .preprocessing import ZeroCenter, Standardize
 from .whitening import PCA, ZCAWhiten
 from .datasets import xor, spirals, moons, circles
 from .digits import load_digits, load_mnist5k
-from .split import train_test_split
+from .split import random_split, train_test_split
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "ZeroCenter", "Standardize", "PCA",
-           "ZCAWhiten", "xor", "spirals", "moons", "circles", "load_digits", "load_mnist5k",
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",
+           "Subset", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler", "default_collate", "default_convert",
+           "DataLoader", "get_worker_info", "ZeroCenter", "Standardize", "PCA", "ZCAWhiten",
+           "xor", "spirals", "moons", "circles", "load_digits", "load_mnist5k", "random_split",
            "train_test_split"]

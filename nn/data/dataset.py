@@ -1,29 +1,30 @@
-"""Dataset, TensorDataset and DataLoader: samples in, batches of Tensors out.
+"""Datasets with torch.utils.data's names: map-style, iterable, tensors, concatenations, subsets.
 
-A ``DataLoader`` draws a fresh permutation from its generator at the start of
-every epoch, so shuffling differs between epochs and repeats exactly for the
-same seed. A dataset that defines ``get_batch(indices)`` (``TensorDataset``
-does) is batched with one NumPy fancy-index per array, not one Python call per
-sample.
+A dataset that defines ``get_batch(indices)`` (``TensorDataset`` does, and a
+``Subset`` of one) is batched by the ``DataLoader`` with one NumPy
+fancy-index per array, not one Python call per sample.
 """
-from abc import ABC, abstractmethod
-import math
-import numbers
+import bisect
+import itertools
 
 import numpy as np
 
 from autograd import Tensor
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",
+           "Subset"]
 
 
-class Dataset(ABC):
-    """Abstract map-style dataset: subclasses define ``__getitem__(i)`` and ``__len__()``.
+class Dataset:
+    """Map-style dataset: subclasses define ``__getitem__(i)`` and (usually) ``__len__()``.
 
-    ``__getitem__`` returns one sample: a tuple of fields (arrays, Tensors or
-    numbers), or a single field. Optionally define ``get_batch(indices)``
-    returning a tuple of arrays whose first axis runs over ``indices``; the
-    ``DataLoader`` then uses it instead of calling ``__getitem__`` per sample.
+    ``__getitem__`` returns one sample: an array, a Tensor, a number, or a
+    tuple/list/dict of those (``default_collate`` batches each field).
+    Optionally define ``__getitems__(indices)`` returning the list of samples
+    (as in PyTorch), or ``get_batch(indices)`` returning a tuple of arrays,
+    one per field, whose first axis runs over ``indices``: with the default
+    collate the ``DataLoader`` then batches with it and skips
+    ``__getitem__``. ``dataset_a + dataset_b`` is a ``ConcatDataset``.
 
     Example:
         >>> class Squares(Dataset):
@@ -33,13 +34,36 @@ class Dataset(ABC):
         array([0., 1., 4., 9.], dtype=float32)
     """
 
-    @abstractmethod
     def __getitem__(self, index):
-        """The sample at ``index``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __getitem__; "
+                                  "subclasses of Dataset must (or use IterableDataset for a "
+                                  "stream of samples)")
 
-    @abstractmethod
-    def __len__(self):
-        """The number of samples."""
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__`` (and ``__len__`` if they know it).
+
+    A ``DataLoader`` iterates it once per epoch, batching consecutive
+    samples; it takes no ``sampler``/``shuffle``. Loading is in-process, so
+    ``get_worker_info()`` is None inside ``__iter__`` and the whole stream is
+    read once. ``stream_a + stream_b`` is a ``ChainDataset``.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __iter__(self): return iter(range(5))
+        >>> [b.data.tolist() for b in DataLoader(Count(), batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} does not define __iter__; "
+                                  "subclasses of IterableDataset must")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -100,95 +124,135 @@ class TensorDataset(Dataset):
         return tuple(a[indices] for a in self._arrays)
 
 
-def _rng_from(generator):
-    if generator is None:
-        return np.random.default_rng()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
-        if generator < 0:
-            raise ValueError(f"DataLoader: the seed must be >= 0, got {generator}")
-        return np.random.default_rng(int(generator))
-    raise TypeError(f"DataLoader: generator must be None, an int seed or a "
-                    f"numpy.random.Generator, got {type(generator).__name__}")
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after another; index ``i`` runs through them in order.
 
-
-def _collate(samples, first_index):
-    # Stack field by field; a sample that is not a tuple/list is a one-field sample.
-    samples = [s if isinstance(s, (tuple, list)) else (s,) for s in samples]
-    n_fields = len(samples[0])
-    if any(len(s) != n_fields for s in samples):
-        raise ValueError(f"DataLoader: samples from index {first_index} on have different "
-                         f"numbers of fields ({sorted({len(s) for s in samples})}); "
-                         "__getitem__ must return the same structure for every index")
-    fields = []
-    for k in range(n_fields):
-        values = [v.data if isinstance(v, Tensor) else np.asarray(v) for v in
-                  (s[k] for s in samples)]
-        if values[0].dtype.kind not in "biuf":
-            raise TypeError(f"DataLoader: field {k} of the samples has dtype "
-                            f"{values[0].dtype}; only numbers, ndarrays and Tensors batch")
-        try:
-            fields.append(np.stack(values))
-        except ValueError:
-            shapes = sorted({v.shape for v in values})
-            raise ValueError(f"DataLoader: field {k} has different shapes across the batch "
-                             f"starting at sample {first_index}: {shapes}; samples must "
-                             "have equal shapes to be stacked") from None
-    return tuple(fields)
-
-
-class DataLoader:
-    """Iterate over a dataset in batches; each batch is a tuple of Tensors (one per field).
-
-    ``shuffle=True`` draws a new permutation from ``generator`` at the start of
-    each epoch (each ``iter(loader)``): an int seed makes the sequence of
-    epochs reproducible; a ``numpy.random.Generator`` is used (and advanced)
-    as is; None seeds from the OS. ``drop_last=True`` skips a last, smaller
-    batch. ``len(loader)`` is the number of batches per epoch. Batches are
-    new arrays (never views into the dataset) and do not require gradients.
+    ``cumulative_sizes[k]`` is the total length of the first ``k + 1``
+    datasets. Negative indices count from the end.
 
     Example:
-        >>> X, y = np.random.default_rng(0).normal(size=(10, 3)), np.arange(10)
-        >>> loader = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=0)
-        >>> len(loader), [xb.shape for xb, yb in loader]
-        (3, [(4, 3), (4, 3), (2, 3)])
+        >>> ds = ConcatDataset([TensorDataset(np.arange(3)), TensorDataset(np.arange(10, 12))])
+        >>> len(ds), ds[3][0], ds[-1][0]
+        (5, np.int64(10), np.int64(11))
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
-                 generator=None):
-        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: dataset must define __getitem__ and __len__ "
-                            f"(e.g. a Dataset or TensorDataset), got {type(dataset).__name__}")
-        if (not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
-                or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive int, "
-                             f"got {batch_size!r}")
-        self._rng = _rng_from(generator)
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.generator = generator
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for k, d in enumerate(self.datasets):
+            if isinstance(d, IterableDataset):
+                raise TypeError(f"ConcatDataset: dataset {k} is an IterableDataset "
+                                f"({type(d).__name__}); chain streams with ChainDataset")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self):
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        n = len(self)
+        if idx < 0:
+            if -idx > n:
+                raise ValueError(f"ConcatDataset: index {idx} is out of range for a dataset "
+                                 f"of length {n}")
+            idx = n + idx
+        k = bisect.bisect_right(self.cumulative_sizes, idx)
+        if k >= len(self.datasets):
+            raise IndexError(f"ConcatDataset: index {idx} is out of range for a dataset of "
+                             f"length {n}")
+        return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets read one after another.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n): self.n = n
+        ...     def __iter__(self): return iter(range(self.n))
+        ...     def __len__(self): return self.n
+        >>> list(ChainDataset([Count(2), Count(3)])), len(Count(2) + Count(3))
+        ([0, 1, 0, 1, 2], 5)
+    """
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _checked(self):
+        for k, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset: dataset {k} is a {type(d).__name__}, not an "
+                                "IterableDataset; concatenate map-style datasets with "
+                                "ConcatDataset")
+            yield d
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
-        stop = n - n % self.batch_size if self.drop_last else n
-        get_batch = getattr(self.dataset, "get_batch", None)
-        for start in range(0, stop, self.batch_size):
-            idx = order[start:start + self.batch_size]
-            if get_batch is not None:
-                arrays = get_batch(idx)
-            else:
-                arrays = _collate([self.dataset[int(i)] for i in idx], start)
-            yield tuple(Tensor(a) for a in arrays)
+        for d in self._checked():
+            yield from d
 
-    def __repr__(self):
-        return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, "
-                f"batch_size={self.batch_size}, shuffle={self.shuffle}, "
-                f"drop_last={self.drop_last})")
+    def __len__(self):
+        return sum(len(d) for d in self._checked())
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order (what ``random_split`` returns).
+
+    A Subset of a dataset with ``get_batch`` (e.g. a ``TensorDataset``) is
+    batched as fast as the dataset itself. A subclass that overrides
+    ``__getitem__`` must also override ``__getitems__`` (as in PyTorch), so
+    that the DataLoader cannot bypass it.
+
+    Example:
+        >>> sub = Subset(TensorDataset(np.arange(10) * 10), [7, 2])
+        >>> len(sub), sub[0][0]
+        (2, np.int64(70))
+    """
+
+    def __init__(self, dataset, indices):
+        if (type(self).__getitem__ is not Subset.__getitem__
+                and type(self).__getitems__ is Subset.__getitems__):
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides __getitem__ but not __getitems__; define "
+                "__getitems__(self, indices) too, e.g. returning "
+                "[self[i] for i in indices], so that the DataLoader uses your __getitem__")
+        self.dataset = dataset
+        self.indices = indices
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices):
+        """The samples at positions ``indices`` of the subset, as a list.
+
+        Example:
+            >>> Subset(TensorDataset(np.arange(5)), [4, 3]).__getitems__([1, 0])
+            [(np.int64(3),), (np.int64(4),)]
+        """
+        picked = [self.indices[i] for i in indices]
+        fetch = getattr(self.dataset, "__getitems__", None)
+        if callable(fetch):
+            return fetch(picked)
+        return [self.dataset[i] for i in picked]
+
+    @property
+    def get_batch(self):
+        """The dataset's ``get_batch`` at the subset's indices (AttributeError if it has none).
+
+        Example:
+            >>> Subset(TensorDataset(np.arange(5)), [4, 3]).get_batch(np.array([1]))
+            (array([3]),)
+        """
+        inner = getattr(self.dataset, "get_batch", None)
+        if inner is None or type(self).__getitems__ is not Subset.__getitems__:
+            raise AttributeError(f"{type(self).__name__} has no get_batch: its dataset "
+                                 f"({type(self.dataset).__name__}) does not define one")
+        positions = np.asarray(getattr(self.indices, "data", self.indices), dtype=np.intp)
+
+        def get_batch(indices):
+            return inner(positions[np.asarray(indices, dtype=np.intp)])
+        return get_batch

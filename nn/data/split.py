@@ -1,12 +1,65 @@
-"""train_test_split: a shuffled (optionally stratified) split with a fixed seed."""
+"""Splitting data: torch's random_split into Subsets, and train_test_split of arrays."""
+import itertools
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from autograd import Tensor
 
-__all__ = ["train_test_split"]
+from ._random import as_generator, draw_from
+from .dataset import Subset
+
+__all__ = ["random_split", "train_test_split"]
+
+
+def _split_lengths(lengths, n):
+    """Integer lengths from counts, or from fractions summing to 1 (torch's rounding)."""
+    total = sum(lengths)
+    if math.isclose(total, 1) and total <= 1:
+        counts = []
+        for i, frac in enumerate(lengths):
+            if not 0 <= frac <= 1:
+                raise ValueError(f"random_split: fraction at index {i} is {frac}, not "
+                                 "between 0 and 1")
+            counts.append(math.floor(n * frac))
+        for i in range(n - sum(counts)):       # the remainder, one each, round-robin
+            counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"random_split: length of split at index {i} is 0; this "
+                              "might result in an empty dataset", stacklevel=3)
+        return counts
+    for i, count in enumerate(lengths):
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
+            raise ValueError(f"random_split: lengths must be non-negative integers or "
+                             f"fractions summing to 1; got {count!r} at index {i}")
+    if total != n:
+        raise ValueError(f"random_split: the lengths sum to {total} but the dataset has {n} "
+                         "samples; they must be equal (or give fractions summing to 1)")
+    return [int(count) for count in lengths]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` at random into non-overlapping ``Subset``s of the given lengths.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing
+    to 1: each split then gets ``floor(fraction * len(dataset))`` and the
+    remainder is dealt out one by one from the first split on (as
+    torch >= 1.13). ``generator``: None (nn's global generator), an int seed
+    or a ``numpy.random.Generator``.
+
+    Example:
+        >>> train, val = random_split(range(10), [0.7, 0.3], generator=0)
+        >>> len(train), len(val), sorted(list(train) + list(val)) == list(range(10))
+        (7, 3, True)
+    """
+    counts = _split_lengths(list(lengths), len(dataset))
+    rng = draw_from(as_generator(generator, "random_split"))
+    order = rng.permutation(sum(counts)).tolist()
+    return [Subset(dataset, order[end - count:end])
+            for end, count in zip(itertools.accumulate(counts), counts)]
 
 
 def _n_test(test_size, n):

@@ -135,10 +135,10 @@ def test_custom_dataset_is_collated_sample_by_sample():
         def __getitem__(self, i):
             return np.array([i, -i])
 
-    (only,), = list(DataLoader(Single(), batch_size=3))      # a 1-tuple per batch
+    only, = list(DataLoader(Single(), batch_size=3))   # one array per sample: one Tensor
     np.testing.assert_array_equal(only.data, [[0, 0], [1, -1], [2, -2]])
-    with pytest.raises(TypeError):
-        Dataset()
+    with pytest.raises(NotImplementedError):             # as torch's Dataset
+        Dataset()[0]
 
 
 def test_loader_rejects_bad_arguments():
