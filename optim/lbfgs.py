@@ -324,7 +324,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     """The minimizer of the cubic through (x1, f1, g1), (x2, f2, g2), clipped to ``bounds``.
 
     Example:
-        >>> _cubic_interpolate(0.0, 1.0, -2.0, 1.0, 0.0, 0.0)     # (x - 1)^2 fits: 1.0
+        >>> float(_cubic_interpolate(0.0, 1.0, -2.0, 1.0, 0.0, 0.0))   # (x - 1)^2 fits
         1.0
     """
     if bounds is not None:
