@@ -22,8 +22,6 @@ Tags (``<name>`` is a parameter's dotted name, ``<layer>`` a module path):
   (its repr) and ``optimizer``, and at the end ``diagnostics`` (the
   warnings of Diagnostics' report).
 """
-import math
-
 import numpy as np
 from tensorboard.compat.proto.summary_pb2 import Summary
 
@@ -39,8 +37,8 @@ def _code(text):
 
 
 def _mean(values):
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    return sum(finite) / len(finite) if finite else None
+    measured = [v for v in values if v is not None]     # None: not measured (no .grad); NaN stays
+    return sum(measured) / len(measured) if measured else None
 
 
 class TensorBoardCallback(Callback):
