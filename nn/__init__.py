@@ -18,6 +18,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cell import RNNCell, LSTMCell, GRUCell
 from .embedding import Embedding
+from .activation import ReLU6, Hardtanh, Softplus, LogSigmoid
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

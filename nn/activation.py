@@ -2,6 +2,14 @@
 
 All are built from autograd ops (so gradients of gradients work), except the
 normal CDF inside the exact GELU, which is one small Function.
+
+``inplace=True`` (accepted wherever PyTorch has it: relu, relu6, leaky_relu,
+elu, silu, hardtanh and their modules) computes out of place: a tensor that
+requires grad cannot be changed in place while recording, so the result is a
+new tensor with the values PyTorch's in-place call would write, and the input
+is left as it was. Code that uses the returned value, as PyTorch code does
+(``x = F.relu(x, inplace=True)``, ``nn.ReLU(inplace=True)`` in a Sequential),
+gets the same numbers and gradients.
 """
 import math
 
@@ -12,8 +20,9 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax",
-           "log_softmax", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU",
-           "Softmax", "LogSoftmax"]
+           "log_softmax", "relu6", "hardtanh", "softplus", "logsigmoid", "Sigmoid", "Tanh",
+           "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Softmax", "LogSoftmax", "ReLU6",
+           "Hardtanh", "Softplus", "LogSigmoid"]
 
 _erfc = np.frompyfunc(math.erfc, 1, 1)      # math.erfc, elementwise: full double precision
 _INV_SQRT2 = 1 / math.sqrt(2)
@@ -71,8 +80,8 @@ def tanh(x):
     return _tensor(x, "tanh").tanh()
 
 
-def relu(x):
-    """Elementwise max(x, 0); gradient 0 at x = 0 (as PyTorch).
+def relu(x, inplace=False):
+    """Elementwise max(x, 0); gradient 0 at x = 0 (as PyTorch). ``inplace``: see the module doc.
 
     Example:
         >>> relu(Tensor([-1.0, 2.0]))
@@ -81,7 +90,7 @@ def relu(x):
     return _tensor(x, "relu").relu()
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x.
 
     Example:
@@ -115,7 +124,7 @@ def prelu(x, weight):
     return where(x.data > 0, x, x * w)
 
 
-def elu(x, alpha=1.0):
+def elu(x, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1).
 
     Example:
@@ -143,7 +152,7 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x):
+def silu(x, inplace=False):
     """x * sigmoid(x) (also called swish).
 
     Example:
@@ -152,6 +161,66 @@ def silu(x):
     """
     x = _tensor(x, "silu")
     return x * x.sigmoid()
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere (as PyTorch).
+
+    Example:
+        >>> hardtanh(Tensor([-2.0, 0.5, 3.0]))
+        Tensor([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    x = _tensor(x, "hardtanh")
+    if not min_val <= max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    inside = (x.data > min_val) & (x.data < max_val)
+    return where(inside, x, Tensor(np.clip(x.data, min_val, max_val)))
+
+
+def relu6(x, inplace=False):
+    """min(max(x, 0), 6): hardtanh(x, 0, 6).
+
+    Example:
+        >>> relu6(Tensor([-1.0, 3.0, 8.0]))
+        Tensor([0., 3., 6.], dtype=float32)
+    """
+    return hardtanh(_tensor(x, "relu6"), 0.0, 6.0)
+
+
+def _softplus(z):
+    """log(1 + exp(z)) without overflow, smooth everywhere (each branch on its own side)."""
+    zp, zn = z.clip(0, None), z.clip(None, 0)
+    positive = zp + ((-zp).exp() + 1).log()
+    return where(z.data > 0, positive, (zn.exp() + 1).log())
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """(1/beta) log(1 + exp(beta x)); x itself where beta x > threshold (as PyTorch).
+
+    Example:
+        >>> softplus(Tensor([0.0]))
+        Tensor([0.693147], dtype=float32)
+    """
+    x = _tensor(x, "softplus")
+    z = x * beta if beta != 1 else x
+    out = _softplus(z)
+    if beta != 1:
+        out = out * (1 / beta)
+    return where(z.data > threshold, x, out)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), without overflow.
+
+    Example:
+        >>> logsigmoid(Tensor([0.0]))
+        Tensor([-0.693147], dtype=float32)
+    """
+    return -_softplus(-_tensor(x, "logsigmoid"))
+
+
+def _inplace_repr(module):
+    return "inplace=True" if module.inplace else ""
 
 
 def _dim(op, dim):
@@ -206,15 +275,21 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """Module form of relu.
+    """Module form of relu (``inplace=True`` is accepted; see the module doc).
 
     Example:
-        >>> ReLU()(Tensor([-1.0, 1.0]))
+        >>> ReLU(inplace=True)(Tensor([-1.0, 1.0]))
         Tensor([0., 1.], dtype=float32)
     """
 
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x):
         return relu(x)
+
+    extra_repr = _inplace_repr
 
 
 class LeakyReLU(Module):
@@ -225,15 +300,15 @@ class LeakyReLU(Module):
         Tensor([-0.1], dtype=float32)
     """
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
         return leaky_relu(x, self.negative_slope)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(Module):
@@ -268,15 +343,15 @@ class ELU(Module):
         Tensor([0.], dtype=float32)
     """
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
-        self.alpha = alpha
+        self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x):
         return elu(x, self.alpha)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -308,8 +383,88 @@ class SiLU(Module):
         Tensor([0.], dtype=float32)
     """
 
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x):
         return silu(x)
+
+    extra_repr = _inplace_repr
+
+
+class Hardtanh(Module):
+    """Module form of hardtanh(x, min_val, max_val).
+
+    Example:
+        >>> Hardtanh(-2.0, 2.0)(Tensor([-3.0, 1.0]))
+        Tensor([-2.,  1.], dtype=float32)
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if not min_val <= max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val "
+                             f"({max_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x):
+        return hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Module):
+    """Module form of relu6: min(max(x, 0), 6).
+
+    Example:
+        >>> ReLU6()(Tensor([7.0]))
+        Tensor([6.], dtype=float32)
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return relu6(x)
+
+    extra_repr = _inplace_repr
+
+
+class Softplus(Module):
+    """Module form of softplus(x, beta, threshold).
+
+    Example:
+        >>> Softplus(beta=2.0)(Tensor([0.0]))
+        Tensor([0.346574], dtype=float32)
+    """
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        if not beta > 0:
+            raise ValueError(f"Softplus: beta must be positive, got {beta}")
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    """Module form of logsigmoid.
+
+    Example:
+        >>> LogSigmoid()(Tensor([0.0]))
+        Tensor([-0.693147], dtype=float32)
+    """
+
+    def forward(self, x):
+        return logsigmoid(x)
 
 
 class Softmax(Module):

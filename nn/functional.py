@@ -18,3 +18,8 @@ __all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_nor
            "layer_norm", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu",
            "softmax", "log_softmax", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "multi_margin_loss"]
+
+from .activation import relu6, hardtanh, softplus, logsigmoid  # noqa: E402
+from .embedding import embedding  # noqa: E402
+
+__all__ += ["relu6", "hardtanh", "softplus", "logsigmoid", "embedding"]
