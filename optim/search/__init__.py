@@ -10,9 +10,10 @@ Example:
     >>> print(result)                                   # best trial first
 """
 from .space import Uniform, LogUniform, IntUniform, Choice
-from .executors import SerialExecutor, ProcessExecutor, DaskExecutor
+from .executors import SerialExecutor, ProcessExecutor, DaskExecutor, WorkerDied
 from .result import SearchResult
 from .strategies import grid_search, random_search, coarse_to_fine
 
 __all__ = ["Uniform", "LogUniform", "IntUniform", "Choice", "SerialExecutor", "ProcessExecutor",
-           "DaskExecutor", "SearchResult", "grid_search", "random_search", "coarse_to_fine"]
+           "DaskExecutor", "WorkerDied", "SearchResult", "grid_search", "random_search",
+           "coarse_to_fine"]

@@ -1,5 +1,8 @@
 """SearchResult: every trial of a search as plain data, ranked by the validation metric."""
 import json
+import math
+
+from nn.serialization import atomic_write
 
 from .trial import _ranked
 
@@ -18,10 +21,12 @@ class SearchResult:
     """The trials of a search: plain dicts, ready for JSON, a table, or a plot.
 
     ``trials`` is the list of trial records in the order they were defined (round, then
-    trial index), each ``{"round", "trial", "params", "seed", "status": "ok" | "failed",
-    "metrics", "error", "traceback", "duration"}``. ``spaces`` holds the space searched in
-    each round (one for grid and random search); ``resumed`` counts the trials read back
-    from ``results_path`` instead of being run.
+    trial index), each ``{"round", "trial", "params", "seed", "status": "ok" | "failed" |
+    "crashed", "metrics", "error", "traceback", "duration"}``: ``failed`` if the objective
+    raised or its metric was not a finite number, ``crashed`` if the process running it
+    died. ``spaces`` holds the space searched in each round (one for grid and random
+    search); ``resumed`` counts the trials read back from ``results_path`` instead of being
+    run.
 
     Example:
         >>> result = random_search(objective, {"lr": LogUniform(1e-4, 1e-1)}, 20)
@@ -48,7 +53,7 @@ class SearchResult:
 
     @property
     def failed(self):
-        """The trials that raised, each with its ``error`` and ``traceback`` text.
+        """The trials that raised or gave a NaN / Inf metric, each with its ``error`` text.
 
         Example:
             >>> for t in result.failed: print(t["params"], t["error"])
@@ -56,22 +61,38 @@ class SearchResult:
         return [t for t in self.trials if t["status"] == "failed"]
 
     @property
+    def crashed(self):
+        """The trials whose process died (SIGKILL, out of memory); ``error`` says how.
+
+        A rerun with the same ``results_path`` skips them unless ``retry_crashed=True``.
+
+        Example:
+            >>> for t in result.crashed: print(t["params"], t["error"])
+        """
+        return [t for t in self.trials if t["status"] == "crashed"]
+
+    @property
     def best(self):
-        """The best finished trial by ``metric`` and ``mode`` (None if every trial failed).
+        """The best finished trial by ``metric`` and ``mode``; None if no trial finished with
+        a finite value of it (every trial failed, crashed or gave NaN).
 
         Example:
             >>> result.best["params"]
             {'lr': 0.0031, 'hidden': 64}
         """
         ranked = _ranked(self.trials, self.metric, self.mode)
-        return ranked[0] if ranked and ranked[0]["status"] == "ok" else None
+        if ranked and ranked[0]["status"] == "ok":
+            value = ranked[0]["metrics"][self.metric]
+            if math.isfinite(value):
+                return ranked[0]
+        return None
 
     def table(self, sort_by=None, mode=None):
         """Flat rows (dicts), best first by ``sort_by`` (default: the searched metric).
 
         A row has ``round``, ``trial``, each param, ``seed``, each scalar metric, ``status``,
         ``error`` and ``duration``; a metric named like a param becomes ``metrics.<name>``.
-        Failed trials come last, then trials whose metric is NaN just before them.
+        Failed and crashed trials come last, in definition order.
 
         Example:
             >>> rows = result.table()              # by val_accuracy, highest first
@@ -86,7 +107,8 @@ class SearchResult:
             raise KeyError(f"SearchResult.table: no trial has a metric {sort_by!r}; the "
                            f"metrics are {sorted(self.ok[0]['metrics'])}")
         missing = [t for t in self.ok if sort_by not in t["metrics"]]
-        ranked = _ranked(ok, sort_by, mode) + missing + self.failed
+        ranked = _ranked(ok, sort_by, mode) + missing + [t for t in self.trials
+                                                         if t["status"] != "ok"]
         return [self._row(t) for t in ranked]
 
     @staticmethod
@@ -116,8 +138,9 @@ class SearchResult:
     def __repr__(self):
         best = self.best
         tail = f", best {self.metric}={_fmt(best['metrics'][self.metric])}" if best else ""
+        crashed = f", {len(self.crashed)} crashed" if self.crashed else ""
         return (f"SearchResult({len(self.trials)} trials, {len(self.ok)} ok, "
-                f"{len(self.failed)} failed{tail})")
+                f"{len(self.failed)} failed{crashed}{tail})")
 
     def to_dict(self):
         """Everything as plain JSON-ready data: metric, mode, spaces (as text), trials.
@@ -131,13 +154,13 @@ class SearchResult:
                 "resumed": self.resumed, "trials": self.trials}
 
     def to_json(self, path=None, indent=2):
-        """The result as a JSON string; also written to ``path`` when given.
+        """The result as a JSON string; also written to ``path`` (atomically) when given.
 
         Example:
             >>> result.to_json("runs/search.json")
         """
         text = json.dumps(self.to_dict(), indent=indent)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+            with atomic_write(path) as f:
+                f.write((text + "\n").encode("utf-8"))
         return text

@@ -6,6 +6,7 @@ the space (a dict of JSON values; tuples arrive as lists), ``seed`` an int fixed
 e.g. ``nn.manual_seed(seed)``. The metrics must include ``metric`` (a number; a bare number
 is taken as that metric). Trials therefore give identical results on every executor.
 """
+import math
 import warnings
 
 from .result import SearchResult
@@ -29,6 +30,24 @@ def _positive_int(where, name, v):
         raise ValueError(f"{where}: {name}={v!r} must be a positive int")
 
 
+def _finish(result, where):
+    """Warn about what a user could miss in the result (crashes, no best); return it."""
+    if result.crashed:
+        first = result.crashed[0]["error"]
+        warnings.warn(f"{where}: {len(result.crashed)} trial(s) crashed, their worker process "
+                      f"died (first: {first}); the other trials ran. See result.crashed; with "
+                      "results_path, a rerun skips them, or runs them again with "
+                      "retry_crashed=True.", RuntimeWarning, stacklevel=3)
+    if result.trials and result.best is None:
+        errors = [t["error"] for t in result.trials if t["error"]]
+        first = f"; first error: {errors[0]}" if errors else ""
+        warnings.warn(f"{where}: no trial finished with a finite {result.metric!r} "
+                      f"({len(result.failed)} failed, {len(result.crashed)} crashed), so "
+                      f"there is no best trial: result.best is None{first}", RuntimeWarning,
+                      stacklevel=3)
+    return result
+
+
 def _random_tasks(space, n_trials, seed, round_):
     tasks = []
     for i in range(n_trials):
@@ -38,14 +57,21 @@ def _random_tasks(space, n_trials, seed, round_):
 
 
 def grid_search(objective, space, *, seed=0, metric="val_accuracy", mode="max",
-                executor="serial", results_path=None, retry_failed=False):
+                executor="serial", results_path=None, retry_failed=False, retry_crashed=False):
     """Run ``objective`` on every point of the Cartesian product of the space's lists.
 
     Each list (or ``Choice``) is an axis; other values are held fixed; ranges such as
-    ``Uniform`` have no grid and are refused. With ``results_path`` every finished trial is
-    appended to that JSON Lines file at once, and a rerun skips the trials already there
-    (same params and seed); failed ones too, unless ``retry_failed``. ``executor`` is
-    ``"serial"``, ``"processes"``, ``"dask"`` or an executor object.
+    ``Uniform`` have no grid and are refused. ``executor`` is ``"serial"``,
+    ``"processes"``, ``"dask"`` or an executor object.
+
+    A trial fails (status ``"failed"``, with its error) when the objective raises or its
+    ``metric`` is missing, NaN or Inf; it crashes (``"crashed"``) when the process running
+    it dies (SIGKILL, the out-of-memory killer): the worker is replaced and the other trials
+    go on. Neither is ever the best; ``result.best`` is None if no trial finished with a
+    finite metric (with a RuntimeWarning, as for crashes). With ``results_path`` every
+    trial is appended to that JSON Lines file as soon as it ends, and a rerun skips the
+    trials already there (same params and seed): failed ones too unless
+    ``retry_failed=True``, crashed ones unless ``retry_crashed=True``.
 
     Example:
         >>> def objective(params, seed):
@@ -60,18 +86,20 @@ def grid_search(objective, space, *, seed=0, metric="val_accuracy", mode="max",
     tasks = [(0, i, p, _trial_streams(seed, 0, i)[1]) for i, p in enumerate(points)]
     records, reused = _run_trials(objective, tasks, metric=metric, executor=executor,
                                   results_path=results_path, retry_failed=retry_failed,
-                                  where=where)
-    return SearchResult(records, metric, mode, [_normalize(space, where)], reused)
+                                  retry_crashed=retry_crashed, where=where)
+    return _finish(SearchResult(records, metric, mode, [_normalize(space, where)], reused), where)
 
 
 def random_search(objective, space, n_trials, seed=0, *, metric="val_accuracy", mode="max",
-                  executor="serial", results_path=None, retry_failed=False):
+                  executor="serial", results_path=None, retry_failed=False,
+                  retry_crashed=False):
     """Run ``objective`` on ``n_trials`` points drawn at random from the space.
 
     ``Uniform``, ``LogUniform``, ``IntUniform`` and ``Choice`` (or a plain list) are drawn
     from; other values are held fixed. Trial ``i`` depends only on ``(seed, i)``: the first
     10 trials of a 50-trial search are the 10 trials of a 10-trial one, so a search can be
-    extended, and resumed from ``results_path`` (see ``grid_search``).
+    extended, and resumed from ``results_path``. Failed and crashed trials, ``retry_failed``
+    and ``retry_crashed``: as in ``grid_search``.
 
     Example:
         >>> space = {"lr": LogUniform(1e-5, 1e-1), "dropout": Uniform(0, 0.5),
@@ -86,20 +114,21 @@ def random_search(objective, space, n_trials, seed=0, *, metric="val_accuracy", 
     records, reused = _run_trials(objective, _random_tasks(space, n_trials, seed, 0),
                                   metric=metric, executor=executor,
                                   results_path=results_path, retry_failed=retry_failed,
-                                  where=where)
-    return SearchResult(records, metric, mode, [space], reused)
+                                  retry_crashed=retry_crashed, where=where)
+    return _finish(SearchResult(records, metric, mode, [space], reused), where)
 
 
 def coarse_to_fine(objective, space, rounds=3, n_trials=20, top_k=5, *, shrink=0.5, seed=0,
                    metric="val_accuracy", mode="max", executor="serial", results_path=None,
-                   retry_failed=False):
+                   retry_failed=False, retry_crashed=False):
     """Random search in rounds, each narrowing the space around the best trials so far.
 
     After each round the ``top_k`` best trials (over all rounds) pick the next space: every
     numeric range keeps ``shrink`` of its width (measured in log space for ``LogUniform``),
     centred on the top trials' mean and moved just enough to contain the best trial while
     staying inside the previous range; choices and constants stay as they are. Round 0 is ``random_search(objective, space, n_trials, seed)``. The spaces
-    searched are in ``result.spaces``. Resumable from ``results_path`` like the others.
+    searched are in ``result.spaces``. Resumable from ``results_path``, with failed and
+    crashed trials handled, like the others (``grid_search``).
 
     Example:
         >>> result = coarse_to_fine(objective, {"lr": LogUniform(1e-6, 1.0),
@@ -119,7 +148,7 @@ def coarse_to_fine(objective, space, rounds=3, n_trials=20, top_k=5, *, shrink=0
     for round_ in range(rounds):
         if round_:
             top = [t for t in _ranked(records, metric, mode)[:top_k] if t["status"] == "ok"
-                   and t["metrics"][metric] == t["metrics"][metric]]  # not NaN
+                   and math.isfinite(t["metrics"][metric])]
             if not top:
                 warnings.warn(f"{where}: no trial of rounds 0..{round_ - 1} succeeded with a "
                               f"number for {metric!r}, so there is nothing to narrow around; "
@@ -130,7 +159,8 @@ def coarse_to_fine(objective, space, rounds=3, n_trials=20, top_k=5, *, shrink=0
         spaces.append(space)
         new, n = _run_trials(objective, _random_tasks(space, n_trials, seed, round_),
                              metric=metric, executor=executor, results_path=results_path,
-                             retry_failed=retry_failed, where=where)
+                             retry_failed=retry_failed, retry_crashed=retry_crashed,
+                             where=where)
         records += new
         reused += n
-    return SearchResult(records, metric, mode, spaces, reused)
+    return _finish(SearchResult(records, metric, mode, spaces, reused), where)

@@ -2,9 +2,13 @@
 
 A trial record is a plain dict, one JSON line in ``results_path``::
 
-    {"round": 0, "trial": 3, "params": {...}, "seed": 123, "status": "ok" | "failed",
-     "metrics": {...} | null, "error": "ValueError: ..." | null,
-     "traceback": "..." | null, "duration": 0.12}
+    {"round": 0, "trial": 3, "params": {...}, "seed": 123,
+     "status": "ok" | "failed" | "crashed", "metrics": {...} | null,
+     "error": "ValueError: ..." | null, "traceback": "..." | null, "duration": 0.12}
+
+``failed``: the objective raised, or returned no number or a NaN / Inf for the searched
+metric (then ``metrics`` holds what it returned). ``crashed``: the process running it died
+(SIGKILL, out of memory); ``error`` says how, ``duration`` is the time until it was noticed.
 """
 import contextlib
 import json
@@ -17,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .executors import _get_executor, ProcessExecutor
+from .executors import _get_executor, ProcessExecutor, WorkerDied
 from .space import _jsonify
 
 __all__ = []
@@ -52,6 +56,11 @@ def _run_trial(objective, params, seed, metric):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise KeyError(f"the objective's metrics {sorted(metrics)} have no number "
                            f"{metric!r} (the metric= being searched on); got {value!r}")
+        if not math.isfinite(value):
+            return ("failed", metrics, f"NonFiniteMetric: the objective returned {metric}="
+                    f"{value}; a NaN or Inf cannot be ranked, so the trial counts as failed "
+                    "(a diverged run? try a lower learning rate)", None,
+                    time.perf_counter() - start)
         return "ok", metrics, None, None, time.perf_counter() - start
     except Exception as exc:  # noqa: BLE001 - recording any failure is the point
         frames = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6)
@@ -98,16 +107,26 @@ def _append(path, record):
         os.fsync(f.fileno())
 
 
-def _run_trials(objective, tasks, *, metric, executor, results_path, retry_failed, where):
+def _reusable(rec, retry_failed, retry_crashed):
+    status = rec.get("status")
+    return (status == "ok" or (status == "failed" and not retry_failed)
+            or (status == "crashed" and not retry_crashed))
+
+
+def _run_trials(objective, tasks, *, metric, executor, results_path, retry_failed,
+                retry_crashed, where):
     """Run ``tasks`` [(round, trial, params, seed)] and return every record, in task order.
 
     Trials already in ``results_path`` (same params and seed) are reused, not rerun;
-    failed ones too unless ``retry_failed``. New records are appended as each finishes.
-    Returns (records, number reused).
+    failed ones too unless ``retry_failed``, crashed ones unless ``retry_crashed``. New
+    records are appended as each finishes. Returns (records, number reused).
     """
     if not callable(objective):
         raise TypeError(f"{where}: objective must be callable as objective(params, seed) -> "
                         f"dict of metrics; got {type(objective).__name__}")
+    for name, flag in (("retry_failed", retry_failed), ("retry_crashed", retry_crashed)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{where}: {name} must be True or False, got {flag!r}")
     executor = _get_executor(executor, where)
     if isinstance(executor, ProcessExecutor):
         try:
@@ -124,14 +143,19 @@ def _run_trials(objective, tasks, *, metric, executor, results_path, retry_faile
     records, todo = {}, []
     for round_, index, params, seed in tasks:
         rec = finished.get(_key(params, seed))
-        if rec is not None and (rec.get("status") == "ok" or not retry_failed):
+        if rec is not None and _reusable(rec, retry_failed, retry_crashed):
             records[round_, index] = dict(rec, round=round_, trial=index)
         else:
             todo.append((round_, index, params, seed))
     reused = len(records)
     jobs = [(objective, params, seed, metric) for _, _, params, seed in todo]
     with contextlib.closing(executor.imap_unordered(_run_trial, jobs)) as results:
-        for i, (status, metrics, error, tb, secs) in results:
+        for i, out in results:
+            if isinstance(out, WorkerDied):
+                status, metrics, error, tb, secs = ("crashed", None, f"WorkerDied: {out.reason}",
+                                                    None, out.duration)
+            else:
+                status, metrics, error, tb, secs = out
             round_, index, params, seed = todo[i]
             rec = {"round": round_, "trial": index, "params": params, "seed": seed,
                    "status": status, "metrics": metrics, "error": error, "traceback": tb,
@@ -143,14 +167,15 @@ def _run_trials(objective, tasks, *, metric, executor, results_path, retry_faile
 
 
 def _ranked(records, metric, mode):
-    """Records best first: ok trials by ``metric`` (NaN after the numbers), failed last."""
+    """Records best first: ok trials by ``metric`` (NaN or Inf after the numbers), then failed
+    and crashed ones in definition order."""
     sign = -1.0 if mode == "max" else 1.0
 
     def rank(rec):
         if rec["status"] != "ok":
             return (2, 0.0, rec["round"], rec["trial"])
         v = float(rec["metrics"][metric])
-        if math.isnan(v):
+        if not math.isfinite(v):
             return (1, 0.0, rec["round"], rec["trial"])
         return (0, sign * v, rec["round"], rec["trial"])
     return sorted(records, key=rank)

@@ -3,7 +3,9 @@ import itertools
 import json
 import math
 import os
+import signal
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -60,6 +62,29 @@ def counting(params, seed):
     if params["x"] == 4:
         raise RuntimeError("x=4 always fails")
     return {"val_accuracy": float(params["x"]) + seed % 1000 / 1e4}
+
+
+def dies_on(params, seed):
+    """SIGKILL the process running the trial with x == kill (unless the folder holds "healed");
+    log each call as "x pid". Never kills the test process itself: it raises there."""
+    folder = params["folder"]
+    fd = os.open(os.path.join(folder, "calls.txt"), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{params['x']} {os.getpid()}\n".encode())
+    finally:
+        os.close(fd)
+    if params["x"] == params["kill"] and not os.path.exists(os.path.join(folder, "healed")):
+        if os.getpid() == params["parent"]:
+            raise RuntimeError("dies_on runs in worker processes only")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"val_accuracy": float(params["x"])}
+
+
+def calls_with_pids(folder):
+    path = os.path.join(folder, "calls.txt")
+    if not os.path.exists(path):
+        return []
+    return [tuple(int(v) for v in line.split()) for line in open(path) if line.strip()]
 
 
 def calls(folder):
@@ -167,14 +192,6 @@ def test_executors_return_the_same_results(kind, serial_mlp, request):
         executor = ProcessExecutor(max_workers=2)
     other = random_search(train_mlp, MLP_SPACE, 6, seed=1, executor=executor)
     assert without_duration(other.trials) == without_duration(serial_mlp.trials)
-
-
-def test_dask_executor_starts_and_closes_its_own_local_cluster():
-    pytest.importorskip("distributed")
-    space = {"lr": [1e-3, 1e-2], "act": ["a", "b"]}
-    result = grid_search(noisy_bowl, space, executor=DaskExecutor(n_workers=2))
-    assert without_duration(result.trials) == without_duration(
-        grid_search(noisy_bowl, space).trials)
 
 
 def test_dask_missing_names_the_dist_extra(monkeypatch):
@@ -305,9 +322,122 @@ def test_coarse_to_fine_ranges_hold_the_best_and_shrink(seed, shrink, top_k):
 def test_coarse_to_fine_stops_when_everything_fails():
     def objective(params, seed):
         raise ValueError("broken")
-    with pytest.warns(RuntimeWarning, match="nothing to narrow"):
+    with pytest.warns(RuntimeWarning) as record:
         result = coarse_to_fine(objective, {"x": Uniform(0, 1)}, rounds=3, n_trials=2)
+    messages = [str(w.message) for w in record]
+    assert any("nothing to narrow" in m for m in messages)
+    assert any("result.best is None; first error: ValueError: broken" in m for m in messages)
     assert len(result.spaces) == 1 and len(result.failed) == 2 and result.best is None
+
+
+# ---------------------------------------------------------------- crashes and non-finite results
+
+def test_a_killed_worker_costs_only_its_trial_and_is_replaced(tmp_path):
+    folder, path = str(tmp_path), tmp_path / "search.jsonl"
+    space = {"x": list(range(6)), "kill": 2, "parent": os.getpid(), "folder": folder}
+    with pytest.warns(RuntimeWarning, match=r"1 trial\(s\) crashed.*killed by SIGKILL"):
+        result = grid_search(dies_on, space, executor=ProcessExecutor(2), results_path=path)
+    assert [t["status"] for t in result.trials] == ["ok", "ok", "crashed", "ok", "ok", "ok"]
+    [crashed] = result.crashed
+    assert crashed["error"].startswith("WorkerDied: the worker process running this trial was "
+                                       "killed by SIGKILL (the signal the kernel's "
+                                       "out-of-memory killer sends)")
+    assert crashed["metrics"] is None and crashed["duration"] >= 0
+    assert result.best["params"]["x"] == 5
+    assert repr(result) == "SearchResult(6 trials, 5 ok, 0 failed, 1 crashed, best val_accuracy=5)"
+    ran = calls_with_pids(folder)
+    assert sorted(x for x, _ in ran) == list(range(6))              # each trial ran once
+    assert os.getpid() not in {pid for _, pid in ran}
+    lines = [json.loads(line) for line in open(path)]
+    assert sorted((r["trial"], r["status"]) for r in lines)[2] == (2, "crashed")
+    assert "crashed" in [row["status"] for row in result.table()][-1:]
+
+    # a rerun skips the crashed trial by default ...
+    with pytest.warns(RuntimeWarning, match="crashed"):
+        again = grid_search(dies_on, space, executor=ProcessExecutor(2), results_path=path)
+    assert len(calls_with_pids(folder)) == 6 and again.resumed == 6
+    assert without_duration(again.trials) == without_duration(result.trials)
+    # ... and runs it again when asked (here it has been fixed meanwhile)
+    open(os.path.join(folder, "healed"), "w").close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                              # no crash left to warn of
+        retried = grid_search(dies_on, space, executor=ProcessExecutor(2), results_path=path,
+                              retry_crashed=True)
+    assert [x for x, _ in calls_with_pids(folder)[6:]] == [2] and retried.resumed == 5
+    assert [t["status"] for t in retried.trials] == ["ok"] * 6
+    with pytest.raises(TypeError, match="retry_crashed must be True or False"):
+        grid_search(dies_on, space, results_path=path, retry_crashed="yes")
+
+
+def test_a_killed_worker_stops_nothing_but_its_trial_with_one_worker(tmp_path):
+    folder = str(tmp_path)
+    space = {"x": [0, 1, 2], "kill": 0, "parent": os.getpid(), "folder": folder}
+    with pytest.warns(RuntimeWarning, match="crashed"):
+        result = grid_search(dies_on, space, executor=ProcessExecutor(1))
+    assert [t["status"] for t in result.trials] == ["crashed", "ok", "ok"]
+    assert len({pid for _, pid in calls_with_pids(folder)}) == 2     # the worker was replaced
+
+
+def test_dask_executor_on_its_own_cluster_survives_a_killed_worker(tmp_path):
+    """Starts (and closes) its own LocalCluster; one trial SIGKILLs its worker process."""
+    pytest.importorskip("distributed")
+    import dask
+    folder, path = str(tmp_path), tmp_path / "search.jsonl"
+    space = {"x": [0, 1, 2, 3], "kill": 1, "parent": os.getpid(), "folder": folder}
+    # Dask reruns a task whose worker died up to allowed-failures (3) times, each rerun
+    # killing one more worker; 0 keeps this test short (the path taken is the same)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with pytest.warns(RuntimeWarning, match=r"1 trial\(s\) crashed"):
+            result = grid_search(dies_on, space, executor=DaskExecutor(n_workers=2),
+                                 results_path=path)
+    assert [t["status"] for t in result.trials] == ["ok", "crashed", "ok", "ok"]
+    error = result.crashed[0]["error"]
+    assert error.startswith("WorkerDied: the Dask worker processes running this trial died")
+    assert "_run_trial" in error and result.best["params"]["x"] == 3
+    assert os.getpid() not in {pid for _, pid in calls_with_pids(folder)}
+    # the finished trials are exactly what the serial executor gives
+    (tmp_path / "serial").mkdir()
+    serial = grid_search(dies_on, dict(space, kill=-1, folder=str(tmp_path / "serial")))
+    for t, u in zip(result.trials, serial.trials):
+        if t["status"] == "ok":
+            assert (t["seed"], t["metrics"]) == (u["seed"], u["metrics"])
+    # a rerun skips it (serially here: the skipping does not depend on the executor)
+    n = len(calls_with_pids(folder))
+    with pytest.warns(RuntimeWarning, match="crashed"):
+        again = grid_search(dies_on, space, results_path=path)
+    assert again.resumed == 4 and again.trials[1]["status"] == "crashed"
+    assert len(calls_with_pids(folder)) == n
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_metrics_are_failed_trials_and_never_best(bad):
+    def objective(params, seed):
+        return {"val_accuracy": bad if params["x"] != 1 else 0.3, "train_loss": 1.0}
+    result = grid_search(objective, {"x": [0, 1, 2]})
+    assert [t["status"] for t in result.trials] == ["failed", "ok", "failed"]
+    assert result.best["params"] == {"x": 1}
+    failed = result.failed[0]
+    assert failed["error"].startswith(f"NonFiniteMetric: the objective returned "
+                                      f"val_accuracy={bad}")
+    assert failed["metrics"]["train_loss"] == 1.0              # what it returned is kept
+    for mode in ("max", "min"):
+        assert grid_search(objective, {"x": [0, 1, 2]}, mode=mode).best["params"] == {"x": 1}
+
+
+def test_a_search_whose_every_trial_is_nan_has_no_best(tmp_path):
+    with pytest.warns(RuntimeWarning, match=r"no trial finished with a finite 'val_accuracy' "
+                                            r"\(4 failed, 0 crashed\).*result.best is None.*"
+                                            r"NonFiniteMetric"):
+        result = random_search(lambda p, s: float("nan"), {"x": Uniform(0, 1)}, 4,
+                               results_path=tmp_path / "s.jsonl")
+    assert result.best is None and len(result.failed) == 4 and not result.ok
+    assert repr(result) == "SearchResult(4 trials, 0 ok, 4 failed)"
+    assert all(math.isnan(row["val_accuracy"]) for row in result.table())
+    # records written as "ok" with a NaN metric (before NaN meant failed) are no best either
+    old = [dict(json.loads(line), status="ok", error=None) for line in open(tmp_path / "s.jsonl")]
+    assert SearchResult(old).best is None
+    inf = [dict(t, metrics={"val_accuracy": math.inf}) for t in old]
+    assert SearchResult(inf).best is None and SearchResult(inf, mode="min").best is None
 
 
 # ---------------------------------------------------------------- the results table
@@ -319,17 +449,18 @@ def test_table_is_sorted_and_printed_best_first(tmp_path):
         return {"val_accuracy": float("nan") if params["x"] == 4 else -(params["x"] - 3.2) ** 2,
                 "val_loss": params["x"]}
     result = grid_search(objective, {"x": [0, 1, 2, 3, 4, 5, 6]})
-    assert [r["x"] for r in result.table()] == [3, 5, 1, 6, 0, 4, 2]   # NaN, then failed
-    assert [r["x"] for r in result.table("val_loss", mode="min")] == [0, 1, 3, 4, 5, 6, 2]
+    # failed trials last, in definition order: x=2 raised, x=4 gave NaN
+    assert [r["x"] for r in result.table()] == [3, 5, 1, 6, 0, 2, 4]
+    assert [r["x"] for r in result.table("val_loss", mode="min")] == [0, 1, 3, 5, 6, 2, 4]
     assert result.best["params"] == {"x": 3}
     text = str(result).splitlines()
     header = text[0].split()
     assert header[:3] == ["trial", "x", "val_accuracy"] and header[-1] == "error"
-    assert [line.split()[1] for line in text[2:]] == ["3", "5", "1", "6", "0", "4", "2"]
-    assert "ValueError: two" in text[-1]
+    assert [line.split()[1] for line in text[2:]] == ["3", "5", "1", "6", "0", "2", "4"]
+    assert "ValueError: two" in text[-2] and "NonFiniteMetric" in text[-1]
     col = text[0].index("val_accuracy")
     assert all(line[col - 2:col] == "  " for line in text[2:])     # columns line up
-    assert repr(result) == "SearchResult(7 trials, 6 ok, 1 failed, best val_accuracy=-0.04)"
+    assert repr(result) == "SearchResult(7 trials, 5 ok, 2 failed, best val_accuracy=-0.04)"
     text = result.to_json(tmp_path / "r.json")
     assert open(tmp_path / "r.json").read() == text + "\n"
     data = json.loads(text)
