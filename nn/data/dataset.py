@@ -6,6 +6,7 @@ fancy-index per array, not one Python call per sample.
 """
 import bisect
 import itertools
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -14,8 +15,10 @@ from autograd import Tensor
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",
            "Subset"]
 
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
+
+class Dataset(Generic[T_co]):
     """Map-style dataset: subclasses define ``__getitem__(i)`` and (usually) ``__len__()``.
 
     ``__getitem__`` returns one sample: an array, a Tensor, a number, or a
@@ -25,6 +28,7 @@ class Dataset:
     one per field, whose first axis runs over ``indices``: with the default
     collate the ``DataLoader`` then batches with it and skips
     ``__getitem__``. ``dataset_a + dataset_b`` is a ``ConcatDataset``.
+    Typed subclasses work as in PyTorch: ``class Pairs(Dataset[tuple])``.
 
     Example:
         >>> class Squares(Dataset):
@@ -43,7 +47,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """A stream of samples: subclasses define ``__iter__`` (and ``__len__`` if they know it).
 
     A ``DataLoader`` iterates it once per epoch, batching consecutive

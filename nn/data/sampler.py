@@ -8,6 +8,7 @@ without replacement) are the same.
 """
 import itertools
 import numbers
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -16,12 +17,14 @@ from ._random import as_generator, draw_from
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
 
+T_co = TypeVar("T_co", covariant=True)
+
 
 def _positive_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
-class Sampler:
+class Sampler(Generic[T_co]):
     """Base class: an iterable over dataset indices (or lists of indices, for batch samplers).
 
     Subclasses define ``__iter__`` and usually ``__len__``. ``data_source``

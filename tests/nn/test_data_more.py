@@ -262,6 +262,27 @@ def test_subset_of_a_tensor_dataset_batches_without_getitem():
         Doubled(list(range(5)), [1, 2])
 
 
+def test_typed_subclasses_as_in_torch():
+    class Pairs(Dataset[tuple]):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.float32(i), i
+
+    class Every(Sampler[int]):
+        def __iter__(self):
+            return iter([2, 0])
+
+    class Numbers(IterableDataset[int]):
+        def __iter__(self):
+            return iter(range(3))
+
+    xb, yb = next(iter(DataLoader(Pairs(), batch_size=2, sampler=Every())))
+    assert xb.data.tolist() == [2.0, 0.0] and yb.data.tolist() == [2, 0]
+    assert list(Numbers()) == [0, 1, 2] and isinstance(Numbers(), Dataset)
+
+
 def test_getitems_is_used_for_batches():
     class Batched(Dataset):
         def __len__(self):
