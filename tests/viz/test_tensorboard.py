@@ -264,6 +264,13 @@ def test_graph_is_the_same_after_backward_dropped_the_values():
     before = graph_def(loss, params=model)
     loss.backward()
     assert graph_def(loss, params=model) == before
+    pair, x = _Pair(), Tensor(np.ones((3, 2), np.float32))      # x read by two ops
+    left, right = pair(x)
+    loss = (left * right).sum()
+    before = graph_def(loss, params=pair)
+    loss.backward()
+    assert graph_def(loss, params=pair) == before
+    assert [n.name for n in before.node].count("input") == 1
 
 
 def test_graph_names_follow_name_scopes_and_stay_unique():
@@ -281,6 +288,31 @@ def test_graph_names_follow_name_scopes_and_stay_unique():
     assert nodes["a"].op == "Variable" and nodes["a"].attr["dtype"].type == types_pb2.DT_DOUBLE
     assert nodes["out_1"].attr["tensor_name"].s == b"out"
     assert _shapes(nodes["out/inner/tanh"]) == [()]
+
+
+class Split(autograd.Function):
+    """Two outputs from one op: the first element and twice the rest."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data[:1] * 1.0, x.data[1:] * 2.0
+
+    @staticmethod
+    def backward(ctx, g_first, g_rest):
+        return np.concatenate([g_first, 2.0 * g_rest])
+
+
+def test_an_op_with_two_outputs_is_one_node_read_as_name_and_name_1():
+    x = Tensor(np.arange(3.0), requires_grad=True, name="x")
+    first, rest = Split.apply(x)
+    y = first.sum() * rest.sum()
+    nodes = {n.name: n for n in graph_def(y).node}
+    assert list(nodes) == ["x", "split", "sum", "sum_1", "mul"]
+    assert _shapes(nodes["split"]) == [(1,), (2,)]
+    assert [list(nodes[n].input) for n in ("sum", "sum_1")] == [["split"], ["split:1"]]
+    before = graph_def(y)
+    y.backward()
+    assert graph_def(y) == before
 
 
 class _Pair(nn.Module):

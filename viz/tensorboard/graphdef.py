@@ -27,12 +27,7 @@ from tensorboard.compat.proto.versions_pb2 import VersionDef
 from tensorboard.compat.tensorflow_stub import dtypes
 
 from autograd import Tensor, enable_grad
-from ..graph import walk
-try:
-    from ..graph import as_node    # an op input -> its graph node (a Tensor or what backward left)
-except ImportError:                 # a viz.graph from before backward released values
-    def as_node(x):
-        return x if isinstance(x, Tensor) else None
+from ..graph import as_node, walk
 from ..labels import constant_lines, op_name
 from ..names import module_types, owner_scope, parameter_names, root_scope
 
