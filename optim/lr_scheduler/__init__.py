@@ -6,7 +6,7 @@ Example:
     >>> for epoch in range(90):
     ...     train_one_epoch(opt); sched.step()
 """
-from .base import LRScheduler
+from .base import LRScheduler, _LRScheduler
 from .decay import (StepLR, MultiStepLR, ExponentialLR, InverseTimeDecay, CosineAnnealingLR,
                     LinearLR, ConstantLR, PolynomialLR)
 from .lambda_lr import LambdaLR, MultiplicativeLR

@@ -131,6 +131,9 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={epoch}, lr={self._last_lr})"
 
 
+_LRScheduler = LRScheduler      # PyTorch's old name, still subclassed by older programs
+
+
 def _check_optimizer(optimizer, name):
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{name}: expected an optim.Optimizer, got {type(optimizer).__name__}")

@@ -293,3 +293,25 @@ def test_plateau_accepts_torchs_epoch_argument():
     assert sched.last_epoch == 10
     sched.step(2.0)
     assert sched.last_epoch == 11 and math.isclose(opt.param_groups[0]["lr"], 0.01)
+
+
+def test_a_torch_style_custom_scheduler_runs_unchanged(torch):
+    def define(base):
+        class WarmupThenDecay(base):
+            def __init__(self, optimizer, warmup, gamma, last_epoch=-1):
+                self.warmup, self.gamma = warmup, gamma
+                super().__init__(optimizer, last_epoch)
+
+            def get_lr(self):
+                if self.last_epoch < self.warmup:
+                    return [b * (self.last_epoch + 1) / self.warmup for b in self.base_lrs]
+                return [b * self.gamma ** (self.last_epoch - self.warmup) for b in self.base_lrs]
+        return WarmupThenDecay
+
+    out = []
+    for lib, mod in ((optim, ls), (torch, torch.optim.lr_scheduler)):
+        for base in (mod.LRScheduler, mod._LRScheduler):
+            opt = make_opt(lib)
+            out.append(run(opt, define(base)(opt, warmup=5, gamma=0.9), steps=20))
+    for seq in out[1:]:
+        assert_same(seq, out[0])
