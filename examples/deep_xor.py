@@ -1,24 +1,34 @@
 """Deep XOR: a 2 -> 9 hidden layers -> 1 network learns with ReLU and not with sigmoid.
 
-The "Let's go deep" lecture's claim: with nine sigmoid hidden layers the loss
-stays at ln 2 ~ 0.693 and the accuracy at chance (0.5), while the same
-network with ReLU reaches accuracy 1.0, because the sigmoid's gradient (at
-most 1/4) shrinks at every layer on the way back to the input.
+The "Let's go deep" lecture's claim: with nine sigmoid hidden layers the
+network does not learn XOR (the loss stays at ln 2 ~ 0.693, the accuracy at
+chance), while the same network with ReLU learns it, because the sigmoid's
+gradient (at most 1/4) shrinks at every layer on the way back to the input.
 
-Both networks get the same data (``nn.data.xor`` without noise; 200 training
-and 200 test points), the same Xavier-uniform initialisation (Keras' default)
+The data (``nn.data.xor`` without noise): 200 training and 200 test points
+drawn uniformly from [-1, 1]^2, labelled 1 where the two coordinates differ
+in sign. "Learns XOR" is measured three ways: the four XOR points, one in
+the middle of each quadrant ((+-0.5, +-0.5): the lecture's four-point
+problem), all four classified right; accuracy on the 200 training and 200
+test points; and accuracy on the points at least 0.1 away from both axes
+(a point next to an axis sits on the boundary between the classes, where a
+smooth network is least sure).
+
+Both networks get the same data, the same Xavier-uniform initialisation (Keras' default)
 from the same seed, the same optimizer (SGD, lr 0.02, momentum 0.9) and
 batches; only the activation differs. (At lr 0.05 some seeds' ReLU networks
 learned and then collapsed to a constant output; at 0.02 all ten
 seeds we tried learned.) Measured: final loss and accuracy, the L2 norm of each
 weight's gradient at initialisation (full batch) and averaged over training,
-and the input-layer / output-layer gradient ratio.
+the input-layer / output-layer gradient ratio, and optim.Diagnostics' advice.
 
-Writes to the run directory: ``report.html`` (the graph of both networks
-coloured by gradient magnitude at initialisation, per-layer gradient flow at
-initialisation, activation statistics after training, loss/accuracy curves,
-update/weight ratios of the first and last layers), ``graph.svg`` (that graph
-alone) and ``results.json`` (the measured figures).
+Writes to the run directory: ``report.html`` (the findings; the graph of both
+networks at initialisation as viz.explore's interactive page: the recorded
+backward step by step, coloured by gradient magnitude; per-layer gradient
+flow at initialisation; activation histograms per layer after training;
+both networks' loss/accuracy curves on shared axes; update/weight ratios of
+the first and last layers), ``graph.svg`` (a static picture of that graph)
+and ``results.json`` (the measured figures).
 
 With ``--tensorboard DIR`` both networks are also logged to TensorBoard, one
 run each (``DIR/sigmoid``, ``DIR/relu``): losses, accuracy, learning rate,
@@ -110,6 +120,32 @@ def _targets(y):
     return y.astype(np.float32).reshape(-1, 1)
 
 
+XOR_POINTS = np.array([[-0.5, -0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, 0.5]], np.float32)
+XOR_LABELS = np.array([0, 1, 1, 0])
+AXIS_MARGIN = 0.1
+
+
+def predictions(model, X):
+    """The model's class (logit > 0) for each row of ``X``, without recording a graph.
+
+    Example:
+        >>> predictions(model, XOR_POINTS)        # a network that learned XOR
+        array([0, 1, 1, 0])
+    """
+    with autograd.no_grad():
+        return (model(Tensor(np.asarray(X, np.float32))).data.reshape(-1) > 0).astype(int)
+
+
+def away_from_axes(X, margin=AXIS_MARGIN):
+    """Rows of ``X`` at least ``margin`` from both axes (off the class boundary).
+
+    Example:
+        >>> away_from_axes(np.array([[0.05, 0.5], [0.3, -0.4]]))
+        array([False,  True])
+    """
+    return np.min(np.abs(X), axis=1) >= margin
+
+
 def evaluate(model, X, y):
     """Full-batch (BCE-with-logits loss, accuracy) of a trained model, without recording a graph.
 
@@ -148,44 +184,58 @@ def train(model, data, cfg, seed, writer=None):
 
 
 def initial_gradients(cfg, X, y, seed):
-    """Both networks at initialisation after one full-batch backward (every node keeps its grad).
+    """Both networks at initialisation after one full-batch backward, recorded step by step.
 
-    Returns ``(pair, losses)``: the Pair and its two loss Tensors, ready for
-    ``viz.draw_graph`` and ``viz.plot_grad_flow``.
+    Returns ``(pair, losses, record)``: the Pair, its two loss Tensors (every
+    node keeps its gradient) and ``autograd.record_backward``'s record of
+    the backward, ready for ``viz.explore``, ``viz.draw_graph`` and
+    ``viz.plot_grad_flow``.
 
     Example:
-        >>> pair, losses = initial_gradients(CONFIGS["smoke"], X, y, seed=0)
+        >>> pair, losses, record = initial_gradients(CONFIGS["smoke"], X, y, seed=0)
     """
     pair = Pair(*(build_model(ACTIVATIONS[a], cfg["depth"], cfg["width"], seed)
                   for a in ACTIVATIONS))
-    x, t = Tensor(X), Tensor(_targets(y))
+    x, t = Tensor(X, name="x"), Tensor(_targets(y), name="target")
     losses = []
-    for name in ACTIVATIONS:
-        logits = getattr(pair, name)(x)
+    for name, logits in zip(ACTIVATIONS, pair(x)):      # scopes Pair/sigmoid/0, ...
         with autograd.name_scope(f"{name} loss"):
-            losses.append(nn.BCEWithLogitsLoss()(logits, t))
+            loss = nn.BCEWithLogitsLoss()(logits, t)
+        loss.name = f"{name} loss"
+        losses.append(loss)
     for loss in losses:
         viz.retain_grads(loss)
-        loss.backward()
-    return pair, losses
+    with autograd.record_backward() as record:
+        autograd.backward(losses)
+    return pair, losses, record
 
 
 def _verdicts(res, majority):
+    """Each claim with what was measured, on which data, and whether the figures bear it out."""
     sig, relu = res["sigmoid"], res["relu"]
     ln2 = math.log(2)
     sig_holds = abs(sig["train_loss"] - ln2) < 0.01 and sig["train_accuracy"] <= majority + 0.05
-    relu_holds = relu["train_accuracy"] == 1.0
+    relu_holds = relu["xor_points_correct"] == 4 and relu["train_accuracy"] >= 0.9
+    vanish = sig["diagnostics_trend"] == "vanishing" and relu["diagnostics_trend"] != "vanishing"
     return [
-        f"claim 'sigmoid stays at loss ~0.693 / accuracy 0.5': "
-        f"{'holds' if sig_holds else 'does NOT hold'} (measured loss {sig['train_loss']:.4f}, "
-        f"training accuracy {sig['train_accuracy']:.3f}; the majority class is "
-        f"{majority:.3f} of the points)",
-        f"claim 'ReLU reaches accuracy 1.0': "
-        f"{'holds' if relu_holds else 'does NOT hold exactly'} (measured training accuracy "
-        f"{relu['train_accuracy']:.3f}, test {relu['test_accuracy']:.3f})",
-        f"vanishing gradients: |grad| of the input layer's weights / the output layer's at "
-        f"initialisation: sigmoid {sig['grad_ratio_init']:.2e}, "
-        f"relu {relu['grad_ratio_init']:.2e}",
+        f"The sigmoid network does not learn XOR: "
+        f"{'holds' if sig_holds else 'does NOT hold'}. After training, its loss on the "
+        f"200 training points is {sig['train_loss']:.4f} (ln 2 = {ln2:.4f}, the loss of "
+        f"always answering 1/2) and its accuracy {sig['train_accuracy']:.3f} (the larger class "
+        f"is {majority:.3f} of the points); {sig['xor_points_correct']} of the 4 XOR points right.",
+        f"The ReLU network learns XOR: {'holds' if relu_holds else 'does NOT hold'}. "
+        f"{relu['xor_points_correct']} of the 4 XOR points (+-0.5, +-0.5) right; accuracy "
+        f"{relu['train_accuracy']:.3f} on the 200 training points and "
+        f"{relu['test_accuracy']:.3f} on the 200 test points, "
+        f"{relu['train_accuracy_off_axes']:.3f} on the training points at least "
+        f"{AXIS_MARGIN} from both axes (the misses sit next to the axes, where the two "
+        "classes meet).",
+        f"Why: the gradient vanishes through the sigmoids. At initialisation the input "
+        f"layer's weight gradient is {sig['grad_ratio_init']:.1e} x the output layer's with "
+        f"sigmoid, {relu['grad_ratio_init']:.1e} x with ReLU; optim.Diagnostics "
+        + ("calls it vanishing gradients for the sigmoid network only."
+           if vanish else f"finds: sigmoid {sig['diagnostics_trend']}, relu "
+                          f"{relu['diagnostics_trend']}."),
     ]
 
 
@@ -203,7 +253,7 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
     Xte, yte = nn.data.xor(cfg["n_test"], noise=0.0, seed=seed + 1)
     majority = float(max(y.mean(), 1 - y.mean()))
 
-    pair0, losses0 = initial_gradients(cfg, X, y, seed)
+    pair0, losses0, record0 = initial_gradients(cfg, X, y, seed)
     results = {"config": dict(cfg, seed=seed, smoke=smoke), "majority_fraction": majority}
     trained, histories, ratios, warnings = {}, {}, {}, {}
     writers = {name: viz.SummaryWriter(os.path.join(tensorboard, name))
@@ -218,12 +268,17 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
         mean = [float(np.mean(diag.history["grad_norm"][n])) for n in names]
         ratios.update({f"{name}.{n}": diag.history["update_ratio"][n]
                        for n in (names[0], names[-1])})
-        warnings[name] = diag.report()["warnings"]
+        diagnosis = diag.report()
+        warnings[name] = diagnosis["warnings"]
         train_loss, train_acc = evaluate(model, X, y)
         test_loss, test_acc = evaluate(model, Xte, yte)
+        off = away_from_axes(X)
         results[name] = {
             "train_loss": train_loss, "train_accuracy": train_acc,
             "test_loss": test_loss, "test_accuracy": test_acc,
+            "xor_points_correct": int(np.sum(predictions(model, XOR_POINTS) == XOR_LABELS)),
+            "train_accuracy_off_axes": float(np.mean(predictions(model, X[off]) == y[off])),
+            "diagnostics_trend": diagnosis["gradient_trend"]["trend"],
             "epochs_to_train_accuracy_0.99": first_epoch(histories[name]["train_accuracy"], 0.99),
             "grad_norm_init": init, "grad_norm_mean": mean,
             "grad_ratio_init": init[0] / init[-1] if init[-1] > 0 else float("nan"),
@@ -238,11 +293,16 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
 
     print(f"Deep XOR: 2 -> {cfg['depth']} x {cfg['width']} -> 1, {cfg['epochs']} epochs of SGD "
           f"(lr {cfg['lr']}, momentum {cfg['momentum']}, batch {cfg['batch_size']}), "
-          f"seed {seed}{' [smoke size]' if smoke else ''}\n")
+          f"seed {seed}{' [smoke size]' if smoke else ''}")
+    print(f"Data: {cfg['n_train']} training and {cfg['n_test']} test points uniform in "
+          "[-1, 1]^2, class 1 where the coordinates differ in sign; the 4 XOR points are "
+          "(+-0.5, +-0.5). Figures after training, over all the points:\n")
     print(format_table(
-        ["activation", "train loss", "train acc", "test acc", "epochs to 0.99",
+        ["activation", "train loss", "train acc", "test acc", "4 XOR points",
+         f"acc off axes (>= {AXIS_MARGIN})", "epochs to 0.99",
          "|grad W_in| / |grad W_out| at init"],
         [[n, r["train_loss"], r["train_accuracy"], r["test_accuracy"],
+          f"{r['xor_points_correct']}/4", r["train_accuracy_off_axes"],
           r["epochs_to_train_accuracy_0.99"], r["grad_ratio_init"]]
          for n, r in ((n, results[n]) for n in ACTIVATIONS)]))
     print("\nL2 norm of each layer's weight gradient (layer 1 = input side):")
@@ -259,9 +319,9 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
             print(f"  {w}")
         if len(warnings[name]) > len(shown):
             print(f"  ... {len(warnings[name]) - len(shown)} more in results.json")
-    print()
+    print("\nVerdicts:")
     for line in results["verdicts"]:
-        print(line)
+        print(f"- {line}")
 
     graph = viz.draw_graph(losses0, params=pair0, collapse="module", rankdir="TB")
     try:
@@ -269,21 +329,28 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
     except viz.RendererNotFoundError as e:         # the .dot source is saved instead
         print(f"\nnote: {e}")
         files = {"graph": e.dot_path or out / "graph.dot"}
-    curves = {f"{split}_{metric}_{name}": histories[name][f"{split}_{metric}"]
-              for name in ACTIVATIONS for metric in ("loss", "accuracy")
-              for split in ("train", "val")}
-    summary = {"setup": f"2 -> {cfg['depth']} x {cfg['width']} -> 1 on XOR "
-                        f"({cfg['n_train']} train / {cfg['n_test']} test), {cfg['epochs']} epochs "
-                        f"of SGD, seed {seed}; graph and gradient flow at initialisation",
-               **{f"{n}: train loss / acc, test acc":
-                  f"{results[n]['train_loss']:.4f} / {results[n]['train_accuracy']:.3f}, "
-                  f"{results[n]['test_accuracy']:.3f}" for n in ACTIVATIONS},
-               **{f"verdict {i + 1}": v for i, v in enumerate(results["verdicts"])}}
+    summary = {
+        "data": f"XOR: {cfg['n_train']} training and {cfg['n_test']} test points uniform in "
+                "[-1, 1]^2, class 1 where the coordinates differ in sign; the 4 XOR points "
+                "(+-0.5, +-0.5)",
+        "networks": f"2 -> {cfg['depth']} hidden layers of {cfg['width']} -> 1 logit, "
+                    "Xavier-uniform weights, zero biases; sigmoid or ReLU, nothing else differs",
+        "training": f"{cfg['epochs']} epochs of SGD (lr {cfg['lr']}, momentum "
+                    f"{cfg['momentum']}, batches of {cfg['batch_size']}), seed {seed}",
+        **{f"{n} network after training": (
+            f"loss {results[n]['train_loss']:.4f} and accuracy "
+            f"{results[n]['train_accuracy']:.3f} on the training points, accuracy "
+            f"{results[n]['test_accuracy']:.3f} on the test points, "
+            f"{results[n]['xor_points_correct']}/4 XOR points (one pass over all the points "
+            "with the final weights)") for n in ACTIVATIONS},
+        "graph and gradient flow": "both networks at initialisation, one full-batch backward",
+        "activation statistics": "both networks after training, on the training points",
+    }
     files["report"] = viz.report(
-        out / "report.html", model=pair0, graph=graph, history=curves,
+        out / "report.html", model=pair0, graph=losses0, record=record0, history=histories,
         activations=viz.record_activations(Pair(trained["sigmoid"], trained["relu"]), Tensor(X)),
-        update_ratios=ratios, summary=summary,
-        title=f"Deep XOR: sigmoid vs ReLU, {cfg['depth']} hidden layers")
+        update_ratios=ratios, summary=summary, findings=results["verdicts"],
+        title=f"Deep XOR: sigmoid vs ReLU through {cfg['depth']} hidden layers")
     results["files"] = {k: str(v) for k, v in files.items()}
     save_json(results, out / "results.json")
     print(f"\nreport: {files['report']}")

@@ -86,12 +86,25 @@ def plot_grad_flow(params, path=None):
     return _done(fig, path)
 
 
+def _groups(records, stats):
+    """Records grouped by the module that holds them ("sigmoid.1" -> "sigmoid"), in order."""
+    groups = {}
+    for r, s in zip(records, stats):
+        group, _, layer = r.name.rpartition(".")
+        groups.setdefault(group, []).append((layer or r.name, r, s))
+    return groups
+
+
 def plot_activations(records, path=None, bins=None):
-    """Histogram of each layer's outputs, with mean, std, % saturated and % dead in the legend.
+    """Small multiples: one histogram per activation layer, with the mean and std per layer.
 
     ``records``: viz.stats.record_activations(model, x). The lecture's
-    weight-initialization picture: with a good init every layer's histogram
-    looks alike; with a bad one they collapse to 0 or pile up at the ends.
+    weight-initialization figure (CS231n): the top row plots each layer's
+    mean and standard deviation, input side on the left; below, one row of
+    histograms per network (records named "net.3" are grouped by "net"), one
+    panel per layer with its mean, std and % saturated / dead. With a good
+    init every layer's histogram looks alike; with a bad one they collapse to
+    0 or pile up at the ends.
 
     Example:
         >>> fig = plot_activations(record_activations(model, x), "activations.png")
@@ -100,68 +113,138 @@ def plot_activations(records, path=None, bins=None):
         raise ValueError("plot_activations: no activations recorded (does the model have "
                          "activation layers? see record_activations(layer_types=...))")
     stats = activation_stats(records)
-    fig = _figure(9.0, 4.0)
-    ax = fig.add_subplot()
-    for r, s in zip(records, stats):
-        values = np.asarray(r.values, dtype=np.float64).ravel()
-        values = values[np.isfinite(values)]
-        if not values.size:
-            continue
-        n_bins = bins or int(min(60, max(10, np.sqrt(values.size))))
-        counts, edges = np.histogram(values, bins=n_bins, density=True)
-        label = f"{s['name']} ({s['kind']}): mean {s['mean']:+.2f}, std {s['std']:.2f}"
-        if s["saturated"] is not None:
-            label += f", sat {100 * s['saturated']:.1f}%, dead {100 * s['dead']:.1f}%"
-        ax.plot((edges[:-1] + edges[1:]) / 2, counts, label=label)
-    ax.set_xlabel("activation value")
-    ax.set_ylabel("density")
-    ax.set_title("Activation distribution per layer")
-    ax.legend(fontsize=7, loc="upper center")
+    groups = _groups(records, stats)
+    cols = max(len(g) for g in groups.values())
+    fig = _figure(max(7.0, 1.45 * cols + 1.0), 2.6 + 1.75 * len(groups))
+    grid = fig.add_gridspec(1 + len(groups), cols, height_ratios=[1.4] + [1.0] * len(groups))
+    half = max(1, cols // 2)
+    mean_ax = fig.add_subplot(grid[0, :half])
+    std_ax = fig.add_subplot(grid[0, half:] if cols > 1 else grid[0, :])
+    for k, (group, layers) in enumerate(groups.items()):
+        x = np.arange(1, len(layers) + 1)
+        label = group or "model"
+        mean_ax.plot(x, [s["mean"] for _, _, s in layers], marker="o", markersize=3,
+                     color=f"C{k}", label=label)
+        std_ax.plot(x, [s["std"] for _, _, s in layers], marker="o", markersize=3,
+                    color=f"C{k}", label=label)
+        row_axes = []
+        finite = [v[np.isfinite(v)] for v in (np.asarray(r.values, dtype=np.float64).ravel()
+                                               for _, r, _ in layers)]
+        # one x range per row (compare layers at a glance), without the far 0.5% tails
+        lows = [np.percentile(v, 0.5) for v in finite if v.size]
+        highs = [np.percentile(v, 99.5) for v in finite if v.size]
+        span = (min(lows), max(highs)) if lows and max(highs) > min(lows) else None
+        for j, (layer, r, s) in enumerate(layers):
+            ax = fig.add_subplot(grid[1 + k, j], sharex=row_axes[0] if row_axes else None)
+            row_axes.append(ax)
+            values = finite[j]
+            if values.size:
+                n_bins = bins or int(min(40, max(10, np.sqrt(values.size))))
+                ax.hist(values, bins=n_bins, range=span, color=f"C{k}", alpha=0.85)
+            text = f"mean {s['mean']:+.2f}\nstd {s['std']:.2f}"
+            if s["saturated"] is not None:
+                flat = "dead" if s["kind"] in ("ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
+                                               "SiLU") else "sat"
+                share = s["dead"] if flat == "dead" else s["saturated"]
+                text += f"\n{flat} {100 * share:.0f}%"
+            ax.text(0.97, 0.95, text, transform=ax.transAxes, ha="right", va="top",
+                    fontsize=6.5, bbox={"facecolor": "white", "alpha": 0.7, "pad": 1,
+                                        "edgecolor": "none"})
+            ax.set_title(f"{layer}: {s['kind']}", fontsize=8)
+            ax.tick_params(labelsize=6.5)
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_ylabel(label, fontsize=9)
+    for ax, what in ((mean_ax, "mean"), (std_ax, "std")):
+        ax.set_xlabel("activation layer (input side first)", fontsize=8)
+        ax.set_ylabel(f"{what} of the outputs", fontsize=8)
+        ax.set_title(f"Activation {what} per layer", fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7)
+    fig.suptitle("Activation statistics per layer (histograms of each layer's outputs)",
+                 fontsize=10)
     return _done(fig, path)
 
 
-def _series(history):
+_SKIP = ("epoch", "lr", "step")
+
+
+def _split(key):
+    for prefix, which in (("val_", "validation"), ("train_", "train")):
+        if key.startswith(prefix):
+            return key[len(prefix):], which
+    return key, "train"
+
+
+def _runs(history):
     history = getattr(history, "history", history)
     if not hasattr(history, "items"):
         raise TypeError("plot_curves: history must be a dict name -> list of numbers (e.g. "
-                        f"{{'loss': [...], 'val_loss': [...]}}), got {type(history).__name__}")
+                        f"{{'loss': [...], 'val_loss': [...]}}), or a dict run name -> such a "
+                        f"dict, got {type(history).__name__}")
+    values = list(history.values())
+    if values and all(hasattr(getattr(v, "history", v), "items") for v in values):
+        return {str(k): getattr(v, "history", v) for k, v in history.items()}
+    return {"": history}
+
+
+def _series(history):
+    """{metric: {run: {split: values}}} over the per-epoch keys of each run."""
     groups = {}
-    for key, values in history.items():
-        values = [float(v) for v in values]
-        if not values:
-            continue
-        base, split = key, "train"
-        for prefix, which in (("val_", "validation"), ("train_", "train")):
-            if key.startswith(prefix):
-                base, split = key[len(prefix):], which
-        groups.setdefault(base, {})[split] = values
+    for run, hist in _runs(history).items():
+        for key, values in hist.items():
+            if key in _SKIP or key.startswith("step_"):
+                continue
+            values = [float(v) for v in values]
+            if not values:
+                continue
+            base, split = _split(key)
+            groups.setdefault(base, {}).setdefault(run, {})[split] = values
     return groups
 
 
-def plot_curves(history, path=None):
-    """Loss and accuracy (and any other metric) per epoch: train vs validation, one panel each.
+def _title(base):
+    return base.replace("_", " ").capitalize()
 
-    ``history``: a dict of lists such as ``{"loss": [...], "val_loss": [...],
-    "accuracy": [...], "val_accuracy": [...]}`` (a "val_" prefix marks
-    validation), or an object with such a ``.history``.
+
+def plot_curves(history, path=None):
+    """Loss and accuracy (and any other metric) per epoch: one panel each, runs on shared axes.
+
+    ``history``: a dict of per-epoch lists such as ``{"train_loss": [...],
+    "val_loss": [...], "train_accuracy": [...]}`` (a "val_" prefix marks
+    validation, "train_" or none training; ``epoch``, ``lr`` and per-step
+    ``step_*`` keys are left out), an object with such a ``.history`` (fit's
+    History), or a dict run name -> such a history to compare runs: every
+    run is drawn on the same axes, one colour per run, training solid and
+    validation dashed.
 
     Example:
-        >>> fig = plot_curves({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "curves.png")
+        >>> fig = plot_curves({"relu": relu_history, "sigmoid": sigmoid_history}, "curves.png")
     """
     groups = _series(history)
     if not groups:
         raise ValueError("plot_curves: history has no values")
-    fig = _figure(5.0 * len(groups), 3.6)
-    axes = fig.subplots(1, len(groups), squeeze=False)[0]
-    for ax, (base, splits) in zip(axes, sorted(groups.items(), key=lambda kv: "loss" not in kv[0])):
-        for split, values in splits.items():
-            ax.plot(np.arange(1, len(values) + 1), values, marker="o" if len(values) < 30 else None,
-                    markersize=3, label=split)
-        values = [v for s in splits.values() for v in s if math.isfinite(v)]
+    order = sorted(groups, key=lambda b: ("loss" not in b, "acc" not in b, b))
+    fig = _figure(max(5.5, 5.0 * len(order)), 3.8)
+    axes = fig.subplots(1, len(order), squeeze=False)[0]
+    runs = list(dict.fromkeys(r for b in order for r in groups[b]))
+    for ax, base in zip(axes, order):
+        for run, splits in groups[base].items():
+            color = f"C{runs.index(run)}"
+            for split, values in splits.items():
+                label = " ".join(p for p in (run, split) if p)
+                ax.plot(np.arange(1, len(values) + 1), values, color=color,
+                        linestyle="--" if split == "validation" else "-",
+                        marker="o" if len(values) < 30 else None, markersize=3, label=label)
+        values = [v for s in groups[base].values() for vs in s.values() for v in vs
+                  if math.isfinite(v)]
         if "loss" in base and values and min(values) > 0 and max(values) > 10 * min(values):
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.set_title(base)
+        ax.set_ylabel(_title(base) + (" (log scale)" if ax.get_yscale() == "log" else ""))
+        ax.set_title(_title(base) + (" per epoch" if not runs[0] else
+                                     " per epoch: " + " vs ".join(runs)))
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     return _done(fig, path)

@@ -2,20 +2,24 @@
 
 Sections, always in this order and always present (a section whose data was
 not given says so): Summary, Computation graph, Gradient flow, Activation
-statistics, Training curves, Update/weight ratio. The graph is inline SVG,
-plots are PNG data URIs, the style sheet is inline: the file makes no
-network request and can be mailed or archived as it is.
+statistics, Training curves, Update/weight ratio. The computation graph is
+viz.explore's interactive page (in an iframe) when the backward was recorded,
+else a static picture (inline SVG); plots are PNG data URIs and the style
+sheet is inline: the file makes no network request and can be mailed or
+archived as it is.
 """
 import base64
 import datetime
 import html
 import io
+import math
 import re
 from pathlib import Path
 
 from autograd import Tensor
 from .digraph import draw_graph
-from .plots import plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
+from .explore import _write, explore
+from .plots import _SKIP, _runs, _split, plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
 from .render import RendererNotFoundError, run_renderer, warn_no_renderer
 from .stats import activation_stats, grad_flow
 
@@ -25,15 +29,20 @@ SECTIONS = ("Summary", "Computation graph", "Gradient flow", "Activation statist
             "Training curves", "Update/weight ratio")
 
 _STYLE = """
-body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px;
-       color: #222; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; }
-table { border-collapse: collapse; font-size: .9em; }
-td, th { border: 1px solid #ddd; padding: .25em .6em; text-align: left; }
-th { background: #f3f3f3; } .missing { color: #888; font-style: italic; }
-.graph { overflow: auto; max-height: 900px; border: 1px solid #eee; }
+body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1200px;
+       padding: 0 1em; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em;
+                               margin-top: 1.6em; }
+table { border-collapse: collapse; font-size: .9em; margin: .5em 0; }
+td, th { border: 1px solid #ddd; padding: .3em .6em; text-align: left; vertical-align: top; }
+thead th { background: #f3f3f3; } tbody th { background: #fafafa; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.missing { color: #888; font-style: italic; } .note { color: #555; font-size: .92em; }
+.findings li { margin: .25em 0; }
+.graph svg { max-width: 100%; height: auto; }
 img { max-width: 100%; } pre { background: #f7f7f7; padding: .5em; overflow: auto; }
-nav a { margin-right: 1em; }
+nav a { margin-right: 1em; } caption { caption-side: bottom; text-align: left; color: #555;
+                                       font-size: .85em; padding-top: .3em; }
 """
 
 
@@ -41,26 +50,36 @@ def _slug(title):
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def _png(fig):
+def _png(fig, alt):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
-    return ('<img alt="plot" src="data:image/png;base64,'
+    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,'
             + base64.b64encode(buf.getvalue()).decode("ascii") + '">')
-
-
-def _table(headers, rows):
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>"
-                   for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _cell(v):
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return f"{v:.4g}" if math.isfinite(v) else str(v)
     return str(v)
+
+
+def _table(headers, rows, caption=None):
+    """A table with a header row; numbers right-aligned."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(
+        f'<td{" class=num" if isinstance(c, (int, float)) else ""}>{html.escape(_cell(c))}</td>'
+        for c in row) + "</tr>" for row in rows)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _facts(rows):
+    """A two-column table of facts: the row's name as its header cell, no header row."""
+    body = "".join(f'<tr><th scope="row">{html.escape(str(k))}</th>'
+                   f"<td>{html.escape(_cell(v))}</td></tr>" for k, v in rows)
+    return f"<table><tbody>{body}</tbody></table>"
 
 
 def _missing(what):
@@ -73,9 +92,22 @@ def _inline_svg(svg):
     return re.sub(r"<!--.*?-->", "", svg[start:], flags=re.S) if start >= 0 else ""
 
 
-def _graph_section(graph, model):
+_EXPLORER_HELP = ("The graph as the engine ran it. Click a box's title to collapse a module, a "
+                  "collapsed one to open it, a node to see its value and gradient; step through "
+                  "the forward and backward passes with the arrow buttons (or the arrow keys). "
+                  "Colours: mean |gradient| on a log scale, pale = small.")
+
+
+def _graph_section(graph, model, record):
     if graph is None:
-        return _missing("pass graph= (the loss Tensor, or a Digraph from viz.draw_graph)")
+        return _missing("pass graph= (the loss Tensor, with record= its recorded backward; or a "
+                        "Digraph from viz.draw_graph)")
+    if record is not None and not hasattr(graph, "source"):
+        page = explore(graph, params=model, record=record, max_nodes=80,
+                       title="computation graph: " + ", ".join(
+                           t.name or "loss" for t in ([graph] if isinstance(graph, Tensor)
+                                                      else graph)))
+        return f'<p class="note">{html.escape(_EXPLORER_HELP)}</p>' + page.iframe(660)
     g = graph if hasattr(graph, "source") else draw_graph(graph, params=model)
     try:
         svg = run_renderer(g, "svg").decode("utf-8")
@@ -84,68 +116,117 @@ def _graph_section(graph, model):
         return (f'<p class="missing">{html.escape(str(e))}</p>'
                 f"<p>The graph's DOT source:</p><pre>{html.escape(g.source)}</pre>")
     spec = getattr(g, "spec", None)
-    notes = "".join(f"<p>{html.escape(n)}</p>" for n in (spec.notes if spec else []))
-    return notes + f'<div class="graph">{_inline_svg(svg)}</div>'
+    notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in (spec.notes if spec else []))
+    hint = ("" if hasattr(graph, "source") else '<p class="note">A static picture: record the '
+            "backward (<code>with autograd.record_backward() as rec: loss.backward()</code>) "
+            "and pass <code>record=rec</code> for the interactive explorer.</p>")
+    return hint + notes + f'<div class="graph">{_inline_svg(svg)}</div>'
 
 
-def _summary(model, history, summary):
+def _runs_table(history):
+    runs = _runs(history)
+    columns = []                                   # (key, metric, split) in a readable order
+    for hist in runs.values():
+        for key in hist:
+            if key in _SKIP or key.startswith("step_"):
+                continue
+            metric, split = _split(key)
+            if (metric, split) not in [(m, s) for _, m, s in columns]:
+                columns.append((key, metric, split))
+    columns.sort(key=lambda c: ("loss" not in c[1], c[1], c[2] != "train"))
+    if not columns:
+        return ""
+    names = {"train": "training", "validation": "validation"}
+    headers = ["run", "epochs"] + [f"{names[split]} {metric}" for _, metric, split in columns]
+    rows = []
+    for run, h in runs.items():
+        row = [run or "-", max((len(v) for k, v in h.items() if k not in _SKIP
+                                and not k.startswith("step_")), default=0)]
+        for _, metric, split in columns:
+            key = next((k for k in h if k not in _SKIP and not k.startswith("step_")
+                        and _split(k) == (metric, split)), None)
+            row.append(float(h[key][-1]) if key and h[key] else None)
+        rows.append(row)
+    return _table(headers, rows, caption="Last epoch, as optim.fit recorded it: the training "
+                  "figures are averages over the epoch's batches, taken while the weights "
+                  "changed; validation figures are measured after the epoch.")
+
+
+def _summary(model, history, summary, findings):
+    out = ""
+    if findings:
+        out += "<h3>Findings</h3><ul class=\"findings\">" + "".join(
+            f"<li>{html.escape(str(f))}</li>" for f in findings) + "</ul>"
     rows = [("created", datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))]
     if model is not None and hasattr(model, "named_parameters"):
         params = list(model.named_parameters())
         rows.append(("model", type(model).__name__))
         rows.append(("parameters", f"{sum(t.size for _, t in params):,} in {len(params)} tensors"))
-    hist = getattr(history, "history", history) or {}
-    for key, values in hist.items():
-        values = list(values)
-        if values:
-            best = min(values) if "loss" in key else max(values)
-            rows.append((key, f"final {values[-1]:.4g}, best {best:.4g} "
-                              f"(of {len(values)} epochs)"))
-    for key, value in (summary or {}).items():
-        rows.append((key, value))
-    out = _table(["", ""], rows)
-    if model is not None and hasattr(model, "named_parameters"):
-        out += "<h3>Parameters</h3>" + _table(
-            ["name", "shape", "dtype", "mean |grad|"],
-            [(n, tuple(t.shape), t.dtype, fl[1]) for (n, t), fl
-             in zip(model.named_parameters(), grad_flow(model))])
+    rows += list((summary or {}).items())
+    out += "<h3>Run</h3>" + _facts(rows)
+    if history:
+        table = _runs_table(history)
+        if table:
+            out += "<h3>Training (per epoch)</h3>" + table
     return out
 
 
-def _figure_section(make, data, what):
-    if data is None:
-        return _missing(what)
-    return _png(make(data))
+def _grad_flow_section(model, has_grads):
+    if not has_grads:
+        return _missing("pass model= after a backward() (no gradients)")
+    flow = grad_flow(model)
+    table = _table(["parameter", "shape", "mean |grad|", "max |grad|"],
+                   [(n, str(tuple(t.shape)), fl[1], fl[2]) for (n, t), fl
+                    in zip(model.named_parameters(), flow)])
+    return (_png(plot_grad_flow(model), "gradient flow per parameter")
+            + f"<details><summary>Per parameter ({len(flow)} tensors)</summary>{table}</details>")
 
 
 def _activation_section(activations):
     if not activations:
         return _missing("pass activations=viz.record_activations(model, x)")
-    table = _table(["layer", "kind", "mean", "std", "saturated", "dead"],
-                   [(s["name"], s["kind"], s["mean"], s["std"], s["saturated"], s["dead"])
-                    for s in activation_stats(activations)])
-    return _png(plot_activations(activations)) + table
+    pct = lambda v: None if v is None else f"{100 * v:.1f}%"     # noqa: E731
+    table = _table(["layer", "kind", "mean", "std", "saturated", "dead units"],
+                   [(s["name"], s["kind"], s["mean"], s["std"], pct(s["saturated"]),
+                     pct(s["dead"])) for s in activation_stats(activations)],
+                   caption="saturated: outputs in the activation's flat region (sigmoid < 0.03 "
+                   "or > 0.97, tanh |a| > 0.97, ReLU family <= 0); dead: units flat on every "
+                   "example.")
+    return _png(plot_activations(activations), "activation histograms per layer") + table
 
 
-def report(path, *, model=None, graph=None, history=None, activations=None,
-           update_ratios=None, summary=None, title="chainrule training report"):
+def _figure_section(make, data, what, alt):
+    if data is None:
+        return _missing(what)
+    return _png(make(data), alt)
+
+
+def report(path, *, model=None, graph=None, record=None, history=None, activations=None,
+           update_ratios=None, summary=None, findings=None, title="chainrule training report"):
     """Write one self-contained HTML report of a training run to ``path``; returns the Path.
 
     - ``model``: the nn.Module (parameter table, gradient flow, names in the graph);
-    - ``graph``: the loss Tensor (drawn with ``draw_graph(graph, params=model)``;
-      auto-collapsed when large) or a Digraph (``viz.draw_graph``'s, or any
-      graphviz graph, e.g. torchviz's), rendered with viz's renderer lookup;
-    - ``history``: dict of per-epoch lists (``loss``, ``val_loss``, ``accuracy``...);
+    - ``graph``: the loss Tensor (or a list of them) with ``record``, its
+      backward recorded by ``autograd.record_backward()``: the section is then
+      viz.explore's interactive page. A Tensor without a record is drawn with
+      ``draw_graph(graph, params=model)``, and a Digraph (``viz.draw_graph``'s,
+      or any graphviz graph, e.g. torchviz's) as it is, as static SVG;
+    - ``history``: per-epoch lists (``train_loss``, ``val_loss``,
+      ``train_accuracy``...; optim.fit's History), or a dict run name -> such
+      a history, to compare runs on shared axes;
     - ``activations``: ``viz.record_activations(model, x)``;
     - ``update_ratios``: a ``viz.UpdateRatioTracker`` (or its ``.ratios``);
-    - ``summary``: extra rows for the summary table (dict).
+    - ``summary``: extra rows for the summary's facts table (dict name -> text);
+    - ``findings``: sentences shown first in the summary (e.g. an experiment's verdicts).
 
     Every section is written; one without data says what to pass. Without a
-    Graphviz renderer the graph section holds the DOT source and a warning is
-    issued.
+    Graphviz renderer a static graph section holds the DOT source and a
+    warning is issued.
 
     Example:
-        >>> viz.report("run.html", model=model, graph=loss, history=history,
+        >>> with autograd.record_backward() as rec:
+        ...     loss.backward()
+        >>> viz.report("run.html", model=model, graph=loss, record=rec, history=history,
         ...            activations=viz.record_activations(model, x), update_ratios=tracker)
     """
     if graph is not None and not isinstance(graph, (Tensor, list, tuple)) \
@@ -155,15 +236,16 @@ def report(path, *, model=None, graph=None, history=None, activations=None,
     has_grads = model is not None and hasattr(model, "named_parameters") and any(
         t.grad is not None for _, t in model.named_parameters())
     bodies = {
-        "Summary": _summary(model, history, summary),
-        "Computation graph": _graph_section(graph, model),
-        "Gradient flow": _figure_section(plot_grad_flow, model if has_grads else None,
-                                         "pass model= after a backward() (no gradients)"),
+        "Summary": _summary(model, history, summary, findings),
+        "Computation graph": _graph_section(graph, model, record),
+        "Gradient flow": _grad_flow_section(model, has_grads),
         "Activation statistics": _activation_section(activations),
         "Training curves": _figure_section(plot_curves, history or None,
-                                           "pass history={'loss': [...], ...}"),
+                                           "pass history={'train_loss': [...], ...}",
+                                           "loss and accuracy per epoch"),
         "Update/weight ratio": _figure_section(plot_update_ratios, update_ratios,
-                                               "pass update_ratios=viz.UpdateRatioTracker(...)"),
+                                               "pass update_ratios=viz.UpdateRatioTracker(...)",
+                                               "update/weight ratio per step"),
     }
     nav = " ".join(f'<a href="#{_slug(s)}">{html.escape(s)}</a>' for s in SECTIONS)
     sections = "\n".join(f'<section id="{_slug(s)}"><h2>{html.escape(s)}</h2>\n{bodies[s]}'
@@ -171,6 +253,4 @@ def report(path, *, model=None, graph=None, history=None, activations=None,
     page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n"
             f"<body><h1>{html.escape(title)}</h1><nav>{nav}</nav>\n{sections}\n</body></html>\n")
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return _write(Path(path), page)

@@ -65,7 +65,7 @@ def _check_report(path):
     assert parser.external == []
     assert "Not recorded" not in text                     # every section got its data
     graph = text[text.index('id="computation-graph"'):text.index('id="gradient-flow"')]
-    assert "<svg" in graph and "sigmoid" in graph and "relu" in graph
+    assert "<iframe" in graph and "sigmoid" in graph and "relu" in graph   # viz.explore
 
 
 # -- 1. deep XOR -----------------------------------------------------------------------

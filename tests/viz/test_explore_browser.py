@@ -4,6 +4,7 @@ Needs Playwright for Python (``pip install playwright``) and a Chromium
 executable (Debian's ``chromium``; never ``playwright install``): the tests
 skip, saying which is missing, where either is. CI (.ci/run) installs both.
 """
+import atexit
 import os
 import re
 import shutil
@@ -32,20 +33,45 @@ def find_chromium():
     return None
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session (skips with the reason when none can start)."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright for Python is not installed "
-        "(pip install playwright; CI installs it): browser tests skipped")
+_SHARED = {}
+
+
+def shared_browser():
+    """One headless Chromium for the whole test session, shared by every browser test module
+    (Playwright's sync API allows one running instance per thread); None with the reason why
+    it cannot start."""
+    if "browser" in _SHARED:
+        return _SHARED["browser"], _SHARED.get("why")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _SHARED.update(browser=None, why="Playwright for Python is not installed (pip install "
+                       "playwright; CI installs it): browser tests skipped")
+        return None, _SHARED["why"]
     executable = find_chromium()
     if executable is None:
-        pytest.skip("no Chromium executable found (apt-get install chromium, or set "
-                    "$CHROMIUM): browser tests skipped")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        _SHARED.update(browser=None, why="no Chromium executable found (apt-get install "
+                       "chromium, or set $CHROMIUM): browser tests skipped")
+        return None, _SHARED["why"]
+    p = sync_api.sync_playwright().start()
+    _SHARED.update(playwright=p, browser=p.chromium.launch(executable_path=executable,
+                                                           args=CHROMIUM_ARGS))
+    atexit.register(_stop)
+    return _SHARED["browser"], None
+
+
+def _stop():
+    _SHARED["browser"].close()
+    _SHARED["playwright"].stop()
+
+
+@pytest.fixture
+def browser():
+    """The session's headless Chromium (skips, saying what is missing, when there is none)."""
+    b, why = shared_browser()
+    if b is None:
+        pytest.skip(why)
+    return b
 
 
 class Opened:

@@ -107,7 +107,8 @@ def test_every_plot_returns_a_figure_and_saves_png_and_svg(tmp_path):
         viz.save_figure(fig, tmp_path / f"{name}.svg")
         assert ET.parse(tmp_path / f"{name}.svg").getroot().tag.endswith("svg")
     curves = viz.plot_curves(history)
-    assert [ax.get_title() for ax in curves.axes] == ["loss", "accuracy"]
+    assert [ax.get_title() for ax in curves.axes] == ["Loss per epoch", "Accuracy per epoch"]
+    assert [ax.get_ylabel() for ax in curves.axes] == ["Loss", "Accuracy"]
     assert [line.get_label() for line in curves.axes[0].lines] == ["train", "validation"]
     ratios = viz.plot_update_ratios(tracker)
     assert len(ratios.axes[0].lines) == 4                      # 3 weights + the 1e-3 line
@@ -120,3 +121,38 @@ def test_plot_input_errors():
         viz.plot_activations([])
     with pytest.raises(ValueError, match="nothing recorded"):
         viz.plot_update_ratios({})
+
+
+def test_compared_runs_share_the_axes_of_each_metric():
+    a = {"epoch": [0, 1, 2], "lr": [0.1] * 3, "train_loss": [0.7, 0.5, 0.3],
+         "val_loss": [0.8, 0.6, 0.4], "train_accuracy": [0.5, 0.7, 0.9], "step_loss": [1.0] * 9}
+    b = {"epoch": [0, 1, 2], "lr": [0.1] * 3, "train_loss": [0.7, 0.69, 0.69],
+         "val_loss": [0.7, 0.7, 0.7], "train_accuracy": [0.5, 0.5, 0.52], "step_loss": [1.0] * 9}
+    fig = viz.plot_curves({"relu": a, "sigmoid": b})
+    assert [ax.get_title() for ax in fig.axes] == ["Loss per epoch: relu vs sigmoid",
+                                                   "Accuracy per epoch: relu vs sigmoid"]
+    loss = fig.axes[0]
+    assert [line.get_label() for line in loss.lines] == [
+        "relu train", "relu validation", "sigmoid train", "sigmoid validation"]
+    colours = [line.get_color() for line in loss.lines]
+    assert colours[0] == colours[1] != colours[2] == colours[3]          # one colour per run
+    assert [line.get_linestyle() for line in loss.lines] == ["-", "--", "-", "--"]
+    np.testing.assert_allclose(loss.lines[2].get_ydata(), b["train_loss"])
+    assert len(fig.axes) == 2                      # epoch, lr and per-step keys left out
+
+
+def test_activation_small_multiples_one_panel_per_layer_and_network():
+    model_a, x, _, _, _ = _trained(1)
+    records = [r._replace(name=f"a.{r.name}") for r in viz.record_activations(model_a, x)]
+    records += [r._replace(name=f"b.{r.name}") for r in viz.record_activations(model_a, x)]
+    fig = viz.plot_activations(records)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[:2] == ["Activation mean per layer", "Activation std per layer"]
+    assert titles[2:] == ["1: Tanh", "3: ReLU", "1: Tanh", "3: ReLU"]      # 2 rows of 2
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["a", "", "b", ""]
+    mean_line = fig.axes[0].lines[0]
+    np.testing.assert_allclose(mean_line.get_ydata(), [records[0].values.mean(),
+                                                       records[1].values.mean()], rtol=1e-6)
+    assert [line.get_label() for line in fig.axes[1].lines] == ["a", "b"]
+    text = fig.axes[3].texts[0].get_text()
+    assert text.startswith("mean ") and "dead" in text            # ReLU: dead units

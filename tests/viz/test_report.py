@@ -6,6 +6,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+import autograd
 import nn
 import viz
 from viz.render import RendererNotFoundWarning, find_renderer
@@ -101,3 +102,26 @@ def test_report_without_renderer_embeds_the_dot_source(tmp_path, no_renderer):
     assert page.h2 == list(viz.SECTIONS) and page.external == []
     assert "digraph autograd" in text and "pip install graphviz-pure" in text
     assert "svg" not in page.tags
+
+
+def test_report_with_a_recorded_backward_embeds_the_explorer(tmp_path):
+    model, x, y, tracker, history = _trained()
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    with autograd.record_backward() as rec:
+        loss.backward()
+    runs = {"a": history, "b": {k: [v * 0.9 for v in vs] for k, vs in history.items()}}
+    path = viz.report(tmp_path / "run.html", model=model, graph=loss, record=rec, history=runs,
+                      findings=["the loss fell"], summary={"data": "16 random points"})
+    text, page = _parse(path)
+    assert page.h2 == list(viz.SECTIONS) and page.external == []
+    assert "iframe" in page.tags and "script" not in page.tags      # the page is in srcdoc
+    frame = text[text.index("<iframe"):text.index("</iframe>")]
+    assert 'sandbox="allow-scripts"' in frame and "srcdoc=" in frame
+    assert "&lt;script id=&quot;explorer-data&quot;" in frame
+    assert "0: Linear" in frame                                     # modules named by kind
+    summary = text[text.index('id="summary"'):text.index('id="computation-graph"')]
+    assert "<th></th>" not in summary                               # no empty header row
+    assert '<th scope="row">data</th><td>16 random points</td>' in summary
+    assert "<li>the loss fell</li>" in summary
+    assert "<td>a</td>" in summary and "<td>b</td>" in summary      # one row per run
+    assert "training loss" in summary and "validation accuracy" in summary

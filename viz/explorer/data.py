@@ -189,12 +189,17 @@ def page_data(roots, record, *, params=None, max_full_elements=1024, max_nodes=3
                          "root.backward()`, then viz.explore(root, record=rec)")
     scopes = _scopes(spec, params)
     scale = ColorScale.fit(mags)
-    root_names = [labels[spec.roots[0]]] if spec.roots else ["L"]
+    root_names = [labels[r] for r in spec.roots] or ["L"]
+    notes = []
+    if len(root_names) > 1:
+        notes.append(f"backward ran from {len(root_names)} roots: L = "
+                     + " + ".join(root_names) + " (each root's seed gradient times the root)")
     data = {
-        "title": title, "notes": [], "nodes": nodes,
+        "title": title, "notes": notes, "nodes": nodes,
         "edges": [[index[e.src], index[e.dst], -1 if e.slot is None else e.slot]
                   for e in spec.edges],
-        "roots": [index[r] for r in spec.roots], "rootName": root_names[0],
+        "roots": [index[r] for r in spec.roots],
+        "rootName": root_names[0] if len(root_names) == 1 else "L",
         "scopes": scopes,
         "collapsed": initial_collapse([n.scope for n in spec.nodes.values()], scopes,
                                       max_nodes),

@@ -131,7 +131,7 @@
       if (n.rg) {
         var g2 = gradState(n.id, p);
         lines.push("grad " + (!g2.any ? "-" : (g2.complete && n.grad !== null ?
-          "\u2016g\u2016 " + fmt(arrNorm(n.grad)) : g2.n + "/" + g2.total + " in")));
+          "norm " + fmt(arrNorm(n.grad)) : g2.n + "/" + g2.total + " in")));
       }
     }
     return lines;
@@ -139,7 +139,9 @@
   function scopeLines(s) {
     var members = scopeMembers[s] || [], ops = 0;
     members.forEach(function (id) { if (NODES[id].k === "o") ops++; });
-    return [SC[s].title, ops + " ops, " + (members.length - ops) + " tensors", "+ expand"];
+    var m = scopeMag(s);
+    return [SC[s].title, ops + " ops, " + (members.length - ops) + " tensors",
+            m === null ? "+ expand" : "max |grad| " + fmt(m)];
   }
   function boxSize(lines, minW) {
     var w = 0;
@@ -365,7 +367,7 @@
       lines = [n.title].concat(n.consts);
       cls += " op";
       var st = stepOfTensor[n.out];
-      if (st !== undefined && stepsDone(pos) === st + 1) cls += " current";
+      if (st !== undefined && phase(pos) === "backward" && stepsDone(pos) === st + 1) cls += " current";
       if (fwdIndex[n.out] !== undefined && pos === fwdIndex[n.out] + 1) cls += " current";
       inner = '<rect class="box" width="' + box.w + '" height="' + box.h + '" rx="' + box.h / 2 + '"/>';
     } else {
@@ -832,7 +834,19 @@
   $("check-summary").className = D.check.ok === false ? "bad" : (D.check.ok ? "ok" : "dim");
   $("notes").innerHTML = D.notes.map(esc).join("<br>");
   render(true);
-  fit(true);
+  // The page may be laid out later than its script runs (in a report's iframe, a hidden tab):
+  // fit once it has a size, and again whenever it is resized before the user moved the view.
+  var userMoved = false;
+  function firstFit() {
+    var r = $("graph").getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && !userMoved) fit(true);
+  }
+  firstFit();
+  window.addEventListener("load", firstFit);
+  if (window.ResizeObserver) new ResizeObserver(firstFit).observe($("graph-wrap"));
+  ["mousedown", "wheel", "keydown", "click"].forEach(function (ev) {
+    $("app").addEventListener(ev, function () { userMoved = true; }, true);
+  });
   window.explorer = { go: go, pos: function () { return pos; }, end: END, forward: F, backward: B,
                       select: function (id) { select("n:" + id, false); }, toggle: toggle,
                       collapsed: function () { return Object.keys(collapsed); } };
