@@ -19,6 +19,8 @@ from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cell import RNNCell, LSTMCell, GRUCell
 from .embedding import Embedding
 from .activation import ReLU6, Hardtanh, Softplus, LogSigmoid
+from .distance import CosineSimilarity, PairwiseDistance
+from .loss import SmoothL1Loss, HuberLoss, KLDivLoss
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

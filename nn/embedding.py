@@ -15,7 +15,7 @@ from .module import Module
 from .parameter import Parameter
 from .rnn_cell import check_positive, module_dtype
 
-__all__ = ["embedding", "Embedding"]
+__all__ = ["embedding", "one_hot", "Embedding"]
 
 
 def _indices(op, input, num):
@@ -49,6 +49,34 @@ def _renorm_(weight, idx, max_norm, norm_type):
         with no_grad():
             weight.data[rows[big]] = w[big] * scale[:, None]
             weight.mark_modified()
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class ids -> one-hot rows: shape ``tensor.shape + (num_classes,)``, int64, no gradient.
+
+    ``num_classes=-1`` takes the largest id + 1, as PyTorch.
+
+    Example:
+        >>> one_hot(np.array([0, 2]), 3)
+        Tensor([[1, 0, 0],
+                [0, 0, 1]], dtype=int64)
+    """
+    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class ids must be integers (int64), got {idx.dtype} with "
+                        f"shape {idx.shape}")
+    if idx.size and idx.min() < 0:
+        raise ValueError(f"one_hot: class ids must be non-negative, got min {idx.min()}")
+    if num_classes == -1:
+        if not idx.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass it")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.max() >= num_classes:
+        raise ValueError(f"one_hot: class id {idx.max()} is out of range for num_classes="
+                         f"{num_classes}")
+    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor(out)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

@@ -23,3 +23,11 @@ from .activation import relu6, hardtanh, softplus, logsigmoid  # noqa: E402
 from .embedding import embedding  # noqa: E402
 
 __all__ += ["relu6", "hardtanh", "softplus", "logsigmoid", "embedding"]
+
+from .embedding import one_hot  # noqa: E402
+from .padding import pad  # noqa: E402
+from .distance import normalize, cosine_similarity, pairwise_distance  # noqa: E402
+from .loss import smooth_l1_loss, huber_loss, kl_div  # noqa: E402
+
+__all__ += ["one_hot", "pad", "normalize", "cosine_similarity", "pairwise_distance",
+            "smooth_l1_loss", "huber_loss", "kl_div"]

@@ -8,14 +8,15 @@ the helpers every loss shares in nn.loss_base.
 """
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Function, Tensor, where
 from .classification import (cross_entropy, nll_loss, multi_margin_loss, CrossEntropyLoss,
                              NLLLoss, MultiMarginLoss)
 from .loss_base import Loss, as_input, as_target, check_reduction, reduce_loss
 
 __all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "cross_entropy", "nll_loss", "multi_margin_loss", "MSELoss", "L1Loss", "BCELoss",
-           "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss", "Loss",
+           "cross_entropy", "nll_loss", "multi_margin_loss", "smooth_l1_loss", "huber_loss",
+           "kl_div", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "NLLLoss", "MultiMarginLoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Loss",
            "reduce_loss"]
 
 
@@ -167,6 +168,86 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return reduce_loss(loss if weight is None else loss * weight, reduction)
 
 
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average/reduce arguments, mapped to a reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target); beta=0: L1.
+
+    Example:
+        >>> smooth_l1_loss(Tensor([0.5, 3.0]), Tensor([0.0, 0.0]))
+        Tensor(1.3125, dtype=float32)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    input = as_input("smooth_l1_loss", input)
+    d = input - as_target("smooth_l1_loss", target, input)
+    if beta == 0:
+        return reduce_loss(d.abs(), reduction)
+    small = np.abs(d.data) < beta
+    return reduce_loss(where(small, d * d * (0.5 / beta), d.abs() - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d**2 where |d| <= delta, else delta (|d| - 0.5 delta); optional elementwise weight.
+
+    Equals ``delta * smooth_l1_loss(..., beta=delta)``.
+
+    Example:
+        >>> huber_loss(Tensor([0.5, 3.0]), Tensor([0.0, 0.0]), delta=2.0)
+        Tensor(2.0625, dtype=float32)
+    """
+    check_reduction("huber_loss", reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input = as_input("huber_loss", input)
+    d = input - as_target("huber_loss", target, input)
+    small = np.abs(d.data) <= delta
+    loss = where(small, d * d * 0.5, (d.abs() - 0.5 * delta) * delta)
+    weight = _weight("huber_loss", weight, input)
+    return reduce_loss(loss if weight is None else loss * weight, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence sum target * (log target - input), with ``input`` log-probabilities.
+
+    ``target`` holds probabilities (0 log 0 = 0), or log-probabilities with
+    ``log_target=True``. ``reduction='batchmean'`` divides the sum by the batch
+    size (the KL divergence per sample); 'mean' divides by the element count,
+    as PyTorch does. The gradient with respect to a zero target leaves out the
+    infinite slope of t log t at t = 0 (PyTorch gives NaN there).
+
+    Example:
+        >>> p = Tensor([[0.5, 0.5]])
+        >>> kl_div(Tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+        Tensor(0.143841, dtype=float32)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"kl_div: reduction must be 'none', 'mean', 'sum' or 'batchmean', got "
+                         f"{reduction!r}")
+    input = as_input("kl_div", input)
+    target = as_target("kl_div", target, input)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target.data > 0
+        safe = where(positive, target, Tensor(np.ones((), target.dtype)))
+        loss = where(positive, target * safe.log(), Tensor(np.zeros((), target.dtype))) \
+            - target * input
+    if reduction == "batchmean":
+        return loss.sum() * (1 / (input.shape[0] if input.ndim else 1))
+    return reduce_loss(loss, reduction)
+
+
 class MSELoss(Loss):
     """Module form of mse_loss.
 
@@ -222,3 +303,52 @@ class BCEWithLogitsLoss(Loss):
     def forward(self, input, target):
         return binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
                                                 self.pos_weight)
+
+
+class SmoothL1Loss(Loss):
+    """Module form of smooth_l1_loss(input, target, beta=beta).
+
+    Example:
+        >>> SmoothL1Loss(beta=0.5)(Tensor([1.0]), Tensor([0.0]))
+        Tensor(0.75, dtype=float32)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.beta = beta
+
+    def forward(self, input, target):
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(Loss):
+    """Module form of huber_loss(input, target, delta=delta).
+
+    Example:
+        >>> HuberLoss(delta=0.5)(Tensor([1.0]), Tensor([0.0]))
+        Tensor(0.375, dtype=float32)
+    """
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return huber_loss(input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(Loss):
+    """Module form of kl_div: input log-probabilities, target probabilities (or log ones).
+
+    Example:
+        >>> KLDivLoss(reduction="batchmean")(Tensor([[0.5, 0.5]]).log(), Tensor([[0.5, 0.5]]))
+        Tensor(0., dtype=float32)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        super().__init__("mean" if reduction == "batchmean" else reduction)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input, target):
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
