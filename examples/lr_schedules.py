@@ -140,7 +140,7 @@ def train(data, lr, epochs, seed, cfg, schedule="constant", weight_decay=0.0):
         history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=opt,
                             epochs=epochs, val_loader=val, scheduler=sched,
                             scheduler_interval=interval, metrics=["accuracy"], callbacks=[rec],
-                            seed=seed, progress=False)
+                            seed=seed, progress=False, on_nonfinite="continue")
     return history, rec.lrs, model
 
 

@@ -210,7 +210,7 @@ def train_digits(name, lr, data, cfg, seed):
         history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(),
                             optimizer=OPTIMIZERS[name](model.parameters(), lr),
                             epochs=cfg["digits_epochs"], val_loader=val, metrics=["accuracy"],
-                            seed=seed, progress=False)
+                            seed=seed, progress=False, on_nonfinite="continue")
         test_accuracy = _accuracy(model, Xte, yte)
     loss = history["train_loss"][-1]
     return {"lr": lr, "steps_to_loss": steps_below(history["step_loss"], cfg["loss_threshold"]),

@@ -126,9 +126,10 @@ def coarse_to_fine(objective, space, rounds=3, n_trials=20, top_k=5, *, shrink=0
     After each round the ``top_k`` best trials (over all rounds) pick the next space: every
     numeric range keeps ``shrink`` of its width (measured in log space for ``LogUniform``),
     centred on the top trials' mean and moved just enough to contain the best trial while
-    staying inside the previous range; choices and constants stay as they are. Round 0 is ``random_search(objective, space, n_trials, seed)``. The spaces
-    searched are in ``result.spaces``. Resumable from ``results_path``, with failed and
-    crashed trials handled, like the others (``grid_search``).
+    staying inside the previous range; choices and constants stay as they are. Round 0 is
+    ``random_search(objective, space, n_trials, seed)``. The spaces searched are in
+    ``result.spaces``. Resumable from ``results_path``, with failed and crashed trials
+    handled, like the others (``grid_search``).
 
     Example:
         >>> result = coarse_to_fine(objective, {"lr": LogUniform(1e-6, 1.0),
