@@ -388,6 +388,10 @@
       inner = '<rect class="box" width="' + box.w + '" height="' + box.h + '" rx="2"' +
         (fill ? ' style="fill:' + fill + '"' : "") + "/>";
     }
+    if (drawn && drawn.lod) {                 // zoomed far out: the box and its colour only
+      return '<g class="' + cls + (selected === key ? " selected" : "") + '" data-key="' + key +
+        '" data-id="' + id + '" transform="translate(' + box.x + "," + box.y + ')">' + inner + "</g>";
+    }
     if (selected === key) cls += " selected";
     if (matches[key]) cls += " match";
     if (dark) cls += " dark";
@@ -401,6 +405,7 @@
       items.forEach(function (it) {
         if (it.key[0] !== "b") return;
         var s = it.key.slice(2), b = layout[it.key];
+        if (drawn && !hit(b, drawn)) return;
         out.push('<g class="cluster" data-scope="' + esc(s) + '"><rect x="' + b.x + '" y="' + b.y +
           '" width="' + b.w + '" height="' + b.h + '" rx="8"/><g class="cluster-head" data-scope="' +
           esc(s) + '"><rect x="' + b.x + '" y="' + b.y + '" width="' + b.w + '" height="' + BHEAD +
@@ -422,6 +427,11 @@
       seen[k] = 1;
       var p = layout[a], q = layout[b];
       if (!p || !q) return;
+      if (drawn && drawn.x0 > -Infinity) {
+        var bx = Math.min(p.x, q.x), by = Math.min(p.y, q.y);
+        if (!hit({ x: bx, y: by, w: Math.max(p.x + p.w, q.x + q.w) - bx,
+                   h: Math.max(p.y + p.h, q.y + q.h) - by }, drawn)) return;
+      }
       var x1 = p.x + p.w, y1 = p.y + p.h / 2, x2 = q.x, y2 = q.y + q.h / 2;
       var dx = Math.max(30, Math.abs(x2 - x1) / 2);
       var hot = cur && ((e[1] === cur.o && e[2] >= 0) || (e[0] === cur.o));
@@ -431,24 +441,51 @@
     return out.join("");
   }
   var lastTop = null, size = { w: 0, h: 0 };
+  // Big graphs draw only what is near the view (and boxes without text when zoomed far out):
+  // the browser's work grows with the elements on the page, not with the graph.
+  var CULL = 1500, LOD_ZOOM = 0.4, keys = [], drawn = null;
+  function viewRect(margin) {
+    var r = $("graph").getBoundingClientRect(), w = r.width / view.k, h = r.height / view.k;
+    var x0 = -view.x / view.k, y0 = -view.y / view.k;
+    return { x0: x0 - margin * w, y0: y0 - margin * h, x1: x0 + w * (1 + margin),
+             y1: y0 + h * (1 + margin), lod: keys.length > CULL && view.k < LOD_ZOOM };
+  }
+  function hit(b, r) { return b.x <= r.x1 && b.x + b.w >= r.x0 && b.y <= r.y1 && b.y + b.h >= r.y0; }
+  function draw() {
+    var cull = keys.length > CULL;
+    drawn = cull ? viewRect(0.6) : { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity, lod: false };
+    var shown = cull ? keys.filter(function (k) { return hit(layout[k], drawn); }) : keys;
+    $("viewport").innerHTML = '<g class="clusters">' + blockSvg(lastTop) + '</g><g class="edges">' +
+      edgeSvg() + '</g><g class="nodes' + (drawn.lod ? " lod" : "") + '">' + shown.map(nodeSvg).join("") + "</g>";
+    $("graph").setAttribute("data-drawn", shown.length);
+  }
   function render(relayout) {
     if (relayout || !lastTop) {
       lastTop = doLayout();
       size = { w: lastTop.w, h: lastTop.h };
+      keys = Object.keys(layout).filter(function (k) { return k[0] !== "b"; });
+      $("graph").setAttribute("data-visible", keys.length);
     }
-    var keys = Object.keys(layout).filter(function (k) { return k[0] !== "b"; });
-    $("viewport").innerHTML = '<g class="clusters">' + blockSvg(lastTop) + '</g><g class="edges">' +
-      edgeSvg() + '</g><g class="nodes">' + keys.map(nodeSvg).join("") + "</g>";
-    $("graph").setAttribute("data-visible", keys.length);
-    applyView();
+    draw();
+    applyView(true);
     renderStep();
     if (selected) renderInspector(selected);
   }
 
   // -- pan and zoom -----------------------------------------------------------------------
   var view = { x: 0, y: 0, k: 1 };
-  function applyView() {
+  var pending = false;
+  function applyView(now) {
     $("viewport").setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+    if (keys.length <= CULL || !drawn) return;
+    var r = viewRect(0);
+    if (r.lod === drawn.lod && r.x0 >= drawn.x0 && r.y0 >= drawn.y0 && r.x1 <= drawn.x1 &&
+        r.y1 <= drawn.y1) return;                 // still inside what is drawn
+    if (now === true) { draw(); return; }
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(function () { pending = false; applyView(true); });
+    }
   }
   var MIN_READABLE = 0.75;
   function fit(readable) {
@@ -465,7 +502,7 @@
       view.x = (r.width - size.w * view.k) / 2;
       view.y = Math.max(15, (r.height - size.h * view.k) / 2);
     }
-    applyView();
+    applyView(true);
   }
   function zoom(f, cx, cy) {
     var r = $("graph").getBoundingClientRect();
@@ -479,7 +516,7 @@
     if (view.k < 0.6) view.k = 0.9;
     view.x = r.width / 2 - (b.x + b.w / 2) * view.k;
     view.y = r.height / 2 - (b.y + b.h / 2) * view.k;
-    applyView();
+    applyView(true);
   }
 
   // -- the step panel ---------------------------------------------------------------------
@@ -725,7 +762,7 @@
     if (x < 10 || y < 10 || x + b.w * view.k > r.width - 10 || y + b.h * view.k > r.height - 10) {
       view.x = r.width / 2 - (b.x + b.w / 2) * view.k;
       view.y = r.height / 2 - (b.y + b.h / 2) * view.k;
-      applyView();
+      applyView(true);
     }
   }
   var timer = null;
@@ -833,7 +870,12 @@
   $("check-summary").innerHTML = esc(D.check.summary);
   $("check-summary").className = D.check.ok === false ? "bad" : (D.check.ok ? "ok" : "dim");
   $("notes").innerHTML = D.notes.map(esc).join("<br>");
-  render(true);
+  lastTop = doLayout();
+  size = { w: lastTop.w, h: lastTop.h };
+  keys = Object.keys(layout).filter(function (k) { return k[0] !== "b"; });
+  $("graph").setAttribute("data-visible", keys.length);
+  fit(true);
+  render(false);
   // The page may be laid out later than its script runs (in a report's iframe, a hidden tab):
   // fit once it has a size, and again whenever it is resized before the user moved the view.
   var userMoved = false;
@@ -850,5 +892,11 @@
   window.explorer = { go: go, pos: function () { return pos; }, end: END, forward: F, backward: B,
                       select: function (id) { select("n:" + id, false); }, toggle: toggle,
                       collapsed: function () { return Object.keys(collapsed); } };
+  document.body.setAttribute("data-ready-ms", performance.now().toFixed(1));
   document.body.setAttribute("data-ready", "1");
+  requestAnimationFrame(function () {          // after the first frame is painted
+    setTimeout(function () {
+      document.body.setAttribute("data-painted-ms", performance.now().toFixed(1));
+    }, 0);
+  });
 })();
