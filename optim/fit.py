@@ -265,8 +265,8 @@ def _nonfinite(state, what, batch, lr, loss, on_nonfinite):
                f"the history); stopped before that step's optimizer update, so the model and "
                f"optimizer keep {kept}. To find the op that first makes a NaN or Inf, run the "
                "step under `with autograd.detect_anomaly():`; if the weights blow up, try a "
-               f"lower learning rate (lr is {lr:g}) or clip_grad_norm=. "
-               "Pass on_nonfinite='continue' to train on regardless.")
+               f"lower learning rate (lr is {lr:g}) or clip the gradients (clip_grad_norm=1.0)."
+               " Pass on_nonfinite='continue' to train on regardless.")
     if on_nonfinite == "raise":
         raise NonFiniteLossError(message, epoch, batch, step, loss)
     warnings.warn(message + f" Training stopped; history['nonfinite_steps'] = "
