@@ -233,3 +233,14 @@ def test_explore_input_errors():
     with pytest.raises(RuntimeError, match="explore: running backward"):
         viz.explore(x * 2)                     # not a scalar: backward needs a gradient
     nn.manual_seed(0)
+
+
+def test_the_readmes_explore_example_prints_what_it_says(tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = next(b for b in re.findall(r"```py\n(.*?)```", readme, re.S) if "viz.explore" in b)
+    monkeypatch.chdir(tmp_path)                                  # it writes L.html
+    exec(compile(block, "README-explore", "exec"), {})
+    expected = block.strip().splitlines()[-1].lstrip("# ")
+    assert capsys.readouterr().out.strip() == expected
+    assert (tmp_path / "L.html").read_text().startswith("<!DOCTYPE html>")
