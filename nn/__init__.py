@@ -21,6 +21,8 @@ from .embedding import Embedding
 from .activation import ReLU6, Hardtanh, Softplus, LogSigmoid
 from .distance import CosineSimilarity, PairwiseDistance
 from .loss import SmoothL1Loss, HuberLoss, KLDivLoss
+from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d
+from .dropout import Dropout1d, Dropout2d
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

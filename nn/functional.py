@@ -31,3 +31,8 @@ from .loss import smooth_l1_loss, huber_loss, kl_div  # noqa: E402
 
 __all__ += ["one_hot", "pad", "normalize", "cosine_similarity", "pairwise_distance",
             "smooth_l1_loss", "huber_loss", "kl_div"]
+
+from .group_norm import group_norm, instance_norm  # noqa: E402
+from .dropout import dropout1d, dropout2d  # noqa: E402
+
+__all__ += ["group_norm", "instance_norm", "dropout1d", "dropout2d"]
