@@ -256,7 +256,7 @@ class CheckpointError(ValueError):
 
 
 DEFAULT_MAX_BYTES = 2**30
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20
 # what reading a damaged archive or entry raises (zipfile, zlib, short reads)
 _CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError)
@@ -374,14 +374,15 @@ def _read_arrays(path, name, max_bytes):
                                   "it may be truncated or corrupt") from None
         with archive:
             infos = archive.infolist()
-            keys, total = [], 0
+            keys, seen, total = [], set(), 0
             for info in infos:                    # the central directory: nothing inflated yet
                 key = info.filename[:-4] if info.filename.endswith(".npy") else None
-                if key is None or key in keys:
+                if key is None or key in seen:
                     what = "a repeated entry" if key else "an entry that is not an .npy array"
                     raise CheckpointError(f"load: {name} has {what} ({info.filename!r}), so it "
                                           "was not written by nn.save; refusing it")
                 keys.append(key)
+                seen.add(key)
                 total += info.file_size
                 if max_bytes is not None and total > max_bytes:
                     note = ("" if total == info.file_size else
