@@ -74,18 +74,22 @@ def initial_collapse(spec_nodes, scopes, max_nodes):
     return [p for p, s in scopes.items() if s["depth"] == 1]
 
 
-def _labels(spec, ids):
-    """A display name for every tensor: its own name, else its op and a count ("mul3")."""
+def _labels(spec, order):
+    """A display name for every tensor: its own name, else its op and a count ("mul3"),
+    counted in the engine's forward order (``order``: the recorded tensors), so numbers
+    grow from the inputs to the output."""
+    rank = {id(t): k for k, t in enumerate(order)}
+    nodes = sorted((n for n in spec.nodes.values() if n.kind == "tensor"),
+                   key=lambda n: (n.tensor.grad_fn is not None,
+                                  rank.get(id(n.tensor), len(rank))))
     counts, out = {}, {}
-    for node in spec.nodes.values():
-        if node.kind != "tensor":
-            continue
+    for node in nodes:
         if node.name:
             out[node.id] = node.name
             continue
         t = node.tensor
         base = op_name(t.grad_fn) if t.grad_fn is not None else (
-            "leaf" if t.requires_grad else "const")
+            "leaf" if t.requires_grad else "input")
         counts[base] = counts.get(base, 0) + 1
         out[node.id] = f"{base}{counts[base]}"
     return out
@@ -113,7 +117,7 @@ def page_data(roots, record, *, params=None, max_full_elements=1024, max_nodes=3
         else:
             fn_id[id(node.fn)] = index[nid]
     names = parameter_names(params)
-    labels = _labels(spec, index)
+    labels = _labels(spec, record.order)
     enc = lambda a: encode(a, max_full_elements)          # noqa: E731
 
     step_of = {}

@@ -542,7 +542,7 @@
     } else if (ph === "forward") {
       var f = D.forward[pos - 1], n = NODES[f.t], op = NODES[f.o];
       title = "Forward " + pos + " / " + F + ": " + nm(f.t) + " = " + op.title + "(" +
-        op.ins.map(function (i) { return i === null ? "\u00b7" : nm(i); }).join(", ") + ")";
+        op.ins.filter(function (i) { return i !== null; }).map(nm).concat(op.consts).join(", ") + ")";
       var args = op.ins.map(function (i) {
         return i === null ? "" : nm(i) + " = " + numSpan("v", NODES[i].value);
       }).filter(Boolean);
