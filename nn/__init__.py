@@ -23,6 +23,8 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .loss import SmoothL1Loss, HuberLoss, KLDivLoss
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d
 from .dropout import Dropout1d, Dropout2d
+from .container import ModuleDict, ParameterList, ParameterDict
+from .unflatten import Unflatten
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

@@ -1,10 +1,15 @@
-"""Containers: Sequential (a chain of modules) and ModuleList (a registered list of them)."""
+"""Containers: Sequential (a chain of modules), ModuleList and ModuleDict (registered
+collections of modules), ParameterList and ParameterDict (registered collections of
+parameters)."""
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 
+from autograd import Tensor
 from .module import Module
+from .parameter import Parameter
 
-__all__ = ["Sequential", "ModuleList"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _index(where, idx, n):
@@ -144,3 +149,210 @@ class ModuleList(Module):
         self._modules.clear()
         for i, m in enumerate(mods):
             self.add_module(str(i), m)
+
+
+def _pairs(where, items):
+    """(key, value) pairs from a mapping or an iterable of pairs, as PyTorch's update()."""
+    if isinstance(items, Mapping):
+        return list(items.items())
+    pairs = []
+    for i, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise TypeError(f"{where}.update: element {i} should be a (key, value) pair, got "
+                            f"{type(item).__name__}")
+        pairs.append(tuple(item))
+    return pairs
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered, keeping insertion order.
+
+    Example:
+        >>> heads = ModuleDict({"cls": Linear(8, 3), "box": Linear(8, 4)})
+        >>> list(heads.keys()), len(list(heads.parameters()))
+        (['cls', 'box'], 4)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict: {key!r} must be a Module, got {type(module).__name__}")
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._modules.keys()
+
+    def values(self):
+        """The modules, in insertion order."""
+        return self._modules.values()
+
+    def items(self):
+        """(key, module) pairs, in insertion order."""
+        return self._modules.items()
+
+    def clear(self):
+        """Remove every module."""
+        self._modules.clear()
+
+    def pop(self, key):
+        """Remove ``key`` and return its module.
+
+        Example:
+            >>> head = heads.pop("box")
+        """
+        return self._modules.pop(key)
+
+    def update(self, modules):
+        """Add (or replace) modules from a mapping or an iterable of (key, module) pairs.
+
+        Example:
+            >>> heads.update({"extra": Linear(8, 1)})
+        """
+        for key, module in _pairs("ModuleDict", modules):
+            self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters registered with the module (names "0", "1", ...).
+
+    Tensors that are not Parameters are wrapped in one, as PyTorch does.
+
+    Example:
+        >>> ps = ParameterList([Parameter(np.zeros(2)) for _ in range(3)])
+        >>> len(ps), [n for n, _ in ps.named_parameters()]
+        (3, ['0', '1', '2'])
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    @staticmethod
+    def _wrap(value):
+        if isinstance(value, Parameter) or value is None:
+            return value
+        if isinstance(value, Tensor):
+            return Parameter(value.data)
+        raise TypeError(f"ParameterList: expected a Parameter or Tensor, got "
+                        f"{type(value).__name__}")
+
+    def __getitem__(self, idx):
+        values = list(self._parameters.values())
+        if isinstance(idx, slice):
+            return ParameterList(values[idx])
+        return values[_index("ParameterList", idx, len(values))]
+
+    def __setitem__(self, idx, value):
+        self.register_parameter(str(_index("ParameterList", idx, len(self))), self._wrap(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def append(self, value):
+        """Add a parameter at the end; returns self."""
+        self.register_parameter(str(len(self)), self._wrap(value))
+        return self
+
+    def extend(self, values):
+        """Append each parameter of an iterable; returns self."""
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
+                         for i, p in enumerate(self))
+
+
+class ParameterDict(Module):
+    """A dict of parameters registered with the module, keeping insertion order.
+
+    Example:
+        >>> pd = ParameterDict({"scale": Parameter(np.ones(3))})
+        >>> [n for n, _ in pd.named_parameters()]
+        ['scale']
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, ParameterList._wrap(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._parameters.keys()
+
+    def values(self):
+        """The parameters, in insertion order."""
+        return self._parameters.values()
+
+    def items(self):
+        """(key, parameter) pairs, in insertion order."""
+        return self._parameters.items()
+
+    def get(self, key, default=None):
+        """The parameter under ``key``, or ``default``."""
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        """Remove ``key`` and return its parameter."""
+        return self._parameters.pop(key)
+
+    def clear(self):
+        """Remove every parameter."""
+        self._parameters.clear()
+
+    def update(self, parameters):
+        """Add (or replace) parameters from a mapping or an iterable of (key, value) pairs.
+
+        Example:
+            >>> pd.update({"shift": Parameter(np.zeros(3))})
+        """
+        for key, value in _pairs("ParameterDict", parameters):
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {p.shape}]"
+                         for k, p in self.items())

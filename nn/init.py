@@ -19,7 +19,8 @@ from autograd import Tensor, no_grad
 from .parameter import get_generator
 
 __all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+           "orthogonal_", "trunc_normal_", "eye_"]
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "sigmoid")
@@ -217,3 +218,84 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     if std is None:
         return tensor
     return _fill(tensor, _rng(generator).normal(0.0, std, size=tensor.shape))
+
+
+def eye_(tensor):
+    """Fill a 2-d ``tensor`` with the identity matrix (ones on the diagonal), in place.
+
+    Example:
+        >>> eye_(Tensor(np.zeros((2, 3)))).data
+        array([[1., 0., 0.],
+               [0., 1., 0.]], dtype=float32)
+    """
+    _check("eye_", tensor)
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-d tensors are supported, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Saxe et al. (2013): a (semi-)orthogonal matrix times ``gain``, in place.
+
+    The tensor is viewed as (rows, cols) = (shape[0], prod(shape[1:])); the QR
+    decomposition of a standard normal matrix, with the signs of R's diagonal
+    folded into Q (so the result is uniformly distributed), as PyTorch does.
+    Rows are orthonormal when rows <= cols, columns otherwise.
+
+    Example:
+        >>> w = orthogonal_(Tensor(np.zeros((3, 3))))
+        >>> np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6)
+        True
+    """
+    _check("orthogonal_", tensor)
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tensor.shape}")
+    if tensor.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.size // rows
+    flat = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def _normal_cdf(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """N(mean, std**2) truncated to [a, b] (absolute bounds, as PyTorch), in place.
+
+    Drawn by rejection: normal draws outside [a, b] are drawn again, which
+    samples the truncated distribution exactly; an interval holding under
+    0.1% of the probability is refused (it would take thousands of rounds).
+
+    Example:
+        >>> w = trunc_normal_(Tensor(np.zeros(1000)), std=0.02, a=-0.04, b=0.04)
+        >>> bool(np.abs(w.data).max() <= 0.04)
+        True
+    """
+    _check("trunc_normal_", tensor)
+    if not std > 0 or not a < b:
+        raise ValueError(f"trunc_normal_: need std > 0 and a < b, got std={std}, a={a}, b={b}")
+    mass = _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std)
+    if mass < 1e-3:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {mass:.2g} of the "
+                         f"probability of N({mean}, {std}**2); choose bounds nearer the mean")
+    rng = _rng(generator)
+    n = tensor.size
+    out = np.empty(n)
+    filled = 0
+    while filled < n:
+        want = n - filled
+        draw = rng.normal(mean, std, size=int(want / mass * 1.1) + 16)
+        draw = draw[(draw >= a) & (draw <= b)][:want]
+        out[filled:filled + draw.size] = draw
+        filled += draw.size
+    return _fill(tensor, out.reshape(tensor.shape))

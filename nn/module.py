@@ -62,6 +62,7 @@ class Module(Registry):
         d = self.__dict__
         d["training"] = True
         d["_forward_hooks"], d["_forward_pre_hooks"] = {}, {}
+        d["_backward_hooks"] = {}
 
     def forward(self, *args, **kwargs):
         """Compute the output; every subclass defines it."""
@@ -74,11 +75,16 @@ class Module(Registry):
                 new = hook(self, args)
                 if new is not None:
                     args = new if isinstance(new, tuple) else (new,)
+            backward_hooks = self.__dict__.get("_backward_hooks")
+            if backward_hooks:
+                args, call = wrap_inputs(self, args)
             out = self.forward(*args, **kwargs)
             for hook in tuple(self._forward_hooks.values()):
                 new = hook(self, args, out)
                 if new is not None:
                     out = new
+            if backward_hooks:
+                out = wrap_outputs(call, out)
         return out
 
     # -- modes and bulk operations --------------------------------------------------
@@ -168,6 +174,52 @@ class Module(Registry):
         self._forward_hooks[handle.id] = hook
         return handle
 
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when this module's input gradients
+        are computed; a non-None result replaces ``grad_input``.
+
+        ``grad_input`` has one entry per positional Tensor argument (None for
+        those that need no gradient), ``grad_output`` one per Tensor output, as
+        in PyTorch. Returns a handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> h = layer.register_full_backward_hook(
+            ...     lambda m, gin, gout: print(gout[0].shape))
+        """
+        if "_backward_hooks" not in self.__dict__:
+            self.__dict__["_backward_hooks"] = {}
+        hooks = self._backward_hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks_in_order = {handle.id: hook, **{k: v for k, v in hooks.items()
+                                                  if k != handle.id}}
+            hooks.clear()
+            hooks.update(hooks_in_order)
+        return handle
+
+    def get_submodule(self, target):
+        """The descendant module at the dotted path ``target`` ("" is self), as PyTorch.
+
+        Example:
+            >>> model = Sequential(Linear(2, 3), Sequential(ReLU(), Linear(3, 1)))
+            >>> type(model.get_submodule("1.1")).__name__
+            'Linear'
+        """
+        module = self
+        if target == "":
+            return module
+        path = []
+        for item in target.split("."):
+            path.append(item)
+            child = module._modules.get(item) if isinstance(module, Module) else None
+            if child is None:
+                where = ".".join(path[:-1]) or "the model"
+                raise AttributeError(f"get_submodule({target!r}): {type(module).__name__} "
+                                     f"({where}) has no submodule {item!r}")
+            module = child
+        return module
+
     # -- state --------------------------------------------------------------------
 
     def state_dict(self):
@@ -218,4 +270,5 @@ class Module(Registry):
         return "\n".join(lines) + "\n)" + count
 
 
+from .backward_hooks import wrap_inputs, wrap_outputs  # noqa: E402
 from .container import Sequential, ModuleList  # noqa: E402  (container subclasses Module)
