@@ -25,6 +25,8 @@ from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d
 from .dropout import Dropout1d, Dropout2d
 from .container import ModuleDict, ParameterList, ParameterDict
 from .unflatten import Unflatten
+from .adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from .upsample import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

@@ -36,3 +36,8 @@ from .group_norm import group_norm, instance_norm  # noqa: E402
 from .dropout import dropout1d, dropout2d  # noqa: E402
 
 __all__ += ["group_norm", "instance_norm", "dropout1d", "dropout2d"]
+
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: E402
+from .upsample import interpolate  # noqa: E402
+
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]
