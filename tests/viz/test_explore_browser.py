@@ -209,7 +209,11 @@ def test_replay_of_the_readme_expression_shows_chainrules_gradients(browser, tmp
             page.keyboard.press("ArrowRight")
             assert page.get_attribute("#step", "data-phase") == "backward"
             assert page.locator("g.node.op.current").count() == 1
+            labels = [t.text_content() for t in page.locator("text.edge-label").all()]
             for target, exact, shown in _step_rows(page):
+                assert f"\u2190 {shown['down']:g}" in labels or any(     # on the edge too
+                    float(label[2:]) == pytest.approx(shown["down"], rel=1e-5)
+                    for label in labels)
                 assert exact["up"] * exact["local"] == pytest.approx(exact["down"], rel=1e-12)
                 assert shown["up"] * shown["local"] == pytest.approx(shown["down"], rel=1e-4,
                                                                      abs=1e-4)
@@ -219,6 +223,15 @@ def test_replay_of_the_readme_expression_shows_chainrules_gradients(browser, tmp
         page.keyboard.press("ArrowRight")
         assert page.get_attribute("#step", "data-phase") == "end"
         page.click("#fit")
+        # colours: mean |grad| on a log scale, the largest gradient darkest, the smallest palest
+        tensors = [n for n in page_obj.data["nodes"] if n["k"] == "t" and n["mag"]]
+        largest = max(tensors, key=lambda n: n["mag"])
+        smallest = min(tensors, key=lambda n: n["mag"])
+        assert largest["label"] == "b"                          # |dg/db| = 645.6
+        fill = lambda n: page.locator(f"g.node[data-id='{n['id']}'] rect.box").evaluate(  # noqa
+            "r => getComputedStyle(r).fill")
+        assert fill(largest) == "rgb(8, 48, 107)"               # the dark end of the scale
+        assert fill(smallest) == "rgb(247, 251, 255)"           # the pale end
         # the inspector's explicit sum over a's consumers equals a.grad, as shown
         page.click("g.node[data-name='a']")
         total = page.locator("#inspector .sumline .total")
@@ -247,3 +260,21 @@ def test_search_finds_and_selects_a_node(browser, tmp_path):
         page.press("#search", "Enter")                      # opens its scope and selects it
         assert page.locator("g.node.selected[data-name='2.weight']").count() == 1
         assert page.locator("#inspector h3").inner_text() == "2.weight"
+
+
+def test_play_runs_the_replay_and_pauses(browser, tmp_path):
+    g, a, b = readme_expression()
+    path = viz.explore(g, tmp_path / "g.html").path
+    with open_explorer(browser, path) as o:
+        page = o.page
+        page.click("#first")
+        page.click("#play")                                    # a step every 0.7 s
+        for _ in range(100):            # (wait_for_function would need eval, which the CSP bars)
+            if page.evaluate("explorer.pos()") >= 2:
+                break
+            page.wait_for_timeout(100)
+        page.click("#play")                                    # pause
+        stopped = page.evaluate("explorer.pos()")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("explorer.pos()") == stopped and 2 <= stopped < 52
+        assert o.errors == []

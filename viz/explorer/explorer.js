@@ -416,8 +416,10 @@
     })(top.block);
     return out.join("");
   }
+  var edgeLabels = [];
   function edgeSvg() {
     var out = [], seen = {};
+    edgeLabels = [];
     var cur = phase(pos) === "backward" ? D.backward[stepsDone(pos) - 1] : null;
     D.edges.forEach(function (e) {
       var a = repOf(e[0]), b = repOf(e[1]);
@@ -437,6 +439,13 @@
       var hot = cur && ((e[1] === cur.o && e[2] >= 0) || (e[0] === cur.o));
       out.push('<path class="edge' + (hot ? " hot" : "") + '" d="M' + x1 + "," + y1 + " C" + (x1 + dx) +
         "," + y1 + " " + (x2 - dx) + "," + y2 + " " + x2 + "," + y2 + '"/>');
+      if (hot && e[1] === cur.o) {       // the gradient this step sends back along the edge
+        var c = cur.ins.filter(function (c) { return c.slot === e[2]; })[0];
+        var lx = x2 - Math.min(50, Math.max(0, x2 - x1) / 2);      // near the op's end
+        if (c) edgeLabels.push('<text class="edge-label" x="' + lx + '" y="' +
+          (y2 - 6) + '" text-anchor="middle">\u2190 ' +
+          esc(isScalar(c.g) ? fmt(c.g) : shapeText(c.g)) + "</text>");
+      }
     });
     return out.join("");
   }
@@ -456,7 +465,8 @@
     drawn = cull ? viewRect(0.6) : { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity, lod: false };
     var shown = cull ? keys.filter(function (k) { return hit(layout[k], drawn); }) : keys;
     $("viewport").innerHTML = '<g class="clusters">' + blockSvg(lastTop) + '</g><g class="edges">' +
-      edgeSvg() + '</g><g class="nodes' + (drawn.lod ? " lod" : "") + '">' + shown.map(nodeSvg).join("") + "</g>";
+      edgeSvg() + '</g><g class="nodes' + (drawn.lod ? " lod" : "") + '">' + shown.map(nodeSvg).join("") +
+      '</g><g class="edge-labels">' + edgeLabels.join("") + "</g>";
     $("graph").setAttribute("data-drawn", shown.length);
   }
   function render(relayout) {
