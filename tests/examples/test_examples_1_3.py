@@ -6,11 +6,19 @@ so OPENBLAS_NUM_THREADS=1 takes effect (threaded BLAS makes these tiny
 matrices several times slower on a loaded machine) and nn's global generator
 is left alone. The tests read the figures back from its results.json. The
 demo test runs the README's demo experiment at the size scripts/demo.sh runs.
+
+Only what holds on every machine is asserted. A direction between two trained
+figures is asserted on the seed-0 run only where it held with a clear margin
+for every seed and BLAS kernel we measured (seeds 0-4 or more, OPENBLAS_CORETYPE
+Haswell / Sandybridge / Prescott, 1 and 2 threads; the figures are in the
+comments); where one seed's comparison is close, the test runs the example's
+own functions for more seeds and compares medians.
 """
 import html.parser
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +30,8 @@ pytest.importorskip("graphviz")
 
 import nn  # noqa: E402
 from examples import activations, deep_xor, weight_init  # noqa: E402
+
+from ._child import run_child  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -79,18 +89,25 @@ def xor_run(tmp_path_factory):
 def test_deep_xor_relu_learns_and_sigmoid_stays_at_chance(xor_run):
     res, _ = xor_run
     sig, relu = res["sigmoid"], res["relu"]
+    # Measured at smoke size over seeds 0-11 (0-4 also with OPENBLAS_CORETYPE Sandybridge and
+    # Prescott): sigmoid |loss - ln 2| 0.0003-0.0022, training accuracy 0.485-0.555, never
+    # above the majority class's fraction; ReLU training accuracy 0.71-1.0, test 0.66-0.985.
     assert abs(sig["train_loss"] - math.log(2)) < 0.01
     assert sig["train_accuracy"] <= res["majority_fraction"] + 0.05
-    assert relu["train_accuracy"] >= sig["train_accuracy"] + 0.1
-    assert relu["test_accuracy"] >= sig["test_accuracy"] + 0.1
-    assert relu["train_loss"] < 0.5 * math.log(2)
+    assert relu["train_accuracy"] >= sig["train_accuracy"] + 0.1     # measured gap >= 0.19
+    assert relu["test_accuracy"] >= sig["test_accuracy"] + 0.1       # measured gap >= 0.21
+    # ReLU training loss: 0.001-0.19 for every seed but seed 4 (0.53 on every kernel: a slow
+    # start, 60 epochs are not enough), against the sigmoid's 0.687-0.695.
+    assert relu["train_loss"] < sig["train_loss"]
 
 
 def test_deep_xor_sigmoid_gradients_vanish_towards_the_input(xor_run):
     res, _ = xor_run
     sig, relu = res["sigmoid"], res["relu"]
     assert len(sig["grad_norm_init"]) == len(relu["grad_norm_init"]) == 10
-    # input layer's gradient orders of magnitude below the output layer's, for sigmoid only
+    # input layer's gradient orders of magnitude below the output layer's, for sigmoid only;
+    # measured over seeds 0-4: sigmoid 3.9e-8-1.4e-6 at init, 2.8e-7-3.5e-6 mean; ReLU
+    # 0.72-9.2 at init, 2.8-6.4 mean
     assert sig["grad_ratio_init"] < 1e-4 and sig["grad_ratio_mean"] < 1e-4
     assert relu["grad_ratio_init"] > 1e-2 and relu["grad_ratio_mean"] > 1e-2
 
@@ -135,6 +152,12 @@ def test_activations_sigmoid_is_slowest_and_worst(act_run, dataset):
     res = act_run[0][dataset]
     assert set(res) == set(activations.ACTIVATIONS)
     others = [a for a in res if a != "sigmoid"]
+    # Measured over seeds 0-4 (identical to 3 digits with OPENBLAS_CORETYPE Haswell,
+    # Sandybridge, Prescott): epochs to the threshold, sigmoid never, tanh 21-22 of 30
+    # (spirals) / 2 of 5 (digits), ReLU 14-21 / 3; final training loss, sigmoid 0.75-0.80
+    # vs the others' <= 0.38 (spirals), 0.64-0.72 vs <= 0.20 (digits); test accuracy,
+    # sigmoid 0.54-0.62 vs the others' >= 0.84 (spirals), 0.81-0.87 vs >= 0.91, each seed's
+    # gap >= 0.08 (digits).
     assert res["sigmoid"]["epochs_to_threshold"] is None
     assert res["tanh"]["epochs_to_threshold"] is not None
     assert res["relu"]["epochs_to_threshold"] is not None
@@ -142,9 +165,32 @@ def test_activations_sigmoid_is_slowest_and_worst(act_run, dataset):
     assert all(res["sigmoid"]["test_accuracy"] < res[a]["test_accuracy"] for a in others)
 
 
-def test_activations_relu_faster_than_tanh_and_dies_on_spirals(act_run):
+SPEED_SEEDS = range(1, 5)             # with the seed-0 run: five seeds
+
+
+@pytest.fixture(scope="module")
+def spirals_speed_over_seeds():
+    """Epochs to the training-accuracy threshold of ReLU and tanh on spirals, seeds 1-4."""
+    return run_child(
+        "from examples import activations as m\n"
+        "cfg = m.CONFIGS['smoke']['spirals']\n"
+        f"emit([{{a: m.run(a, m.load('spirals', s), cfg['epochs'], cfg['threshold'], s)[0]"
+        f"['epochs_to_threshold'] for a in ('relu', 'tanh')}} for s in {list(SPEED_SEEDS)}])")
+
+
+def test_activations_relu_faster_than_tanh_and_dies_on_spirals(act_run, spirals_speed_over_seeds):
     res = act_run[0]["spirals"]
-    assert res["relu"]["epochs_to_threshold"] < res["tanh"]["epochs_to_threshold"]
+    # Epochs to 90% training accuracy, seeds 0-9 (0-4 the same with OPENBLAS_CORETYPE
+    # Haswell, Sandybridge, Prescott): ReLU 15 16 14 21 19 15 18 15 17 18, tanh 21 21 21 22 22 22 22
+    # 23 19 21. One seed's gap can be a single epoch (seed 3), so compare medians: seeds 0-4,
+    # 16 vs 21; seeds 5-9, 17 vs 22. Not reached within the budget counts as infinitely slow.
+    runs = [{a: res[a]["epochs_to_threshold"] for a in ("relu", "tanh")},
+            *spirals_speed_over_seeds]
+    median = {a: statistics.median(math.inf if r[a] is None else r[a] for r in runs)
+              for a in ("relu", "tanh")}
+    assert median["relu"] < median["tanh"], runs
+    # Fraction of units never active over the last epoch, seeds 0-9: ReLU 0.117-0.188,
+    # PReLU 0-0.055 (its negative side still passes a gradient).
     assert res["relu"]["dead_fraction"] > res["prelu"]["dead_fraction"]
     assert res["maxout"]["parameters"] > 1.9 * res["relu"]["parameters"]
 
