@@ -279,6 +279,8 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
             "xor_points_correct": int(np.sum(predictions(model, XOR_POINTS) == XOR_LABELS)),
             "train_accuracy_off_axes": float(np.mean(predictions(model, X[off]) == y[off])),
             "diagnostics_trend": diagnosis["gradient_trend"]["trend"],
+            "loss_curve_verdicts": optim.diagnose_loss_curve(histories[name],
+                                                             grad_norms=diag)["verdicts"],
             "epochs_to_train_accuracy_0.99": first_epoch(histories[name]["train_accuracy"], 0.99),
             "grad_norm_init": init, "grad_norm_mean": mean,
             "grad_ratio_init": init[0] / init[-1] if init[-1] > 0 else float("nan"),
@@ -312,6 +314,9 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
           results["relu"]["grad_norm_init"][i], results["relu"]["grad_norm_mean"][i]]
          for i in range(cfg["depth"] + 1)]))
     for name in ACTIVATIONS:
+        print(f"\noptim.diagnose_loss_curve on the {name} network's training loss:")
+        for v in results[name]["loss_curve_verdicts"]:
+            print(f"  {v}")
         shown = warnings[name][:3]
         print(f"\noptim.Diagnostics on the {name} network after training: "
               f"{len(warnings[name])} warning(s)" + (":" if shown else ""))
@@ -343,6 +348,8 @@ def main(smoke=False, seed=0, out_dir=None, tensorboard=None):
             f"{results[n]['test_accuracy']:.3f} on the test points, "
             f"{results[n]['xor_points_correct']}/4 XOR points (one pass over all the points "
             "with the final weights)") for n in ACTIVATIONS},
+        **{f"{n}: loss-curve diagnosis": " ".join(results[n]["loss_curve_verdicts"])
+           for n in ACTIVATIONS},
         "graph and gradient flow": "both networks at initialisation, one full-batch backward",
         "activation statistics": "both networks after training, on the training points",
     }
