@@ -189,14 +189,20 @@ def _runs(history):
     return {"": history}
 
 
+def _per_epoch(hist):
+    """The metric keys of a history: not epoch/lr/step_*, and (when the history has an
+    ``epoch`` list) as long as it, which leaves out fit's per-step records."""
+    epochs = len(hist["epoch"]) if "epoch" in hist else None
+    return [k for k, v in hist.items() if k not in _SKIP and not k.startswith("step_")
+            and (epochs is None or len(v) == epochs)]
+
+
 def _series(history):
     """{metric: {run: {split: values}}} over the per-epoch keys of each run."""
     groups = {}
     for run, hist in _runs(history).items():
-        for key, values in hist.items():
-            if key in _SKIP or key.startswith("step_"):
-                continue
-            values = [float(v) for v in values]
+        for key in _per_epoch(hist):
+            values = [float(v) for v in hist[key]]
             if not values:
                 continue
             base, split = _split(key)
@@ -214,7 +220,7 @@ def plot_curves(history, path=None):
     ``history``: a dict of per-epoch lists such as ``{"train_loss": [...],
     "val_loss": [...], "train_accuracy": [...]}`` (a "val_" prefix marks
     validation, "train_" or none training; ``epoch``, ``lr`` and per-step
-    ``step_*`` keys are left out), an object with such a ``.history`` (fit's
+    records such as ``step_loss`` are left out), an object with such a ``.history`` (fit's
     History), or a dict run name -> such a history to compare runs: every
     run is drawn on the same axes, one colour per run, training solid and
     validation dashed.

@@ -19,7 +19,7 @@ from pathlib import Path
 from autograd import Tensor
 from .digraph import draw_graph
 from .explore import _write, explore
-from .plots import _SKIP, _runs, _split, plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
+from .plots import _per_epoch, _runs, _split, plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
 from .render import RendererNotFoundError, run_renderer, warn_no_renderer
 from .stats import activation_stats, grad_flow
 
@@ -127,9 +127,7 @@ def _runs_table(history):
     runs = _runs(history)
     columns = []                                   # (key, metric, split) in a readable order
     for hist in runs.values():
-        for key in hist:
-            if key in _SKIP or key.startswith("step_"):
-                continue
+        for key in _per_epoch(hist):
             metric, split = _split(key)
             if (metric, split) not in [(m, s) for _, m, s in columns]:
                 columns.append((key, metric, split))
@@ -140,11 +138,10 @@ def _runs_table(history):
     headers = ["run", "epochs"] + [f"{names[split]} {metric}" for _, metric, split in columns]
     rows = []
     for run, h in runs.items():
-        row = [run or "-", max((len(v) for k, v in h.items() if k not in _SKIP
-                                and not k.startswith("step_")), default=0)]
+        keys = _per_epoch(h)
+        row = [run or "-", max((len(h[k]) for k in keys), default=0)]
         for _, metric, split in columns:
-            key = next((k for k in h if k not in _SKIP and not k.startswith("step_")
-                        and _split(k) == (metric, split)), None)
+            key = next((k for k in keys if _split(k) == (metric, split)), None)
             row.append(float(h[key][-1]) if key and h[key] else None)
         rows.append(row)
     return _table(headers, rows, caption="Last epoch, as optim.fit recorded it: the training "

@@ -124,7 +124,7 @@ def test_plot_input_errors():
 
 
 def test_compared_runs_share_the_axes_of_each_metric():
-    a = {"epoch": [0, 1, 2], "lr": [0.1] * 3, "train_loss": [0.7, 0.5, 0.3],
+    a = {"epoch": [0, 1, 2], "lr": [0.1] * 3, "train_loss": [0.7, 0.5, 0.3], "skipped": [4],
          "val_loss": [0.8, 0.6, 0.4], "train_accuracy": [0.5, 0.7, 0.9], "step_loss": [1.0] * 9}
     b = {"epoch": [0, 1, 2], "lr": [0.1] * 3, "train_loss": [0.7, 0.69, 0.69],
          "val_loss": [0.7, 0.7, 0.7], "train_accuracy": [0.5, 0.5, 0.52], "step_loss": [1.0] * 9}
