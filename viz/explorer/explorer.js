@@ -136,12 +136,12 @@
     }
     return lines;
   }
-  function scopeLines(s) {
+  function scopeLines(s, p) {       // the gradient line once the backward has finished
     var members = scopeMembers[s] || [], ops = 0;
     members.forEach(function (id) { if (NODES[id].k === "o") ops++; });
     var m = scopeMag(s);
     return [SC[s].title, ops + " ops, " + (members.length - ops) + " tensors",
-            m === null ? "+ expand" : "max |grad| " + fmt(m)];
+            m === null || p !== END ? "+ expand" : "max |grad| " + fmt(m)];
   }
   function boxSize(lines, minW) {
     var w = 0;
@@ -149,7 +149,7 @@
     return { w: Math.max(minW, Math.ceil(w * CH) + 2 * PADX), h: lines.length * LINE + 2 * PADY };
   }
   function itemSize(key) {
-    if (key[0] === "s") return boxSize(scopeLines(key.slice(2)), 90);
+    if (key[0] === "s") return boxSize(scopeLines(key.slice(2), END), 90);
     var n = NODES[+key.slice(2)];
     if (n.k === "o") return boxSize([n.title].concat(n.consts), 44);
     // sized for the final state plus room for a partial sum, so replay does not move boxes
@@ -352,7 +352,7 @@
     var box = layout[key], cls = "node", inner, lines, fill = null, dark = false;
     if (key[0] === "s") {
       var s = key.slice(2);
-      lines = scopeLines(s);
+      lines = scopeLines(s, pos);
       if (pos === END) fill = fillFor(scopeMag(s));
       cls += " scope-node" + (matches[key] ? " match" : "");
       inner = '<rect class="box" width="' + box.w + '" height="' + box.h + '" rx="6"' +
