@@ -27,6 +27,7 @@ from .container import ModuleDict, ParameterList, ParameterDict
 from .unflatten import Unflatten
 from .adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .upsample import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
+from .conv import Conv1d, ConvTranspose2d
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
                          LogSoftmax)
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,

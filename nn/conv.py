@@ -1,8 +1,12 @@
-"""2-d convolution: im2col over strided windows, one GEMM, and col2im back for the gradient.
+"""Convolution: im2col over strided windows, one GEMM, and col2im back for the gradient;
+Conv2d (groups, dilation, padding modes), Conv1d (a Conv2d of height 1) and
+ConvTranspose2d (the input-gradient of a convolution, run forward).
 
 Layout: the columns are (N, C*kh*kw, Ho*Wo), so the forward pass is one batched
 GEMM ``weight(F, C*kh*kw) @ cols`` that lands directly in NCHW order, and the
-backward pass two more; no transposes anywhere.
+backward pass two more; no transposes anywhere. With ``groups`` = G the
+columns are viewed as (N, G, C/G*kh*kw, L) and the weight as (G, F/G, C/G*kh*kw):
+still one batched GEMM, over samples and groups.
 
 Convolution is bilinear: <g, conv(x, w)> is a trilinear form T(x, w, g), and
 the three ops below are its three partial derivatives. Each one's backward is
@@ -16,14 +20,25 @@ from autograd import Function, Tensor, get_default_dtype
 from autograd.function import data_of
 from . import init
 from .module import Module, Parameter
+from .padding import pad as _pad
 from .windows import col2im, geometry, im2col, pair
 
-__all__ = ["conv2d", "Conv2d"]
+__all__ = ["conv2d", "conv1d", "conv_transpose2d", "Conv2d", "Conv1d", "ConvTranspose2d"]
+
+
+def _grouped(a, groups):
+    """(N, R, L) -> (N, G, R/G, L): a view of rows in G consecutive blocks."""
+    return a.reshape(a.shape[0], groups, a.shape[1] // groups, a.shape[2])
 
 
 def _conv(cols, w, bias, geo):
     """The forward kernel: columns of x -> (N, F, Ho, Wo) by one batched GEMM."""
-    out = np.matmul(w.reshape(w.shape[0], -1), cols)          # (N, F, Ho*Wo)
+    g = geo.groups
+    if g == 1:
+        out = np.matmul(w.reshape(w.shape[0], -1), cols)          # (N, F, Ho*Wo)
+    else:
+        out = np.matmul(w.reshape(g, w.shape[0] // g, -1), _grouped(cols, g))
+        out = out.reshape(out.shape[0], w.shape[0], -1)
     if bias is not None:            # in place unless a wider bias dtype must promote
         out = np.add(out, bias.reshape(-1, 1), out=out if bias.dtype <= out.dtype else None)
     return out.reshape(out.shape[:2] + geo.out_hw)
@@ -32,13 +47,23 @@ def _conv(cols, w, bias, geo):
 def _input_grad(g, w, x_shape, geo):
     """col2im(w^T g): the gradient w.r.t. the input (a transposed convolution)."""
     g3 = g.reshape(g.shape[:2] + (-1,))
-    return col2im(np.matmul(w.reshape(w.shape[0], -1).T, g3), x_shape, geo)
+    groups = geo.groups
+    if groups == 1:
+        cols = np.matmul(w.reshape(w.shape[0], -1).T, g3)
+    else:
+        wt = w.reshape(groups, w.shape[0] // groups, -1).transpose(0, 2, 1)
+        cols = np.matmul(wt, _grouped(g3, groups))
+        cols = cols.reshape(cols.shape[0], -1, cols.shape[-1])
+    return col2im(cols, x_shape, geo)
 
 
-def _weight_grad(g, cols, w_shape):
+def _weight_grad(g, cols, w_shape, groups=1):
     """sum over the batch of g im2col(x)^T: the gradient w.r.t. the weight."""
     g3 = g.reshape(g.shape[:2] + (-1,))
-    return np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+    if groups == 1:
+        return np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+    gw = np.matmul(_grouped(g3, groups), _grouped(cols, groups).transpose(0, 1, 3, 2))
+    return gw.sum(axis=0).reshape(w_shape)
 
 
 class Conv2dFunction(Function):
@@ -104,7 +129,7 @@ class ConvWeightGrad(Function):
         ctx.save_for_backward(x, g)
         ctx.geo = geo
         cols = im2col(data_of(x), geo) if cols is None else cols    # the forward's, if kept
-        return _weight_grad(data_of(g), cols, w_shape)
+        return _weight_grad(data_of(g), cols, w_shape, geo.groups)
 
     @staticmethod
     def backward(ctx, gw):
@@ -112,39 +137,58 @@ class ConvWeightGrad(Function):
         need_x, need_g = ctx.needs_input_grad[:2]
         dx = ConvInputGrad.apply(g, gw, x.shape, ctx.geo) if need_x else None
         dg = Conv2dFunction.apply(x, gw, None, ctx.geo) if need_g else None
-        return dx, dg, None, None, None
+        return (dx, dg) + (None,) * (len(ctx.inputs) - 2)     # cols is optional
 
 
 def _describe(t):
     return f"{tuple(t.shape)} {t.dtype}"
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
-    """2-d cross-correlation over an NCHW batch, as torch.nn.functional.conv2d (groups=1).
-
-    ``weight`` is (out_channels, in_channels, kh, kw), ``bias`` (out_channels,).
-    ``padding`` is an int, a pair, 'valid' or 'same' (stride 1). A 3-d
-    (C, H, W) input is treated as a batch of one. Mixed float dtypes promote
-    as NumPy does; float32 in, float32 out.
-
-    Example:
-        >>> x = Tensor(np.zeros((8, 3, 32, 32), dtype=np.float32))
-        >>> w = Tensor(np.zeros((16, 3, 3, 3), dtype=np.float32))
-        >>> conv2d(x, w, padding=1).shape
-        (8, 16, 32, 32)
-    """
+def _tensors(input, weight, bias):
     x = input if isinstance(input, Tensor) else Tensor(input)
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
     bias = bias if bias is None or isinstance(bias, Tensor) else Tensor(bias)
+    return x, weight, bias
+
+
+def _check_groups(op, groups, **channels):
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    for name, n in channels.items():
+        if n % groups:
+            raise ValueError(f"{op}: {name}={n} must be divisible by groups={groups}")
+    return int(groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d cross-correlation over an NCHW batch, as torch.nn.functional.conv2d.
+
+    ``weight`` is (out_channels, in_channels / groups, kh, kw), ``bias``
+    (out_channels,). ``padding`` is an int, a pair, 'valid' or 'same' (stride
+    1). With ``groups`` = G, input and output channels split into G groups
+    convolved independently (G = in_channels: depthwise). A 3-d (C, H, W)
+    input is treated as a batch of one. Mixed float dtypes promote as NumPy
+    does; float32 in, float32 out.
+
+    Example:
+        >>> x = Tensor(np.zeros((8, 4, 32, 32), dtype=np.float32))
+        >>> w = Tensor(np.zeros((16, 2, 3, 3), dtype=np.float32))
+        >>> conv2d(x, w, padding=1, groups=2).shape
+        (8, 16, 32, 32)
+    """
+    x, weight, bias = _tensors(input, weight, bias)
     if x.ndim == 3:
-        return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0)
+        return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation,
+                      groups).squeeze(0)
     if x.ndim != 4 or weight.ndim != 4:
         raise ValueError(f"conv2d: expected input (N, C, H, W) or (C, H, W) and weight "
-                         f"(out_channels, in_channels, kh, kw), got input {_describe(x)} and "
-                         f"weight {_describe(weight)}")
-    if x.shape[1] != weight.shape[1]:
+                         f"(out_channels, in_channels / groups, kh, kw), got input "
+                         f"{_describe(x)} and weight {_describe(weight)}")
+    groups = _check_groups("conv2d", groups, out_channels=weight.shape[0])
+    if x.shape[1] != weight.shape[1] * groups:
         raise ValueError(f"conv2d: input {_describe(x)} has {x.shape[1]} channels but weight "
-                         f"{_describe(weight)} expects {weight.shape[1]}")
+                         f"{_describe(weight)} with groups={groups} expects "
+                         f"{weight.shape[1] * groups}")
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise ValueError(f"conv2d: bias {_describe(bias)} must have shape "
                          f"({weight.shape[0]},), one per output channel")
@@ -152,50 +196,141 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         raise TypeError(f"conv2d: input {_describe(x)} and weight {_describe(weight)} must be "
                         "float tensors; convert with .astype(np.float32) first")
     geo = geometry("conv2d", x.shape[2:], weight.shape[2:], stride, padding, dilation)
-    return Conv2dFunction.apply(x, weight, bias, geo)
+    return Conv2dFunction.apply(x, weight, bias, geo._replace(groups=groups))
 
 
-class Conv2d(Module):
-    """2-d convolution layer, as torch.nn.Conv2d (groups=1, zero padding).
+def _one(op, name, v, minimum):
+    if isinstance(v, str):
+        return v
+    t = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+    if len(t) != 1:
+        raise ValueError(f"{op}: {name} must be an int (or a 1-tuple), got {v!r}")
+    return pair(op, name, (1 if minimum else 0, t[0]), minimum)
 
-    weight is (out_channels, in_channels, kh, kw); weight and bias start as
-    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels*kh*kw
-    (PyTorch's default), drawn from nn's seeded generator.
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation over (N, C, L) input, as torch.nn.functional.conv1d.
+
+    Computed as a conv2d of height 1; ``weight`` is (out_channels,
+    in_channels / groups, k). A 2-d (C, L) input is a batch of one.
 
     Example:
-        >>> conv = Conv2d(3, 16, 3, padding=1)
-        >>> conv(Tensor(np.zeros((8, 3, 32, 32), dtype=np.float32))).shape
-        (8, 16, 32, 32)
+        >>> conv1d(Tensor(np.zeros((8, 3, 50))), Tensor(np.zeros((4, 3, 5))), padding=2).shape
+        (8, 4, 50)
     """
+    x, weight, bias = _tensors(input, weight, bias)
+    if x.ndim == 2:
+        return conv1d(x.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if x.ndim != 3 or weight.ndim != 3:
+        raise ValueError(f"conv1d: expected input (N, C, L) or (C, L) and weight "
+                         f"(out_channels, in_channels / groups, k), got input {_describe(x)} "
+                         f"and weight {_describe(weight)}")
+    padding = padding if isinstance(padding, str) else _one("conv1d", "padding", padding, 0)
+    out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, _one("conv1d", "stride", stride, 1),
+                 padding, _one("conv1d", "dilation", dilation, 1), groups)
+    return out.squeeze(2)
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, *, bias=True, dtype=None):
-        # bias is keyword-only: PyTorch's 7th positional argument is groups, not bias
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 2-d convolution (the gradient of conv2d w.r.t. its input, run forward), as
+    torch.nn.functional.conv_transpose2d.
+
+    ``weight`` is (in_channels, out_channels / groups, kh, kw). The output is
+    H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+    (likewise W); ``output_padding`` (< stride or dilation) picks among the
+    sizes that a strided convolution maps onto the same H.
+
+    Example:
+        >>> x = Tensor(np.zeros((8, 16, 7, 7), dtype=np.float32))
+        >>> w = Tensor(np.zeros((16, 3, 4, 4), dtype=np.float32))
+        >>> conv_transpose2d(x, w, stride=2, padding=1).shape
+        (8, 3, 14, 14)
+    """
+    x, weight, bias = _tensors(input, weight, bias)
+    if x.ndim == 3:
+        return conv_transpose2d(x.unsqueeze(0), weight, bias, stride, padding, output_padding,
+                                groups, dilation).squeeze(0)
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ValueError(f"conv_transpose2d: expected input (N, C, H, W) or (C, H, W) and "
+                         f"weight (in_channels, out_channels / groups, kh, kw), got input "
+                         f"{_describe(x)} and weight {_describe(weight)}")
+    groups = _check_groups("conv_transpose2d", groups, in_channels=weight.shape[0])
+    if x.shape[1] != weight.shape[0]:
+        raise ValueError(f"conv_transpose2d: input {_describe(x)} has {x.shape[1]} channels "
+                         f"but weight {_describe(weight)} expects {weight.shape[0]}")
+    out_channels = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"conv_transpose2d: bias {_describe(bias)} must have shape "
+                         f"({out_channels},)")
+    if x.dtype.kind != "f" or weight.dtype.kind != "f":
+        raise TypeError(f"conv_transpose2d: input {_describe(x)} and weight "
+                        f"{_describe(weight)} must be float tensors")
+    kernel = weight.shape[2:]
+    stride_ = pair("conv_transpose2d", "stride", stride, 1)
+    padding_ = pair("conv_transpose2d", "padding", padding, 0)
+    dilation_ = pair("conv_transpose2d", "dilation", dilation, 1)
+    extra = pair("conv_transpose2d", "output_padding", output_padding, 0)
+    if any(e >= max(s, d) for e, s, d in zip(extra, stride_, dilation_)):
+        raise ValueError(f"conv_transpose2d: output_padding {extra} must be smaller than "
+                         f"stride {stride_} or dilation {dilation_}")
+    out_hw = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in
+                   zip(x.shape[2:], stride_, padding_, dilation_, kernel, extra))
+    if min(out_hw) < 1:
+        raise ValueError(f"conv_transpose2d: the output size {out_hw} for input "
+                         f"{_describe(x)} is not positive; use less padding")
+    geo = geometry("conv_transpose2d", out_hw, kernel, stride_, padding_, dilation_)
+    geo = geo._replace(groups=groups)
+    out = ConvInputGrad.apply(x, weight, (x.shape[0], out_channels) + out_hw, geo)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def _padding_mode(op, padding_mode):
+    if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+        raise ValueError(f"{op}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                         f"'circular', got {padding_mode!r}")
+    return padding_mode
+
+
+class _ConvNd(Module):
+    _rank = 2
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 groups, bias, padding_mode, dtype):
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+        name = type(self).__name__
+        for label, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"Conv2d: {name} must be a positive int, got {v!r}")
+                raise ValueError(f"{name}: {label} must be a positive int, got {v!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = pair("Conv2d", "kernel_size", kernel_size, 1)
-        self.stride = pair("Conv2d", "stride", stride, 1)
-        self.dilation = pair("Conv2d", "dilation", dilation, 1)
+        self.groups = _check_groups(name, groups, in_channels=self.in_channels,
+                                    out_channels=self.out_channels)
+        size = pair if self._rank == 2 else (lambda op, n, v, m: _one(op, n, v, m)[1:])
+        self.kernel_size = size(name, "kernel_size", kernel_size, 1)
+        self.stride = size(name, "stride", stride, 1)
+        self.dilation = size(name, "dilation", dilation, 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"Conv2d: padding must be an int, a pair, 'same' or 'valid', "
+                raise ValueError(f"{name}: padding must be an int, a pair, 'same' or 'valid', "
                                  f"got {padding!r}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError(f"Conv2d: padding='same' needs stride 1, got {self.stride}")
+            if padding == "same" and set(self.stride) != {1}:
+                raise ValueError(f"{name}: padding='same' needs stride 1, got {self.stride}")
             self.padding = padding
         else:
-            self.padding = pair("Conv2d", "padding", padding, 0)
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
+            self.padding = size(name, "padding", padding, 0)
+        self.padding_mode = _padding_mode(name, padding_mode)
+        if padding_mode != "zeros" and isinstance(padding, str):
+            raise ValueError(f"{name}: padding_mode={padding_mode!r} needs numeric padding")
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.weight = Parameter(np.empty(self._weight_shape(), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _weight_shape(self):
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
 
     def reset_parameters(self):
         """Redraw weight and bias as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -205,17 +340,121 @@ class Conv2d(Module):
         """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+    def _pad_input(self, x):
+        """Non-zero padding modes pad explicitly first (PyTorch's _reversed_padding...)."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        widths = tuple(p for p in reversed(self.padding) for _ in range(2))
+        return _pad(x, widths, mode=self.padding_mode), (0,) * self._rank
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding not in ((0, 0), "valid"):
+        if self.padding not in ((0,) * self._rank, "valid"):
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * self._rank:
             s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
         return s + ("" if self.bias is not None else ", bias=False")
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution layer, as torch.nn.Conv2d (groups, dilation, padding modes).
+
+    weight is (out_channels, in_channels / groups, kh, kw); weight and bias
+    start as U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels /
+    groups * kh * kw (PyTorch's default), drawn from nn's seeded generator.
+    ``padding_mode`` is 'zeros', 'reflect', 'replicate' or 'circular'.
+
+    Example:
+        >>> conv = Conv2d(3, 16, 3, padding=1)
+        >>> conv(Tensor(np.zeros((8, 3, 32, 32), dtype=np.float32))).shape
+        (8, 16, 32, 32)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input):
+        x, padding = self._pad_input(input)
+        return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                      self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution layer over (N, C, L), as torch.nn.Conv1d.
+
+    Example:
+        >>> conv = Conv1d(3, 8, 5, padding=2)
+        >>> conv(Tensor(np.zeros((4, 3, 50), dtype=np.float32))).shape
+        (4, 8, 50)
+    """
+    _rank = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input):
+        x, padding = self._pad_input(input)
+        return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                      self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-d convolution layer (a learned upsampling), as torch.nn.ConvTranspose2d.
+
+    weight is (in_channels, out_channels / groups, kh, kw); init as PyTorch's
+    (fan_in computed from that shape: out_channels / groups * kh * kw).
+
+    Example:
+        >>> up = ConvTranspose2d(16, 8, 4, stride=2, padding=1)
+        >>> up(Tensor(np.zeros((2, 16, 7, 7), dtype=np.float32))).shape
+        (2, 8, 14, 14)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported (as in "
+                             f"PyTorch), got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got "
+                             f"{padding!r}")
+        self.__dict__["output_padding"] = pair("ConvTranspose2d", "output_padding",
+                                               output_padding, 0)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def _weight_shape(self):
+        return (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+
+    def forward(self, input, output_size=None):
+        extra = self.output_padding
+        if output_size is not None:
+            x = input if isinstance(input, Tensor) else Tensor(input)
+            want = tuple(output_size)[-2:]
+            base = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                         zip(x.shape[-2:], self.stride, self.padding, self.dilation,
+                             self.kernel_size))
+            extra = tuple(w - b for w, b in zip(want, base))
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                extra, self.groups, self.dilation)
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s + (f", output_padding={self.output_padding}"
+                    if self.output_padding != (0, 0) else "")

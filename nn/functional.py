@@ -41,3 +41,7 @@ from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: E402
 from .upsample import interpolate  # noqa: E402
 
 __all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]
+
+from .conv import conv1d, conv_transpose2d  # noqa: E402
+
+__all__ += ["conv1d", "conv_transpose2d"]

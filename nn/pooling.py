@@ -112,10 +112,10 @@ def _pool_input(op, input):
     return x
 
 
-def _pool_geometry(op, x, kernel_size, stride, padding, dilation=1):
+def _pool_geometry(op, x, kernel_size, stride, padding, dilation=1, ceil_mode=False):
     padding = pair(op, "padding", padding, 0)      # no 'same'/'valid' for pooling
     geo = geometry(op, x.shape[-2:], kernel_size, kernel_size if stride is None else stride,
-                   padding, dilation)
+                   padding, dilation, ceil_mode)
     for (p, _), k, d in zip(geo.padding, geo.kernel, geo.dilation):
         if 2 * p > d * (k - 1) + 1:
             raise ValueError(f"{op}: padding {geo.padding[0][0], geo.padding[1][0]} should be "
@@ -123,21 +123,28 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation=1):
     return geo
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
     """Max over kh x kw windows, as torch.nn.functional.max_pool2d (stride defaults to the kernel).
 
     Padding counts as -inf. The gradient flows to the first maximum of each
-    window (row-major order), as in PyTorch.
+    window (row-major order), as in PyTorch. ``ceil_mode`` rounds the output
+    size up (PyTorch's rule: the last window must start inside the input or
+    its left padding). ``return_indices=True`` is not supported.
 
     Example:
         >>> max_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2).data[0, 0]
         array([[ 5.,  7.],
                [13., 15.]])
     """
+    if return_indices:
+        raise NotImplementedError("max_pool2d: return_indices=True is not supported; "
+                                  "nn.functional.adaptive_max_pool2d can return indices")
     x = _pool_input("max_pool2d", input)
     if x.ndim == 3:
-        return max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation).squeeze(0)
-    geo = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation)
+        return max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation,
+                          ceil_mode).squeeze(0)
+    geo = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
     return MaxPool2dFunction.apply(x, geo)
 
 
@@ -197,18 +204,24 @@ class MaxPool2d(Module):
         (8, 16, 16, 16)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
         super().__init__()
         _check_args("MaxPool2d", kernel_size, stride, padding, dilation)
+        if return_indices:
+            raise NotImplementedError("MaxPool2d: return_indices=True is not supported; "
+                                      "AdaptiveMaxPool2d can return indices")
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = False, bool(ceil_mode)
 
     def forward(self, input):
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation)
+        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}")
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool2d(Module):

@@ -16,6 +16,8 @@ __all__ = ["Geometry", "pair", "geometry", "padded", "cropped", "window", "im2co
 class Geometry(NamedTuple):
     """Where the windows of a 2-d convolution or pooling sit (all pairs are (rows, cols)).
 
+    ``groups`` splits a convolution's channels into independent groups.
+
     Example:
         >>> geometry("conv2d", (32, 32), 3, 1, 1, 1).out_hw
         (32, 32)
@@ -26,6 +28,7 @@ class Geometry(NamedTuple):
     dilation: tuple
     in_hw: tuple
     out_hw: tuple
+    groups: int = 1
 
 
 def pair(op, name, v, minimum):
@@ -42,11 +45,17 @@ def pair(op, name, v, minimum):
     return int(t[0]), int(t[1])
 
 
-def geometry(op, in_hw, kernel, stride, padding, dilation):
+def geometry(op, in_hw, kernel, stride, padding, dilation, ceil_mode=False):
     """Validate the hyperparameters against the input's (H, W); the Geometry with the output size.
+
+    ``ceil_mode`` (pooling) rounds the output size up, PyTorch's rule: a last
+    window may hang over the bottom/right edge (the padding grows to hold it)
+    but must start inside the input or its top/left padding.
 
     Example:
         >>> geometry("conv2d", (7, 7), (3, 3), 2, "valid", 1).out_hw
+        (3, 3)
+        >>> geometry("max_pool2d", (5, 5), 2, 2, 0, 1, ceil_mode=True).out_hw
         (3, 3)
     """
     kernel = pair(op, "kernel_size", kernel, 1)
@@ -61,8 +70,13 @@ def geometry(op, in_hw, kernel, stride, padding, dilation):
         padding = tuple(((s - 1) // 2, s - 1 - (s - 1) // 2) for s in span)
     else:
         padding = tuple((p, p) for p in pair(op, "padding", padding, 0))
-    out = tuple((n + sum(p) - s) // st + 1
+    out = tuple((n + sum(p) - s + (st - 1 if ceil_mode else 0)) // st + 1
                 for n, p, s, st in zip(in_hw, padding, span, stride))
+    if ceil_mode:
+        out = tuple(o - 1 if (o - 1) * st >= n + p[0] else o
+                    for o, st, n, p in zip(out, stride, in_hw, padding))
+        padding = tuple((p[0], p[1] + max(0, (o - 1) * st + s - (n + sum(p))))
+                        for p, o, st, s, n in zip(padding, out, stride, span, in_hw))
     if min(out) < 1:
         raise ValueError(f"{op}: the (dilated) kernel {span} is larger than the padded input "
                          f"{tuple(n + sum(p) for n, p in zip(in_hw, padding))}; use a smaller "

@@ -76,7 +76,8 @@ def test_pooling_unbatched_input_and_modules():
                                   max_pool2d(Tensor(x), 3, 2, 1).data)
     np.testing.assert_allclose(AvgPool2d(2)(Tensor(x[None])).data[0],
                                avg_pool2d(Tensor(x), 2).data)
-    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
+    assert repr(MaxPool2d(2)) == ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, "
+                                  "ceil_mode=False)")
     assert list(AvgPool2d(2).parameters()) == []
 
 
