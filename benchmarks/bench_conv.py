@@ -1,5 +1,6 @@
 """Conv2d forward + backward: chainrule next to a hand-written NumPy im2col + GEMM floor
-and PyTorch (issue 3, "Performance").
+and PyTorch (issue 3, "Performance"); then a grouped Conv2d and a ConvTranspose2d, each
+next to its own im2col floor (issue 10: within 1.5x).
 
 Input 64x3x32x32, 16 filters 3x3, padding 1, bias, float32. One step computes
 the output, then the gradients w.r.t. the input, the weight and the bias for a
@@ -10,6 +11,14 @@ floor, chainrule and PyTorch compute the same four arrays before it reports.
 
 PyTorch runs in a subprocess of its own (see _common.py: OpenBLAS's spinning
 threads slow it down about 2x in a process that has just used NumPy).
+
+Second table (issue 10): a grouped Conv2d (64x32x16x16 input, 64 filters 3x3,
+groups=4, padding 1) and a ConvTranspose2d (64x32x8x8 input -> 16 channels,
+kernel 4, stride 2, padding 1: 16x16 out), forward + backward, float32. Their
+floors are the same algorithms in plain NumPy: grouped im2col with one batched
+GEMM over (samples, groups), and for the transposed convolution one GEMM plus
+col2im forward, im2col plus two GEMMs backward. Each floor is checked against
+chainrule before timing.
 
 Run:  .venv/bin/python benchmarks/bench_conv.py [--quick]
 """
@@ -102,6 +111,133 @@ def check_same(name, got, want):
                                  f"{err:.3g}, largest entry {scale:.3g}")
 
 
+# -- grouped and transposed convolution (issue 10) ----------------------------------------
+
+GROUPED = dict(n=64, c=32, h=16, w=16, f=64, k=3, pad=1, groups=4)
+TRANSPOSED = dict(n=64, c=32, h=8, w=8, f=16, k=4, stride=2, pad=1)
+
+
+def _cols(xp, k, stride, ho, wo):
+    """(N, C*k*k, Ho*Wo) columns of a padded NCHW array (one strided-view copy)."""
+    n, c = xp.shape[:2]
+    s_n, s_c, s_h, s_w = xp.strides
+    view = as_strided(xp, (n, c, k, k, ho, wo),
+                      (s_n, s_c, s_h, s_w, stride * s_h, stride * s_w))
+    return view.reshape(n, c * k * k, ho * wo)
+
+
+def _col2im(cols, shape, k, stride, pad, ho, wo):
+    n, c, h, w = shape
+    cols = cols.reshape(n, c, k, k, ho, wo)
+    dxp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), cols.dtype)
+    for i in range(k):
+        for j in range(k):
+            dxp[:, :, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride] \
+                += cols[:, :, i, j]
+    return np.ascontiguousarray(dxp[:, :, pad:pad + h, pad:pad + w])
+
+
+def _pad(x, pad):
+    xp = np.zeros(x.shape[:2] + (x.shape[2] + 2 * pad, x.shape[3] + 2 * pad), x.dtype)
+    xp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]] = x
+    return xp
+
+
+def grouped_data():
+    g = GROUPED
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((g["n"], g["c"], g["h"], g["w"])).astype(np.float32)
+    w = rng.standard_normal((g["f"], g["c"] // g["groups"], g["k"], g["k"])).astype(np.float32)
+    b = rng.standard_normal(g["f"]).astype(np.float32)
+    up = rng.standard_normal((g["n"], g["f"], g["h"], g["w"])).astype(np.float32)
+    return x, w, b, up
+
+
+def grouped_floor(x, w, b, up):
+    """Grouped conv (stride 1, 'same' padding): forward, then dx, dw, db, in plain NumPy."""
+    p = GROUPED
+    n, c, h, wd = x.shape
+    f, k, pad, groups = p["f"], p["k"], p["pad"], p["groups"]
+    cols = _cols(_pad(x, pad), k, 1, h, wd)                                 # (N, C*k*k, L)
+    cols_g = cols.reshape(n, groups, -1, h * wd)
+    w_g = w.reshape(groups, f // groups, -1)
+    out = np.matmul(w_g, cols_g).reshape(n, f, h * wd)
+    out += b[:, None]
+    up_g = up.reshape(n, groups, f // groups, h * wd)
+    db = up.sum(axis=(0, 2, 3))
+    dw = np.matmul(up_g, cols_g.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w.shape)
+    dcols = np.matmul(w_g.transpose(0, 2, 1), up_g).reshape(n, -1, h * wd)
+    dx = _col2im(dcols, x.shape, k, 1, pad, h, wd)
+    return out.reshape(n, f, h, wd), dx, dw, db
+
+
+def transposed_data():
+    t = TRANSPOSED
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((t["n"], t["c"], t["h"], t["w"])).astype(np.float32)
+    w = rng.standard_normal((t["c"], t["f"], t["k"], t["k"])).astype(np.float32)
+    b = rng.standard_normal(t["f"]).astype(np.float32)
+    ho = (t["h"] - 1) * t["stride"] - 2 * t["pad"] + t["k"]
+    up = rng.standard_normal((t["n"], t["f"], ho, ho)).astype(np.float32)
+    return x, w, b, up
+
+
+def transposed_floor(x, w, b, up):
+    """Transposed conv: forward = col2im(W^T x); backward: dx = W im2col(g), dw = x im2col(g)^T."""
+    t = TRANSPOSED
+    n, c, h, wd = x.shape
+    f, k, stride, pad = t["f"], t["k"], t["stride"], t["pad"]
+    out_shape = (n, f) + up.shape[2:]
+    x3 = x.reshape(n, c, h * wd)
+    w2 = w.reshape(c, -1)                                                    # (C, F*k*k)
+    out = _col2im(np.matmul(w2.T, x3), out_shape, k, stride, pad, h, wd)
+    out += b[:, None, None]
+    cols = _cols(_pad(up, pad), k, stride, h, wd)                            # (N, F*k*k, L)
+    dx = np.matmul(w2, cols).reshape(x.shape)
+    dw = np.matmul(x3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    db = up.sum(axis=(0, 2, 3))
+    return out, dx, dw, db
+
+
+def module_step(layer, x):
+    """A chainrule step for ``layer`` holding the given weights: returns a step(up) function."""
+    from autograd import Tensor
+    xt = Tensor(x, requires_grad=True)
+
+    def step(up):
+        xt.grad = None
+        layer.zero_grad()
+        out = layer(xt)
+        out.backward(up)
+        return out.data, xt.grad.data, layer.weight.grad.data, layer.bias.grad.data
+    return step
+
+
+def grouped_and_transposed(repeats):
+    """Time the grouped Conv2d and the ConvTranspose2d against their floors; table rows."""
+    from nn.conv import Conv2d, ConvTranspose2d
+    rows = []
+    g, t = GROUPED, TRANSPOSED
+    cases = [("Conv2d groups=4", grouped_data, grouped_floor,
+              lambda: Conv2d(g["c"], g["f"], g["k"], padding=g["pad"], groups=g["groups"],
+                             dtype=np.float32)),
+             ("ConvTranspose2d stride 2", transposed_data, transposed_floor,
+              lambda: ConvTranspose2d(t["c"], t["f"], t["k"], stride=t["stride"],
+                                      padding=t["pad"], dtype=np.float32))]
+    for name, make_data, floor, make_layer in cases:
+        x, w, b, up = make_data()
+        layer = make_layer()
+        layer.weight.data[...] = w
+        layer.bias.data[...] = b
+        step = module_step(layer, x)
+        check_same(name, step(up), floor(x, w, b, up))
+        timers = compare({"floor": lambda: floor(x, w, b, up), "chainrule": lambda: step(up)},
+                         repeats, warmup=3)
+        fl, mine = timers["floor"].median, timers["chainrule"].median
+        rows.append([name, f"{fl * 1e3:.2f}", f"{mine * 1e3:.2f}", fmt_ratio(mine, fl)])
+    return rows
+
+
 # -- the PyTorch worker (a fresh process) ----------------------------------------------
 
 def torch_worker(repeats):
@@ -165,6 +301,17 @@ def main():
                  f"{timers['floor'].spread[0] * 1e3:.2f}-{timers['floor'].spread[1] * 1e3:.2f} ms",
                  "gradients w.r.t. input, weight and bias; the same upstream gradient for all",
                  note, "target: chainrule within 1.2x of the floor"])
+    rows = grouped_and_transposed(repeats)
+    print_table(f"grouped and transposed convolution, forward + backward, float32 (median of "
+                f"{repeats})", ["layer", "floor ms", "chainrule ms", "vs floor"], rows,
+                [f"grouped: input {GROUPED['n']}x{GROUPED['c']}x{GROUPED['h']}x{GROUPED['w']}, "
+                 f"{GROUPED['f']} filters {GROUPED['k']}x{GROUPED['k']}, groups "
+                 f"{GROUPED['groups']}, padding {GROUPED['pad']}",
+                 f"transposed: input {TRANSPOSED['n']}x{TRANSPOSED['c']}x{TRANSPOSED['h']}x"
+                 f"{TRANSPOSED['w']} -> {TRANSPOSED['f']} channels, kernel {TRANSPOSED['k']}, "
+                 f"stride {TRANSPOSED['stride']}, padding {TRANSPOSED['pad']}",
+                 "floors are the same algorithms in plain NumPy, checked equal first",
+                 "target (issue 10): chainrule within 1.5x of the floor"])
     print(f"\ntotal benchmark time {time.perf_counter() - start:.0f} s")
 
 
