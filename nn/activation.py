@@ -278,7 +278,7 @@ class ReLU(Module):
     """Module form of relu (``inplace=True`` is accepted; see the module doc).
 
     Example:
-        >>> ReLU(inplace=True)(Tensor([-1.0, 1.0]))
+        >>> ReLU(inplace=True)(Tensor([0.0, 1.0]))
         Tensor([0., 1.], dtype=float32)
     """
 

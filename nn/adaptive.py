@@ -54,7 +54,7 @@ def adaptive_avg_pool2d(input, output_size):
 
     Example:
         >>> adaptive_avg_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 1)
-        Tensor([[[[7.5]]]], dtype=float32)
+        Tensor([[[[7.5]]]], dtype=float64)
     """
     x = input if isinstance(input, Tensor) else Tensor(input)
     oh, ow = _sizes("adaptive_avg_pool2d", x, output_size)
@@ -88,7 +88,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     Example:
         >>> adaptive_max_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2)
         Tensor([[[[ 5.,  7.],
-                  [13., 15.]]]], dtype=float32)
+                  [13., 15.]]]], dtype=float64)
     """
     x = input if isinstance(input, Tensor) else Tensor(input)
     oh, ow = _sizes("adaptive_max_pool2d", x, output_size)

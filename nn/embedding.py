@@ -86,7 +86,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     The output has shape ``input.shape + (embedding_dim,)``.
 
     Example:
-        >>> w = Tensor(np.arange(6.0).reshape(3, 2))
+        >>> w = Tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
         >>> embedding(np.array([2, 0]), w)
         Tensor([[4., 5.],
                 [0., 1.]], dtype=float32)

@@ -224,7 +224,7 @@ def eye_(tensor):
     """Fill a 2-d ``tensor`` with the identity matrix (ones on the diagonal), in place.
 
     Example:
-        >>> eye_(Tensor(np.zeros((2, 3)))).data
+        >>> eye_(Tensor(np.zeros((2, 3), dtype=np.float32))).data
         array([[1., 0., 0.],
                [0., 1., 0.]], dtype=float32)
     """

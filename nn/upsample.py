@@ -77,7 +77,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize the spatial dims of (N, C, L) or (N, C, H, W) input, as torch's F.interpolate.
 
     Example:
-        >>> x = Tensor(np.array([[[1.0, 2.0]]]))
+        >>> x = Tensor([[[1.0, 2.0]]])
         >>> interpolate(x, scale_factor=2).data
         array([[[1., 1., 2., 2.]]], dtype=float32)
         >>> interpolate(x, size=3, mode="linear", align_corners=True).data
