@@ -176,6 +176,12 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     if not is_probs:
         _, valid, ts = _class_targets(op, target, x, ignore_index)
         return CrossEntropyIndex.apply(x, ts, valid, w, reduction, float(label_smoothing))
+    target_shape = np.shape(target.data if isinstance(target, Tensor) else target)
+    if target_shape != tuple(x.shape):
+        raise ValueError(
+            f"{op}: target {target_shape} float for input {tuple(x.shape)} {x.dtype}: class "
+            f"indices must be integers (convert with .astype(np.int64) or .long()); float "
+            f"targets are class probabilities and must have the input's shape")
     y = as_target(op, target, x)
     axis = 1 if x.ndim > 1 else 0
     n_classes = x.shape[axis]

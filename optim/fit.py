@@ -133,7 +133,7 @@ def _epoch_loader(loader, seed, epoch):
     """``epoch``'s loader: with a seed, a shuffling DataLoader's copy seeded from (seed, epoch)."""
     if seed is not None and isinstance(loader, DataLoader) and loader.shuffle:
         return DataLoader(loader.dataset, batch_size=loader.batch_size, shuffle=True,
-                          drop_last=loader.drop_last,
+                          drop_last=loader.drop_last, collate_fn=loader.collate_fn,
                           generator=np.random.default_rng([seed, epoch]))
     return loader
 

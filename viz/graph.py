@@ -167,7 +167,13 @@ class GraphSpec:
 
 
 def _roots(root):
-    roots = [root] if isinstance(root, Tensor) else list(root)
+    if isinstance(root, Tensor):
+        return [root]
+    if not isinstance(root, (list, tuple)):
+        raise TypeError(f"draw_graph: expected a Tensor (or a list of Tensors) as root, got "
+                        f"{type(root).__name__} ({root!r:.40}); pass the loss or output "
+                        "tensor whose graph to draw")
+    roots = list(root)
     for i, r in enumerate(roots):
         if not isinstance(r, Tensor):
             raise TypeError(f"draw_graph: expected a Tensor (or a list of Tensors) as root, "

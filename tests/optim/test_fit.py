@@ -679,3 +679,18 @@ def test_resume_continues_early_stopping_where_it_was(tmp_path):
     assert resumed == straight
     assert (es2.best_epoch, es2.stopped_epoch) == (1, 4)
     assert_same_params(params_of(model2), rec.params[1])    # best weights from the first run
+
+
+def test_a_seeded_fit_keeps_the_loaders_collate_fn():
+    X, y = nn.data.moons(64, noise=0.1, seed=0)
+    seen = []
+
+    def collate(samples):                        # records that it ran, then batches as usual
+        seen.append(len(samples))
+        return nn.data.default_collate(samples)
+
+    train = DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True, collate_fn=collate)
+    model = mlp()
+    fit(model, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optim.SGD(model.parameters(),
+        lr=0.1), epochs=2, seed=3, progress=False)
+    assert seen == [16] * 8

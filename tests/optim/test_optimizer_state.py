@@ -257,7 +257,9 @@ def test_grad_of_wrong_shape_raises_clearly():
     opt = optim.SGD(params, lr=0.1)
     loss_of(params).backward()
     before = [p.data.copy() for p in params]
-    params[2].grad = Tensor(np.ones(5))
+    with pytest.raises(TypeError, match=r"shape \(5,\).*shape \(2, 2, 2\)"):
+        params[2].grad = Tensor(np.ones(5))             # refused at the assignment itself
+    params[2]._grad = Tensor(np.ones(5))                # past the check: step still refuses
     with pytest.raises(RuntimeError, match=r"shape \(2, 2, 2\).*gradient of shape \(5,\)"):
         opt.step()
     for p, b in zip(params, before):                    # all-or-nothing: nothing moved
