@@ -75,8 +75,8 @@ class Conv2dFunction(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, weight, bias, geo):
-        cols = im2col(data_of(x), geo)
+    def forward(ctx, x, weight, bias, geo, cols=None):
+        cols = im2col(data_of(x), geo) if cols is None else cols   # given: im2col(x) already
         ctx.save_for_backward(x, weight)
         ctx.geo = geo
         ctx.cols = cols if ctx.needs_input_grad[1] else None   # for the weight's gradient
@@ -90,7 +90,7 @@ class Conv2dFunction(Function):
         gb = g.sum(axis=(0, 2, 3)) if need_b else None
         gx = ConvInputGrad.apply(g, w, x.shape, geo) if need_x else None
         gw = ConvWeightGrad.apply(x, g, w.shape, geo, ctx.cols) if need_w else None
-        return gx, gw, gb, None
+        return (gx, gw, gb) + (None,) * (len(ctx.inputs) - 3)
 
 
 class ConvInputGrad(Function):
@@ -111,8 +111,11 @@ class ConvInputGrad(Function):
     def backward(ctx, gg):
         g, w = ctx.saved_tensors
         need_g, need_w = ctx.needs_input_grad[:2]
-        dg = Conv2dFunction.apply(gg, w, None, ctx.geo) if need_g else None
-        dw = ConvWeightGrad.apply(gg, g, w.shape, ctx.geo) if need_w else None
+        # a plain backward (arrays) that needs both: im2col(gg) once, for the two GEMMs
+        cols = im2col(gg, ctx.geo) if need_g and need_w and isinstance(gg, np.ndarray) \
+            else None
+        dg = Conv2dFunction.apply(gg, w, None, ctx.geo, cols) if need_g else None
+        dw = ConvWeightGrad.apply(gg, g, w.shape, ctx.geo, cols) if need_w else None
         return dg, dw, None, None
 
 
