@@ -304,3 +304,10 @@ def test_loss_modules_match_torch_in_float32():
         assert y.dtype == np.float32 and xo.grad.dtype == np.float32
         np.testing.assert_allclose(y.data, yt.item(), rtol=1e-5)
         np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-7)
+
+
+def test_cross_entropy_with_float_class_labels_says_they_must_be_integers():
+    import nn
+    x = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="class indices must be integers"):
+        nn.functional.cross_entropy(x, np.array([0.0, 1.0]))

@@ -240,3 +240,9 @@ def test_large_pictures_cap_dots_placement_passes():
     big = viz.draw_graph(y, max_nodes=None)
     assert len(big.spec.nodes) == 321 and "nslimit=1" in big.source
     assert "nslimit" not in viz.draw_graph(x * 2.0).source
+
+
+@pytest.mark.parametrize("root", [3, "loss", None, np.zeros(2)])
+def test_draw_graph_of_something_that_is_not_a_tensor_says_what_to_pass(root):
+    with pytest.raises(TypeError, match="draw_graph: expected a Tensor.*pass the loss"):
+        viz.draw_graph(root)
