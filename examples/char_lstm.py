@@ -36,7 +36,7 @@ import numpy as np
 import nn
 import nn.data
 import optim
-from autograd import Tensor, no_grad
+from autograd import no_grad
 
 if __package__:
     from ._common import cli, run_dir, save_json

@@ -15,13 +15,16 @@ Under ``create_graph=True`` backward recomputes the layer from the cells
 (autograd ops) and differentiates that, so gradients of gradients are exact.
 
 Inputs: ``x`` (T, B, I), ``h0`` (and for LSTM ``c0``) (B, H) or None for
-zeros, the four weights (biases may be None), and ``reverse`` (run from
-t = T-1 down to 0). Output: (T, B, H), the hidden state at every time step
-in time order; LSTM appends the final cell state as row T: (T + 1, B, H).
+zeros, the four weights (biases may be None), ``reverse`` (run from t = T-1
+down to 0) and ``lengths`` (None, or each sequence's length, for padded
+batches: steps at t >= length leave the state unchanged and output zeros, so
+a reverse pass starts at each sequence's own last element). Output:
+(T + 1, B, H), the output at every time step in time order, then the final
+hidden state; LSTM appends the final cell state too: (T + 2, B, H).
 """
 import numpy as np
 
-from autograd import Function, Tensor, grad, is_grad_enabled, stack
+from autograd import Function, Tensor, grad, is_grad_enabled, stack, where
 from .rnn_cell import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell
 
 __all__ = ["LSTMSequence", "GRUSequence", "RNNSequence"]
@@ -90,43 +93,54 @@ def _double_backward(ctx, g, compose, *flags):
     return tuple(result)
 
 
-def _compose_loop(x, h0, step, reverse):
-    t, b, _ = x.shape
-    h = h0
+def _masks(t, lengths):
+    """Per step, a (B, 1) bool mask of the sequences still running, or None (all run)."""
+    if lengths is None:
+        return [None] * t
+    lengths = np.asarray(lengths)
+    return [None if (lengths > k).all() else (lengths > k)[:, None] for k in range(t)]
+
+
+def _compose(x, states, step, reverse, lengths):
+    """Run ``step(x_t, states) -> new states`` over time with autograd ops (masked steps
+    keep the old states and output zeros); returns the stacked (outputs..., finals...)."""
+    t = x.shape[0]
     outs = [None] * t
+    masks = _masks(t, lengths)
     for k in _steps(t, reverse):
-        h = step(x[k], h)
-        outs[k] = h
-    return outs
+        new = step(x[k], states)
+        m = masks[k]
+        if m is None:
+            states = new
+            outs[k] = new[0]
+        else:
+            states = [where(m, a, b) for a, b in zip(new, states)]
+            outs[k] = new[0] * Tensor(m.astype(x.dtype))
+    return stack(outs + list(states))
 
 
-def compose_lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+def _zeros_like_state(x, w_hh, state):
+    return state if state is not None else Tensor(np.zeros((x.shape[1], w_hh.shape[1]), x.dtype))
+
+
+def compose_lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, lengths=None):
     """The LSTM layer as a graph of cell ops (the reference the fused node must match)."""
-    b, n = x.shape[1], w_hh.shape[1]
-    zeros = Tensor(np.zeros((b, n), dtype=x.dtype))
-    state = [h0 if h0 is not None else zeros, c0 if c0 is not None else zeros]
-
-    def step(xt, h):
-        state[:] = lstm_cell(xt, (h, state[1]), w_ih, w_hh, b_ih, b_hh)
-        return state[0]
-
-    outs = _compose_loop(x, state[0], step, reverse)
-    return stack(outs + [state[1]])
+    states = [_zeros_like_state(x, w_hh, h0), _zeros_like_state(x, w_hh, c0)]
+    return _compose(x, states, lambda xt, s: list(lstm_cell(xt, s, w_ih, w_hh, b_ih, b_hh)),
+                    reverse, lengths)
 
 
-def compose_gru(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+def compose_gru(x, h0, w_ih, w_hh, b_ih, b_hh, reverse, lengths=None):
     """The GRU layer as a graph of cell ops."""
-    h0 = h0 if h0 is not None else Tensor(np.zeros((x.shape[1], w_hh.shape[1]), x.dtype))
-    return stack(_compose_loop(
-        x, h0, lambda xt, h: gru_cell(xt, h, w_ih, w_hh, b_ih, b_hh), reverse))
+    return _compose(x, [_zeros_like_state(x, w_hh, h0)],
+                    lambda xt, s: [gru_cell(xt, s[0], w_ih, w_hh, b_ih, b_hh)], reverse, lengths)
 
 
-def compose_rnn(x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu):
+def compose_rnn(x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu, lengths=None):
     """The Elman RNN layer (tanh or relu) as a graph of cell ops."""
     cell = rnn_relu_cell if relu else rnn_tanh_cell
-    h0 = h0 if h0 is not None else Tensor(np.zeros((x.shape[1], w_hh.shape[1]), x.dtype))
-    return stack(_compose_loop(
-        x, h0, lambda xt, h: cell(xt, h, w_ih, w_hh, b_ih, b_hh), reverse))
+    return _compose(x, [_zeros_like_state(x, w_hh, h0)],
+                    lambda xt, s: [cell(xt, s[0], w_ih, w_hh, b_ih, b_hh)], reverse, lengths)
 
 
 def _previous(states, first, reverse):
@@ -137,6 +151,13 @@ def _previous(states, first, reverse):
     else:
         prev[0], prev[1:] = first, states[:-1]
     return prev
+
+
+def _keep(m, new, old, out):
+    """Masked step: ``out`` = new where the sequence runs, old where it has ended."""
+    np.copyto(out, new)
+    np.copyto(out, old, where=~m)
+    return out
 
 
 def _lstm_affine(n, dtype):
@@ -154,17 +175,17 @@ def _lstm_affine(n, dtype):
 
 
 class LSTMSequence(Function):
-    """An LSTM layer over a sequence; output (T + 1, B, H): h at each step, then the last c.
+    """An LSTM layer over a sequence; output (T + 2, B, H): h at each step, then h_n, c_n.
 
     Example:
-        >>> out = LSTMSequence.apply(x, None, None, w_ih, w_hh, b_ih, b_hh, False)
-        >>> h_seq, c_n = out[:-1], out[-1]
+        >>> out = LSTMSequence.apply(x, None, None, w_ih, w_hh, b_ih, b_hh, False, None)
+        >>> h_seq, h_n, c_n = out[:-2], out[-2], out[-1]
     """
 
     @staticmethod
-    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, lengths=None):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
-        ctx.reverse = reverse
+        ctx.reverse, ctx.lengths = reverse, lengths
         t, b, i = x.shape
         n = w_hh.shape[1]
         dtype = x.dtype
@@ -175,8 +196,10 @@ class LSTMSequence(Function):
                 acts += bias.data * half
         acts = acts.reshape(t, b, 4 * n)
         w_hh_t = w_hh.data.T * half
-        out = np.empty((t + 1, b, n), dtype)
+        out = np.empty((t + 2, b, n), dtype)
         cs, tanh_c = np.empty((t, b, n), dtype), np.empty((t, b, n), dtype)
+        masks = _masks(t, lengths)
+        hs = out[:t] if lengths is None else np.empty((t, b, n), dtype)   # states
         h, c = _zeros_or(h0, (b, n), dtype), _zeros_or(c0, (b, n), dtype)
         for k in _steps(t, reverse):
             a = acts[k]
@@ -184,21 +207,31 @@ class LSTMSequence(Function):
             np.tanh(a, out=a)
             a *= half
             a += shift                                   # i, f, o: sigmoid; g: tanh
-            c = np.multiply(a[:, n:2 * n], c, out=cs[k])
-            c += a[:, :n] * a[:, 2 * n:3 * n]
-            np.tanh(c, out=tanh_c[k])
-            h = np.multiply(a[:, 3 * n:], tanh_c[k], out=out[k])
-        out[t] = c
-        ctx.acts, ctx.cs, ctx.tanh_c, ctx.hs = acts, cs, tanh_c, out[:t]
+            c_new = a[:, n:2 * n] * c
+            c_new += a[:, :n] * a[:, 2 * n:3 * n]
+            np.tanh(c_new, out=tanh_c[k])
+            np.multiply(a[:, 3 * n:], tanh_c[k], out=out[k])
+            m = masks[k]
+            if m is None:
+                cs[k] = c_new
+                h, c = out[k], cs[k]
+                if lengths is not None:
+                    hs[k] = h
+            else:
+                c = _keep(m, c_new, c, cs[k])
+                h = _keep(m, out[k], h, hs[k])
+                out[k] *= m
+        out[t], out[t + 1] = h, c
+        ctx.acts, ctx.cs, ctx.tanh_c, ctx.hs, ctx.masks = acts, cs, tanh_c, hs, masks
         return out
 
     @staticmethod
     def backward(ctx, g):
         if is_grad_enabled():
-            return _double_backward(ctx, g, compose_lstm, ctx.reverse)
+            return _double_backward(ctx, g, compose_lstm, ctx.reverse, ctx.lengths)
         g = g.data
         x, h0, c0, w_ih, w_hh = ctx.saved_tensors[:5]
-        acts, cs, tanh_c, reverse = ctx.acts, ctx.cs, ctx.tanh_c, ctx.reverse
+        acts, cs, tanh_c, reverse, masks = ctx.acts, ctx.cs, ctx.tanh_c, ctx.reverse, ctx.masks
         t, b, n = cs.shape
         # every step's local derivatives at once: sigmoid' = s (1 - s), tanh' = 1 - y^2
         deriv = acts * (1 - acts)
@@ -207,12 +240,17 @@ class LSTMSequence(Function):
         o_dtanh = acts[:, :, 3 * n:] * (1 - tanh_c * tanh_c)     # dh -> dc through h = o tanh c
         cprev = _previous(cs, _zeros_or(c0, (b, n), cs.dtype), reverse)
         d_gates = np.empty_like(acts)
-        dh = np.zeros((b, n), g.dtype)
-        dc = g[t].copy()
+        dh = g[t].copy()
+        dc = g[t + 1].copy()
         w = w_hh.data
         for k in _steps(t, not reverse):
-            a, d = acts[k], d_gates[k]
-            dh += g[k]
+            a, d, m = acts[k], d_gates[k], masks[k]
+            if m is None:
+                dh += g[k]
+            else:       # ended sequences pass the state's gradient through; their output is 0
+                keep_h, keep_c = dh * ~m, dc * ~m
+                dh = (dh + g[k]) * m
+                dc = dc * m
             dc += dh * o_dtanh[k]
             np.multiply(dc, a[:, 2 * n:3 * n], out=d[:, :n])      # d i
             np.multiply(dc, cprev[k], out=d[:, n:2 * n])          # d f
@@ -221,6 +259,9 @@ class LSTMSequence(Function):
             d *= deriv[k]
             dc *= a[:, n:2 * n]
             dh = d @ w
+            if m is not None:
+                dh += keep_h
+                dc += keep_c
         need = ctx.needs_input_grad
         hprev = _previous(ctx.hs, _zeros_or(h0, (b, n), cs.dtype), reverse)
         gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(
@@ -228,20 +269,20 @@ class LSTMSequence(Function):
         if need[5] and need[6]:
             gb_hh = gb_ih.copy()                                  # the same sum: reuse it
         return (gx, dh if need[1] else None, dc if need[2] else None, gw_ih, gw_hh, gb_ih,
-                gb_hh, None)
+                gb_hh, None, None)[:len(ctx.inputs)]
 
 
 class GRUSequence(Function):
-    """A GRU layer over a sequence; output (T, B, H), the hidden state at each step.
+    """A GRU layer over a sequence; output (T + 1, B, H): h at each step, then h_n.
 
     Example:
-        >>> h_seq = GRUSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False)
+        >>> out = GRUSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False, None)
     """
 
     @staticmethod
-    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, lengths=None):
         ctx.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh)
-        ctx.reverse = reverse
+        ctx.reverse, ctx.lengths = reverse, lengths
         t, b, _ = x.shape
         n = w_hh.shape[1]
         dtype = x.dtype
@@ -251,7 +292,8 @@ class GRUSequence(Function):
         acts = np.empty((t, b, 3 * n), dtype)     # r, z, n
         gh_n = np.empty((t, b, n), dtype)         # W_hn h + b_hn, which r multiplies
         hprev = np.empty((t, b, n), dtype)
-        out = np.empty((t, b, n), dtype)
+        out = np.empty((t + 1, b, n), dtype)
+        masks = _masks(t, lengths)
         h = _zeros_or(h0, (b, n), dtype)
         for k in _steps(t, reverse):
             hprev[k] = h
@@ -266,29 +308,40 @@ class GRUSequence(Function):
             a[:, 2 * n:] += gi[k, :, 2 * n:]
             np.tanh(a[:, 2 * n:], out=a[:, 2 * n:])
             new = a[:, 2 * n:]
-            h = out[k]
-            np.subtract(hprev[k], new, out=h)       # h' = n + z (h - n)
-            h *= a[:, n:2 * n]
-            h += new
-        ctx.acts, ctx.gh_n, ctx.hprev = acts, gh_n, hprev
+            y = out[k]
+            np.subtract(hprev[k], new, out=y)       # h' = n + z (h - n)
+            y *= a[:, n:2 * n]
+            y += new
+            m = masks[k]
+            if m is None:
+                h = y
+            else:
+                h = np.where(m, y, h)
+                y *= m
+        out[t] = h
+        ctx.acts, ctx.gh_n, ctx.hprev, ctx.masks = acts, gh_n, hprev, masks
         return out
 
     @staticmethod
     def backward(ctx, g):
         if is_grad_enabled():
-            return _double_backward(ctx, g, compose_gru, ctx.reverse)
+            return _double_backward(ctx, g, compose_gru, ctx.reverse, ctx.lengths)
         g = g.data
-        acts, gh_n, hprev = ctx.acts, ctx.gh_n, ctx.hprev
+        acts, gh_n, hprev, masks = ctx.acts, ctx.gh_n, ctx.hprev, ctx.masks
         w_hh = ctx.saved_tensors[3].data
         t, b, n = hprev.shape
         d_in = np.empty_like(acts)
         d_rec = np.empty_like(acts)
-        dh = np.zeros((b, n), g.dtype)
+        dh = g[t].copy()
         for k in _steps(t, not ctx.reverse):
-            a = acts[k]
+            a, m = acts[k], masks[k]
             r, z, new = a[:, :n], a[:, n:2 * n], a[:, 2 * n:]
             di, dr_ = d_in[k], d_rec[k]
-            dh += g[k]
+            if m is None:
+                dh += g[k]
+            else:
+                keep = dh * ~m
+                dh = (dh + g[k]) * m
             dn = dh * (1 - z) * (1 - new * new)                   # through tanh
             np.multiply(dh * (hprev[k] - new), z * (1 - z), out=di[:, n:2 * n])     # d z
             np.multiply(dn * gh_n[k], r * (1 - r), out=di[:, :n])                  # d r
@@ -297,56 +350,74 @@ class GRUSequence(Function):
             np.multiply(dn, r, out=dr_[:, 2 * n:])
             dh = dh * z
             dh += dr_ @ w_hh
+            if m is not None:
+                dh += keep
         x, _, w_ih = ctx.saved_tensors[:3]
         need = ctx.needs_input_grad
         grads = _param_grads(need[:1] + need[2:6], x, w_ih, d_in, d_rec, hprev)
-        return (grads[0], dh if need[1] else None) + grads[1:] + (None,)
+        return ((grads[0], dh if need[1] else None) + grads[1:] + (None, None))[:len(ctx.inputs)]
 
 
 class RNNSequence(Function):
-    """An Elman RNN layer (tanh, or relu with ``relu=True``); output (T, B, H).
+    """An Elman RNN layer (tanh, or relu with ``relu=True``); output (T + 1, B, H).
 
     Example:
-        >>> h_seq = RNNSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False, False)
+        >>> out = RNNSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False, False, None)
     """
 
     @staticmethod
-    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu):
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu, lengths=None):
         ctx.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh)
-        ctx.reverse, ctx.relu = reverse, relu
+        ctx.reverse, ctx.relu, ctx.lengths = reverse, relu, lengths
         t, b, _ = x.shape
         n = w_hh.shape[1]
-        out = _project(x, w_ih, b_ih, b_hh)
+        out = np.empty((t + 1, b, n), x.dtype)
+        out[:t] = _project(x, w_ih, b_ih, b_hh)
         w_hh_t = w_hh.data.T
+        masks = _masks(t, lengths)
         h = _zeros_or(h0, (b, n), x.dtype)
-        hprev = np.empty_like(out)
+        hprev = np.empty((t, b, n), x.dtype)
         for k in _steps(t, reverse):
             hprev[k] = h
-            h = out[k]
-            h += hprev[k] @ w_hh_t
+            y = out[k]
+            y += h @ w_hh_t
             if relu:
-                np.maximum(h, 0, out=h)
+                np.maximum(y, 0, out=y)
             else:
-                np.tanh(h, out=h)
-        ctx.hprev, ctx.hs = hprev, out     # hs: the output array itself, read in backward
+                np.tanh(y, out=y)
+            m = masks[k]
+            if m is None:
+                h = y
+            else:
+                h = np.where(m, y, h)
+                y *= m
+        out[t] = h
+        ctx.hprev, ctx.hs, ctx.masks = hprev, out, masks   # hs: the output array itself
         return out
 
     @staticmethod
     def backward(ctx, g):
         if is_grad_enabled():
-            return _double_backward(ctx, g, compose_rnn, ctx.reverse, ctx.relu)
+            return _double_backward(ctx, g, compose_rnn, ctx.reverse, ctx.relu, ctx.lengths)
         g = g.data
-        out, hprev = ctx.hs, ctx.hprev
+        out, hprev, masks = ctx.hs, ctx.hprev, ctx.masks
         w_hh = ctx.saved_tensors[3].data
         t, b, n = hprev.shape
         d = np.empty_like(hprev)
-        dh = np.zeros((b, n), g.dtype)
+        dh = g[t].copy()
         for k in _steps(t, not ctx.reverse):
+            m = masks[k]
+            keep = None if m is None else dh * ~m        # ended: the state passes through
             dh += g[k]
             h = out[k]
             np.multiply(dh, h > 0 if ctx.relu else 1 - h * h, out=d[k])
-            dh = d[k] @ w_hh
+            if m is None:
+                dh = d[k] @ w_hh
+            else:
+                d[k] *= m
+                dh = d[k] @ w_hh + keep
         x, _, w_ih = ctx.saved_tensors[:3]
         need = ctx.needs_input_grad
         grads = _param_grads(need[:1] + need[2:6], x, w_ih, d, d, hprev)
-        return (grads[0], dh if need[1] else None) + grads[1:] + (None, None)
+        return ((grads[0], dh if need[1] else None) + grads[1:]
+                + (None, None, None))[:len(ctx.inputs)]

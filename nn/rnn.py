@@ -7,8 +7,12 @@ GRU r, z, n) and initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
 Each layer and direction is one node of the graph (nn.recurrence), so a
 state-dict loaded from PyTorch gives PyTorch's numbers.
 
-Not supported: ``proj_size`` (LSTM with projections) and PackedSequence
-inputs; pad sequences with ``nn.utils.rnn.pad_sequence`` instead.
+A PackedSequence input (``nn.utils.rnn.pack_padded_sequence``) runs each
+sequence over its own length only (the reverse direction starts at its own
+last element) and gives a PackedSequence output, with ``h_n`` holding each
+sequence's final state, in the batch's original order, as in PyTorch.
+
+Not supported: ``proj_size`` (LSTM with projections).
 """
 import math
 
@@ -21,6 +25,7 @@ from .module import Module
 from .parameter import Parameter
 from .recurrence import GRUSequence, LSTMSequence, RNNSequence
 from .rnn_cell import check_input_dtype, check_positive, module_dtype
+from .utils.rnn import PackedSequence, _order, packed_positions, pad_packed_sequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
@@ -113,6 +118,13 @@ class RNNBase(Module):
 
     def _check_input(self, input):
         name = type(self).__name__
+        if isinstance(input, PackedSequence):
+            data = input.data
+            if data.ndim != 2 or data.shape[-1] != self.input_size:
+                raise ValueError(f"{name}: packed input data must be (steps, input_size="
+                                 f"{self.input_size}), got {data.shape}")
+            check_input_dtype(name, data, self.weight_ih_l0)
+            return input
         x = input if isinstance(input, Tensor) else Tensor(input)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             layout = "(batch, seq, input_size)" if self.batch_first else \
@@ -142,11 +154,17 @@ class RNNBase(Module):
 
     def _run(self, input, h0, c0):
         """Run all layers; returns (output, h_n, c_n or None), batch layout as given."""
-        x = input
-        unbatched = x.ndim == 2
+        packed, lengths = None, None
+        if isinstance(input, PackedSequence):
+            packed = input
+            x, lengths = pad_packed_sequence(packed)
+            lengths = lengths.data
+        else:
+            x = input
+        unbatched = packed is None and x.ndim == 2
         if unbatched:
             x = x.unsqueeze(1)
-        elif self.batch_first:
+        elif self.batch_first and packed is None:
             x = x.transpose(0, 1)
         t, batch = x.shape[0], x.shape[1]
         if h0 is not None:
@@ -162,27 +180,27 @@ class RNNBase(Module):
                 reverse = direction == 1
                 params = self._layer_params(layer, direction)
                 hk = None if h0 is None else h0[k]
-                last = 0 if reverse else t - 1
                 if self.mode == "LSTM":
                     ck = None if c0 is None else c0[k]
-                    seq = LSTMSequence.apply(x, hk, ck, *params, reverse)
-                    outs.append(seq[:t])
-                    c_n.append(seq[t])
-                    h_n.append(seq[last])
+                    seq = LSTMSequence.apply(x, hk, ck, *params, reverse, lengths)
+                    c_n.append(seq[t + 1])
+                elif self.mode == "GRU":
+                    seq = GRUSequence.apply(x, hk, *params, reverse, lengths)
                 else:
-                    if self.mode == "GRU":
-                        seq = GRUSequence.apply(x, hk, *params, reverse)
-                    else:
-                        seq = RNNSequence.apply(x, hk, *params, reverse,
-                                                self.mode == "RNN_RELU")
-                    outs.append(seq)
-                    h_n.append(seq[last])
+                    seq = RNNSequence.apply(x, hk, *params, reverse, self.mode == "RNN_RELU",
+                                            lengths)
+                outs.append(seq[:t])
+                h_n.append(seq[t])
             x = outs[0] if len(outs) == 1 else concatenate(outs, axis=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = _dropout(x, self.dropout, True)
         h_n = stack(h_n)
         c_n = stack(c_n) if c_n else None
-        if unbatched:
+        if packed is not None:
+            rows_t, rows_b = packed_positions(packed.batch_sizes.data, _order(packed))
+            x = PackedSequence(x[rows_t, rows_b], packed.batch_sizes, packed.sorted_indices,
+                               packed.unsorted_indices)
+        elif unbatched:
             x, h_n = x.squeeze(1), h_n.squeeze(1)
             c_n = None if c_n is None else c_n.squeeze(1)
         elif self.batch_first:

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import nn
 import nn.functional as F
 from autograd import Tensor, gradcheck, gradgradcheck
 from autograd.testing import tensors

@@ -28,7 +28,8 @@ def test_pad_gradients(case, mode, data):
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
 @pytest.mark.parametrize("shape,widths", [((2, 5), (2, 3)), ((1, 2, 4, 5), (1, 2, 3, 1)),
-                                          ((2, 3, 4), (3, 0)), ((1, 1, 3, 3, 3), (1, 1, 2, 0, 0, 2))])
+                                          ((2, 3, 4), (3, 0)),
+                                          ((1, 1, 3, 3, 3), (1, 1, 2, 0, 0, 2))])
 def test_pad_matches_torch(mode, shape, widths):
     torch = pytest.importorskip("torch")
     if mode == "reflect":
@@ -111,7 +112,8 @@ def test_normalize_cosine_pairwise_match_torch(scale):
                              ("pairwise_distance", (a, b), {"p": 1.0, "keepdim": True})]:
         targs = [torch.tensor(v, requires_grad=True) for v in args]
         oargs = [Tensor(v, requires_grad=True) for v in args]
-        ty, oy = getattr(torch.nn.functional, fn)(*targs, **kwargs), getattr(F, fn)(*oargs, **kwargs)
+        ty = getattr(torch.nn.functional, fn)(*targs, **kwargs)
+        oy = getattr(F, fn)(*oargs, **kwargs)
         np.testing.assert_allclose(oy.data, ty.detach().numpy(), rtol=1e-12, atol=1e-14)
         w = rng.standard_normal(oy.shape)
         ty.backward(torch.tensor(w))

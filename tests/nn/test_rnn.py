@@ -1,7 +1,8 @@
 """RNN, LSTM, GRU and their cells: values and gradients against PyTorch with the same weights
-(multi-layer, bidirectional, batch_first, initial states, float64), gradient checks of the
-fused sequence nodes (first and second order), the fused node against its cell-op
-composition, parameter names and init, dropout between layers, errors."""
+(multi-layer, bidirectional, batch_first, initial states, packed variable-length batches,
+float64), gradient checks of the fused sequence nodes (first and second order, with and
+without lengths), the fused node against its cell-op composition, parameter names and
+init, dropout between layers, errors."""
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ from nn.recurrence import (GRUSequence, LSTMSequence, RNNSequence, compose_gru, 
                            compose_rnn)
 from nn.rnn import GRU, LSTM, RNN
 from nn.rnn_cell import GRUCell, LSTMCell, RNNCell
+from nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 MODULES = {"LSTM": LSTM, "GRU": GRU, "RNN": RNN}
 
@@ -100,6 +102,47 @@ def test_unbatched_input_matches_torch(kind, batch_first):
     _compare_with_torch(kind, {}, (5, 3), 2, True, batch_first, state=True)
 
 
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("enforce_sorted,lengths", [(True, [6, 4, 4, 1]), (False, [2, 6, 1, 5])])
+@pytest.mark.parametrize("num_layers,bidirectional", [(1, False), (2, True)])
+def test_packed_sequences_match_torch(kind, enforce_sorted, lengths, num_layers, bidirectional):
+    """PackedSequence in, PackedSequence out; h_n per sequence, in the batch's own order."""
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils import rnn as trnn
+    rng = np.random.default_rng(0)
+    dirs = 2 if bidirectional else 1
+    theirs = getattr(torch.nn, kind)(3, 4, num_layers=num_layers, bidirectional=bidirectional,
+                                     batch_first=True).double()
+    ours = MODULES[kind](3, 4, num_layers=num_layers, bidirectional=bidirectional,
+                         batch_first=True, dtype=np.float64)
+    _copy_from_torch(ours, theirs)
+    x = rng.standard_normal((4, 6, 3))
+    states = [rng.standard_normal((num_layers * dirs, 4, 4)) for _ in range(2)]
+    tx, ox = torch.tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    ts = [torch.tensor(v, requires_grad=True) for v in states]
+    os_ = [Tensor(v, requires_grad=True) for v in states]
+    tp = trnn.pack_padded_sequence(tx, lengths, batch_first=True, enforce_sorted=enforce_sorted)
+    op = pack_padded_sequence(ox, lengths, batch_first=True, enforce_sorted=enforce_sorted)
+    hx_t, hx_o = (tuple(ts), tuple(os_)) if kind == "LSTM" else (ts[0], os_[0])
+    t_out, o_out = theirs(tp, hx_t), ours(op, hx_o)
+    pairs = _pairs(kind, (t_out[0].data, t_out[1]), (o_out[0].data, o_out[1]))
+    t_pad, t_len = trnn.pad_packed_sequence(t_out[0], batch_first=True)
+    o_pad, o_len = pad_packed_sequence(o_out[0], batch_first=True)
+    np.testing.assert_array_equal(o_len.data, t_len.numpy())
+    t_loss = o_loss = 0
+    for a, b in pairs + [(t_pad, o_pad)]:
+        np.testing.assert_allclose(b.data, a.detach().numpy(), atol=1e-10)
+        w = rng.standard_normal(b.shape)
+        t_loss, o_loss = t_loss + (a * torch.tensor(w)).sum(), o_loss + (b * Tensor(w)).sum()
+    t_loss.backward()
+    o_loss.backward()
+    np.testing.assert_allclose(ox.grad.data, tx.grad.numpy(), atol=1e-10)
+    for t, o in zip(ts[:1 + (kind == "LSTM")], os_):
+        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), atol=1e-10)
+    for name, p in theirs.named_parameters():
+        np.testing.assert_allclose(getattr(ours, name).grad.data, p.grad.numpy(), atol=1e-10)
+
+
 @pytest.mark.parametrize("cls,kwargs", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
                                         ("LSTMCell", {}), ("GRUCell", {})])
 @pytest.mark.parametrize("batched", [True, False])
@@ -167,13 +210,15 @@ def _layer_inputs(kind, t, b, i, h, seed, bias=True, state=True):
 @pytest.mark.parametrize("kind,relu", [("LSTM", False), ("GRU", False), ("RNN", False),
                                        ("RNN", True)])
 @settings(max_examples=8)
-@given(small, st.booleans(), st.booleans(), st.integers(0, 2 ** 16))
-def test_fused_layer_gradients_first_and_second_order(kind, relu, sizes, reverse, state, seed):
+@given(small, st.booleans(), st.booleans(), st.booleans(), st.integers(0, 2 ** 16))
+def test_fused_layer_gradients_first_and_second_order(kind, relu, sizes, reverse, state,
+                                                      ragged, seed):
     t, b, i, h = sizes
     inputs = _layer_inputs(kind, t, b, i, h, seed, state=state)
-    fn = {"LSTM": lambda *a: LSTMSequence.apply(*a, reverse),
-          "GRU": lambda *a: GRUSequence.apply(*a, reverse),
-          "RNN": lambda *a: RNNSequence.apply(*a, reverse, relu)}[kind]
+    lengths = np.random.default_rng(seed).integers(1, t + 1, size=b) if ragged else None
+    fn = {"LSTM": lambda *a: LSTMSequence.apply(*a, reverse, lengths),
+          "GRU": lambda *a: GRUSequence.apply(*a, reverse, lengths),
+          "RNN": lambda *a: RNNSequence.apply(*a, reverse, relu, lengths)}[kind]
     if relu:     # keep pre-activations away from relu's kink
         inputs[0] = Tensor(np.abs(inputs[0].data) + 0.5, requires_grad=True)
         for w in inputs[2:]:
@@ -193,13 +238,16 @@ def test_fused_layer_gradients_first_and_second_order(kind, relu, sizes, reverse
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
 @pytest.mark.parametrize("reverse", [False, True])
-def test_fused_layer_equals_its_cell_composition(kind, reverse):
+@pytest.mark.parametrize("lengths", [None, np.array([6, 2, 4])])
+def test_fused_layer_equals_its_cell_composition(kind, reverse, lengths):
     inputs = _layer_inputs(kind, 6, 3, 4, 5, seed=3)
     fused, composed = {
-        "LSTM": (lambda *a: LSTMSequence.apply(*a, reverse), lambda *a: compose_lstm(*a, reverse)),
-        "GRU": (lambda *a: GRUSequence.apply(*a, reverse), lambda *a: compose_gru(*a, reverse)),
-        "RNN": (lambda *a: RNNSequence.apply(*a, reverse, False),
-                lambda *a: compose_rnn(*a, reverse, False))}[kind]
+        "LSTM": (lambda *a: LSTMSequence.apply(*a, reverse, lengths),
+                 lambda *a: compose_lstm(*a, reverse, lengths)),
+        "GRU": (lambda *a: GRUSequence.apply(*a, reverse, lengths),
+                lambda *a: compose_gru(*a, reverse, lengths)),
+        "RNN": (lambda *a: RNNSequence.apply(*a, reverse, False, lengths),
+                lambda *a: compose_rnn(*a, reverse, False, lengths))}[kind]
     a, b = fused(*inputs), composed(*inputs)
     np.testing.assert_allclose(a.data, b.data, rtol=1e-13, atol=1e-13)
     w = Tensor(np.random.default_rng(0).standard_normal(a.shape))
