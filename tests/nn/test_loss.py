@@ -150,7 +150,7 @@ def test_errors_name_the_loss_and_the_problem():
         L.cross_entropy(x, np.array([[0, 1]]))
     with pytest.raises(TypeError, match="class-index targets must be integers"):
         L.nll_loss(x, np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match="cross_entropy: target shape"):
+    with pytest.raises(ValueError, match="cross_entropy: target .*class indices must be integers"):
         L.cross_entropy(x, np.array([0.0, 1.0]))
     with pytest.raises(TypeError, match="pass reduction= .* as keywords"):
         L.cross_entropy(x, np.array([0, 1]), "sum")
