@@ -8,6 +8,7 @@ method and operator next to the op function that implements it.
 import numpy as np
 
 from . import versions
+from .device import CPU as _CPU
 from .mode import state, get_default_dtype
 
 __all__ = ["Tensor", "as_tensor"]
@@ -469,15 +470,6 @@ class _Size(int):
         except (IndexError, TypeError):
             raise IndexError(f"size: dim {dim!r} is out of range for shape {self.shape} "
                              f"(valid: {-len(self.shape)}..{len(self.shape) - 1})") from None
-
-
-class _Device(str):
-    """The one device this engine runs on, named as PyTorch names it."""
-
-    type = property(lambda self: str(self))
-
-
-_CPU = _Device("cpu")
 
 
 class _HookHandle:

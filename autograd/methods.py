@@ -7,7 +7,9 @@ holds the rest of the class (data, gradient, graph links, in-place updates).
 """
 from ._tensor import Tensor
 from .ops import compare, elementwise, linalg, reduce, shape
+from .ops import arrange, index, logical, pieces, products, scan, sorting, stats, unary, views
 from .ops.softmax import softmax, log_softmax
+from . import casting, factories, inplace, random
 
 OPERATORS = {
     "__add__": elementwise.add,      "__radd__": elementwise.radd,
@@ -21,6 +23,10 @@ OPERATORS = {
     "__getitem__": shape.getitem,
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
+    "__and__": logical.bitwise_and,  "__rand__": logical.rbitwise_and,
+    "__or__": logical.bitwise_or,    "__ror__": logical.rbitwise_or,
+    "__xor__": logical.bitwise_xor,  "__rxor__": logical.rbitwise_xor,
+    "__invert__": logical.bitwise_not,
 }
 
 METHODS = {
@@ -46,6 +52,50 @@ METHODS = {
     "gt": compare.gt, "ge": compare.ge, "isnan": compare.isnan, "isinf": compare.isinf,
     "isfinite": compare.isfinite, "all": compare.all, "any": compare.any,
     "allclose": compare.allclose, "equal": compare.equal,
+    # logical and bitwise, no gradient (autograd/ops/logical.py)
+    "logical_and": logical.logical_and, "logical_or": logical.logical_or,
+    "logical_xor": logical.logical_xor, "logical_not": logical.logical_not,
+    "bitwise_and": logical.bitwise_and, "bitwise_or": logical.bitwise_or,
+    "bitwise_xor": logical.bitwise_xor, "bitwise_not": logical.bitwise_not,
+    # more elementwise functions (autograd/ops/unary.py)
+    "sin": unary.sin, "cos": unary.cos, "tan": unary.tan, "asin": unary.asin,
+    "acos": unary.acos, "atan": unary.atan, "sinh": unary.sinh, "cosh": unary.cosh,
+    "log1p": unary.log1p, "expm1": unary.expm1, "log2": unary.log2, "exp2": unary.exp2,
+    "square": unary.square, "sign": unary.sign, "round": unary.round, "floor": unary.floor,
+    "ceil": unary.ceil, "erf": unary.erf, "clamp": unary.clamp,
+    # indexing along a dim with index tensors (autograd/ops/index.py)
+    "gather": index.gather, "scatter": index.scatter, "scatter_add": index.scatter_add,
+    "index_select": index.index_select, "masked_fill": index.masked_fill,
+    # pieces along a dim (autograd/ops/pieces.py)
+    "narrow": pieces.narrow, "split": pieces.split, "chunk": pieces.chunk,
+    "unbind": pieces.unbind,
+    # rearranging elements (autograd/ops/arrange.py)
+    "flip": arrange.flip, "roll": arrange.roll, "tril": arrange.tril, "triu": arrange.triu,
+    "diag": arrange.diag, "repeat": arrange.repeat, "tile": arrange.tile,
+    # PyTorch's names for shape changes and copies (autograd/ops/views.py)
+    "view": views.view, "view_as": views.view_as, "t": views.t, "expand_as": views.expand_as,
+    "clone": views.clone, "contiguous": views.contiguous,
+    # products, running totals, more reductions, sorting (ops/products, scan, stats, sorting)
+    "mm": products.mm, "bmm": products.bmm, "dot": products.dot, "outer": products.outer,
+    "cumsum": scan.cumsum, "cumprod": scan.cumprod,
+    "prod": stats.prod, "std": stats.std, "norm": stats.norm,
+    "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk,
+    # casting and devices (autograd/casting.py)
+    "to": casting.to, "cpu": casting.cpu, "cuda": casting.cuda, "float": casting.float,
+    "double": casting.double, "half": casting.half, "long": casting.long, "int": casting.int,
+    "bool": casting.bool, "byte": casting.byte, "type": casting.type,
+    "type_as": casting.type_as, "is_floating_point": casting.is_floating_point,
+    "element_size": casting.element_size, "is_cuda": casting.is_cuda,
+    # new tensors with this one's dtype (autograd/factories.py)
+    "new_tensor": factories.new_tensor, "new_zeros": factories.new_zeros,
+    "new_ones": factories.new_ones, "new_full": factories.new_full,
+    "new_empty": factories.new_empty,
+    # random draws with this tensor's probabilities (autograd/random.py)
+    "bernoulli": random.bernoulli, "multinomial": random.multinomial,
+    # in place, under the in-place rules of Tensor._inplace (autograd/inplace.py)
+    "exp_": inplace.exp_, "clamp_": inplace.clamp_, "clip_": inplace.clip_,
+    "masked_fill_": inplace.masked_fill_, "normal_": inplace.normal_,
+    "uniform_": inplace.uniform_,
 }
 
 for _name, _op in {**OPERATORS, **METHODS}.items():

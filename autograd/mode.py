@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+__all__ = ["no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
            "name_scope", "detect_anomaly", "is_anomaly_enabled",
            "set_default_dtype", "get_default_dtype"]
 
@@ -113,6 +113,39 @@ class enable_grad(no_grad):
     def __enter__(self):
         self.prev = state.grad_enabled
         state.grad_enabled = True
+
+
+class inference_mode(no_grad):
+    """``no_grad`` under PyTorch's name for inference: a context manager and a decorator
+    (``@inference_mode()`` or bare ``@inference_mode``); ``inference_mode(False)`` changes
+    nothing. Tensors made inside are ordinary tensors (PyTorch's restrictions on
+    "inference tensors" do not apply).
+
+    Example:
+        >>> with inference_mode():
+        ...     is_grad_enabled()
+        False
+    """
+
+    def __new__(cls, mode=True):
+        if callable(mode):                      # bare @inference_mode on a function
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.prev = state.grad_enabled
+        if self.mode:
+            state.grad_enabled = False
+
+    def __call__(self, fn):
+        def wrapper(*args, **kwargs):
+            with inference_mode(self.mode):
+                return fn(*args, **kwargs)
+        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+        return wrapper
 
 
 class name_scope:

@@ -1,34 +1,35 @@
 """Parameter (a Tensor a Module learns) and the random generator that layers draw from."""
 import numpy as np
 
+import autograd
 from autograd import Tensor, get_default_dtype
 
 __all__ = ["Parameter", "manual_seed", "get_generator"]
 
-_generator = [np.random.default_rng()]
-
 
 def manual_seed(seed):
-    """Seed the generator that nn's default layer initialisations and nn.init draw from.
+    """Seed the generator that nn's initialisations, dropout and data shuffling draw from.
 
-    Returns the new ``np.random.Generator``.
+    It is autograd's default generator: ``nn.manual_seed(s)`` is
+    ``autograd.manual_seed(s)`` (returns that ``autograd.Generator``).
 
     Example:
         >>> manual_seed(0); a = Linear(3, 2).weight.data
         >>> manual_seed(0); (Linear(3, 2).weight.data == a).all()
         True
     """
-    _generator[0] = np.random.default_rng(seed)
-    return _generator[0]
+    return autograd.manual_seed(seed)
 
 
 def get_generator():
-    """The ``np.random.Generator`` nn initialises parameters from (reset by manual_seed).
+    """The ``np.random.Generator`` behind autograd's default generator, which nn draws from.
+
+    The same object for the whole process (``manual_seed`` reseeds it in place).
 
     Example:
         >>> w = get_generator().uniform(-0.1, 0.1, size=(3, 2))
     """
-    return _generator[0]
+    return autograd.default_generator.numpy()
 
 
 class Parameter(Tensor):

@@ -1,14 +1,16 @@
 """Where nn.data's randomness comes from: one place, so the source can be switched later.
 
 A ``generator`` argument (DataLoader, samplers, random_split) is None, an int
-seed or a ``numpy.random.Generator``. None means nn's global generator
-(``nn.manual_seed`` / ``nn.get_generator()``), looked up at each draw, as
+seed, an ``autograd.Generator`` or a ``numpy.random.Generator``. None means
+nn's global generator (``nn.manual_seed`` / ``nn.get_generator()``, autograd's
+default generator), looked up at each draw, as
 torch's samplers draw from torch's global generator.
 """
 import numbers
 
 import numpy as np
 
+import autograd
 from ..parameter import get_generator
 
 __all__ = ["as_generator", "draw_from"]
@@ -23,12 +25,15 @@ def as_generator(generator, where):
     """
     if generator is None or isinstance(generator, np.random.Generator):
         return generator
+    if isinstance(generator, autograd.Generator):
+        return generator.numpy()       # draws advance the autograd.Generator itself
     if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
         if generator < 0:
             raise ValueError(f"{where}: the seed must be >= 0, got {generator}")
         return np.random.default_rng(int(generator))
-    raise TypeError(f"{where}: generator must be None (nn's global generator), an int seed or "
-                    f"a numpy.random.Generator, got {type(generator).__name__}")
+    raise TypeError(f"{where}: generator must be None (nn's global generator), an int seed, "
+                    f"an autograd.Generator or a numpy.random.Generator, got "
+                    f"{type(generator).__name__}")
 
 
 def draw_from(generator):
