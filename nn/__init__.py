@@ -9,29 +9,48 @@ Example:
 """
 from . import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .module import Module, Parameter, manual_seed, get_generator
-from .container import Sequential, ModuleList
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Linear, Maxout, Identity, Flatten
-from .conv import Conv2d
+from .unflatten import Unflatten
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .pooling import MaxPool2d, AvgPool2d
-from .dropout import Dropout
+from .adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from .upsample import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
+from .dropout import Dropout, Dropout1d, Dropout2d
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d
 from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cell import RNNCell, LSTMCell, GRUCell
 from .embedding import Embedding
-from .activation import ReLU6, Hardtanh, Softplus, LogSigmoid
-from .distance import CosineSimilarity, PairwiseDistance
-from .loss import SmoothL1Loss, HuberLoss, KLDivLoss
-from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d
-from .dropout import Dropout1d, Dropout2d
-from .container import ModuleDict, ParameterList, ParameterDict
-from .unflatten import Unflatten
-from .adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
-from .upsample import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
-from .conv import Conv1d, ConvTranspose2d
 from .activation import (Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softmax,
-                         LogSoftmax)
+                         LogSoftmax, ReLU6, Hardtanh, Softplus, LogSigmoid)
+from .distance import CosineSimilarity, PairwiseDistance
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-                   MultiMarginLoss)
+                   MultiMarginLoss, SmoothL1Loss, HuberLoss, KLDivLoss)
 from .penalties import l1_penalty, l2_penalty, elastic_net
 from .serialization import save, load, CheckpointError
 from . import functional, init, utils, data
+
+__all__ = [
+    # modules and containers
+    "Module", "Parameter", "manual_seed", "get_generator", "Sequential", "ModuleList",
+    "ModuleDict", "ParameterList", "ParameterDict",
+    # layers
+    "Linear", "Maxout", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d",
+    "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Dropout", "Dropout1d",
+    "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+    "InstanceNorm2d", "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "Embedding",
+    # activations
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Softmax",
+    "LogSoftmax", "ReLU6", "Hardtanh", "Softplus", "LogSigmoid",
+    # distances, losses, penalties
+    "CosineSimilarity", "PairwiseDistance", "MSELoss", "L1Loss", "BCELoss",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss", "SmoothL1Loss",
+    "HuberLoss", "KLDivLoss", "l1_penalty", "l2_penalty", "elastic_net",
+    # saving and loading
+    "save", "load", "CheckpointError",
+    # subpackages
+    "functional", "init", "utils", "data",
+]

@@ -5,43 +5,34 @@ Example:
     >>> loss = F.cross_entropy(F.relu(F.linear(x, w, b)), y)
 """
 from .linear import linear
-from .conv import conv2d
+from .conv import conv1d, conv2d, conv_transpose2d
 from .pooling import max_pool2d, avg_pool2d
-from .dropout import dropout
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
+from .upsample import interpolate
+from .padding import pad
+from .dropout import dropout, dropout1d, dropout2d
 from .normalization import batch_norm, layer_norm
+from .group_norm import group_norm, instance_norm
+from .embedding import embedding, one_hot
 from .activation import (sigmoid, tanh, relu, leaky_relu, prelu, elu, gelu, silu, softmax,
-                         log_softmax)
+                         log_softmax, relu6, hardtanh, softplus, logsigmoid)
+from .distance import normalize, cosine_similarity, pairwise_distance
 from .loss import (mse_loss, l1_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
-                   cross_entropy, nll_loss, multi_margin_loss)
+                   cross_entropy, nll_loss, multi_margin_loss, smooth_l1_loss, huber_loss,
+                   kl_div)
 
-__all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm",
-           "layer_norm", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu",
-           "softmax", "log_softmax", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "multi_margin_loss"]
-
-from .activation import relu6, hardtanh, softplus, logsigmoid  # noqa: E402
-from .embedding import embedding  # noqa: E402
-
-__all__ += ["relu6", "hardtanh", "softplus", "logsigmoid", "embedding"]
-
-from .embedding import one_hot  # noqa: E402
-from .padding import pad  # noqa: E402
-from .distance import normalize, cosine_similarity, pairwise_distance  # noqa: E402
-from .loss import smooth_l1_loss, huber_loss, kl_div  # noqa: E402
-
-__all__ += ["one_hot", "pad", "normalize", "cosine_similarity", "pairwise_distance",
-            "smooth_l1_loss", "huber_loss", "kl_div"]
-
-from .group_norm import group_norm, instance_norm  # noqa: E402
-from .dropout import dropout1d, dropout2d  # noqa: E402
-
-__all__ += ["group_norm", "instance_norm", "dropout1d", "dropout2d"]
-
-from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: E402
-from .upsample import interpolate  # noqa: E402
-
-__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]
-
-from .conv import conv1d, conv_transpose2d  # noqa: E402
-
-__all__ += ["conv1d", "conv_transpose2d"]
+__all__ = [
+    # layers
+    "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "pad", "dropout", "dropout1d",
+    "dropout2d", "batch_norm", "layer_norm", "group_norm", "instance_norm", "embedding",
+    "one_hot",
+    # activations
+    "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax",
+    "log_softmax", "relu6", "hardtanh", "softplus", "logsigmoid",
+    # distances
+    "normalize", "cosine_similarity", "pairwise_distance",
+    # losses
+    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss", "multi_margin_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+]

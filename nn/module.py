@@ -4,18 +4,18 @@ The bookkeeping of parameters, buffers and children (registration on
 attribute assignment, dotted-name traversal) is in nn.registry; state dicts
 in nn.state. ``__call__`` runs ``forward`` inside
 ``autograd.name_scope(<attribute name>)`` so graph pictures cluster each
-module's ops. Sequential and ModuleList live in nn.container and are
-re-exported here, as are Parameter and manual_seed.
+module's ops. Parameter and manual_seed (nn.parameter) are re-exported here;
+the containers (Sequential, ModuleList, ...) are in nn.container.
 """
 import numpy as np
 
 from autograd import Tensor, name_scope
+from .backward_hooks import wrap_inputs, wrap_outputs
 from .parameter import Parameter, manual_seed, get_generator
 from .registry import Registry
 from .state import load_state_dict, state_tensors
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "manual_seed", "get_generator",
-           "RemovableHandle"]
+__all__ = ["Module", "Parameter", "manual_seed", "get_generator", "RemovableHandle"]
 
 
 class RemovableHandle:
@@ -269,6 +269,3 @@ class Module(Registry):
             lines.append(f"  ({name}): {body}")
         return "\n".join(lines) + "\n)" + count
 
-
-from .backward_hooks import wrap_inputs, wrap_outputs  # noqa: E402
-from .container import Sequential, ModuleList  # noqa: E402  (container subclasses Module)

@@ -7,7 +7,8 @@ from hypothesis import given, strategies as st
 from autograd import Tensor, gradcheck
 from autograd.testing import tensors
 from nn.dropout import Dropout, dropout
-from nn.module import Sequential, manual_seed
+from nn.container import Sequential
+from nn.module import manual_seed
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])

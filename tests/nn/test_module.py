@@ -9,7 +9,8 @@ import autograd
 from autograd import Tensor
 from nn.activation import ReLU
 from nn.linear import Linear
-from nn.module import Module, ModuleList, Parameter, Sequential, manual_seed
+from nn.container import ModuleList, Sequential
+from nn.module import Module, Parameter, manual_seed
 
 
 class Block(Module):

@@ -6,7 +6,8 @@ from hypothesis import given, strategies as st
 from autograd import Tensor, gradcheck, gradgradcheck
 from autograd.testing import floats_away_from, tensors
 from nn.linear import Linear
-from nn.module import Module, Sequential
+from nn.container import Sequential
+from nn.module import Module
 from nn.parameter import Parameter, manual_seed
 from nn.penalties import elastic_net, l1_penalty, l2_penalty, penalized_parameters
 

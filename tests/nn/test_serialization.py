@@ -299,7 +299,7 @@ def test_save_replaces_and_leaves_no_temp_files(tmp_path):
 
 def _mlp(seed):
     from nn.linear import Linear
-    from nn.module import Sequential
+    from nn.container import Sequential
     from nn.parameter import manual_seed
     manual_seed(seed)
     return Sequential(Linear(4, 8), Linear(8, 3))
@@ -320,7 +320,7 @@ def test_model_round_trip_restores_it_exactly(tmp_path):
 
 def test_wrong_shapes_and_missing_keys_name_every_mismatch_and_change_nothing(tmp_path):
     from nn.linear import Linear
-    from nn.module import Sequential
+    from nn.container import Sequential
     model = _mlp(0)
     wrong = Sequential(Linear(4, 8), Linear(8, 5)).state_dict()     # head has 5 outputs
     del wrong["0.bias"]
