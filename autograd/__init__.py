@@ -9,7 +9,7 @@ Example:
 """
 __chainrule__ = "0.1.0"  # nn, optim and viz check for this name (HIPS autograd shares `autograd`)
 
-from ._tensor import Tensor, as_tensor
+from ._tensor import Tensor
 from . import methods as _methods  # noqa: F401  (installs Tensor's methods and operators)
 from .function import Function, FunctionCtx, ReleasedTensor
 from .engine import backward, grad, record_backward, BackwardRecord, BackwardStep
@@ -40,7 +40,7 @@ from .ops import (sin, cos, tan, asin, acos, atan, sinh, cosh, log1p, expm1, log
                   logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
 from .gradcheck import numerical_grad, gradcheck, gradgradcheck, GradcheckError
 
-__all__ = ["Tensor", "as_tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
+__all__ = ["Tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
            "backward", "grad", "record_backward", "BackwardRecord", "BackwardStep",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope",
            "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype",

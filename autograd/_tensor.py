@@ -11,7 +11,7 @@ from . import versions
 from .device import CPU as _CPU
 from .mode import state, get_default_dtype
 
-__all__ = ["Tensor", "as_tensor"]
+__all__ = ["Tensor", "tensor_arg"]
 
 
 class Tensor:
@@ -280,9 +280,10 @@ class Tensor:
         other = other.data if isinstance(other, Tensor) else other
         try:
             fn(self.data, other)
-        except (ValueError, TypeError) as e:
-            raise type(e)(f"{opname}: cannot update shape {self.shape} {self.dtype} in place "
-                          f"with {np.shape(other)} {np.result_type(other)}: {e}") from None
+        except (ValueError, TypeError) as e:    # NumPy's own subclasses take other arguments
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            raise kind(f"{opname}: cannot update shape {self.shape} {self.dtype} in place "
+                       f"with {np.shape(other)} {np.result_type(other)}: {e}") from None
         versions.record_write(self.data)
         return self
 
@@ -434,18 +435,28 @@ def _to_array(data, dtype):
     return array
 
 
-def as_tensor(x, name="tensor"):
-    """``x`` as a Tensor: Tensors pass through, ndarrays and numbers are wrapped (no copy).
+def tensor_arg(x, op):
+    """``x`` as a Tensor operand of ``op``: Tensors pass through, ndarrays and numbers are
+    wrapped (no copy); anything else is a TypeError naming the op.
 
     Example:
-        >>> as_tensor(np.array([1.0, 2.0])).shape
+        >>> tensor_arg(np.array([1.0, 2.0]), "exp").shape
         (2,)
     """
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biufc":
         return _leaf(x)
-    return Tensor(x)
+    try:
+        return Tensor(x)
+    except TypeError as e:
+        raise TypeError(f"{op}: expected a Tensor, ndarray, number or list of numbers, got "
+                        f"{type(x).__name__} ({_short(x)}): {e}") from None
+
+
+def _short(x):
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _leaf(array):

@@ -355,7 +355,9 @@ def _call_backward(fn, out, grads, create_graph):
 def _fit(g, inp, fn, create_graph):
     """Bring a gradient to its input's shape (summing broadcast axes) and dtype."""
     if create_graph:
-        if not isinstance(g, Tensor):
+        if not isinstance(g, Tensor):   # not recorded: its own derivative will read as 0
+            if state.unrecorded is not None:
+                state.unrecorded.add(fn.name)
             g = _leaf(_as_gradient_array(g, inp, fn))
     elif isinstance(g, Tensor):
         g = g.data

@@ -78,14 +78,20 @@ class Function:
     def apply(cls, *args):
         ctx = cls.__new__(cls)
         ctx.inputs = args
-        if cls.array_backward:
-            out = cls.forward(ctx, *args)
-        else:
-            prev, state.grad_enabled = state.grad_enabled, False
-            try:
+        try:
+            if cls.array_backward:
                 out = cls.forward(ctx, *args)
-            finally:
-                state.grad_enabled = prev
+            else:
+                prev, state.grad_enabled = state.grad_enabled, False
+                try:
+                    out = cls.forward(ctx, *args)
+                finally:
+                    state.grad_enabled = prev
+        except _ERROR_TYPES as e:
+            named = _named(cls, args, e)
+            if named is e:
+                raise
+            raise named from e
         if type(out) is tuple:
             return _make_outputs(cls, ctx, args, out)
         if type(out) is not np.ndarray:
@@ -258,6 +264,21 @@ def _make_outputs(cls, ctx, args, outs):
     if state.anomaly:
         _check_forward(cls, ctx, args, arrays)
     return tuple(results)
+
+
+_ERROR_TYPES = (IndexError, TypeError, ValueError, MemoryError)   # most specific first
+
+
+def _named(cls, args, e):
+    """An error from inside forward, with the op's name and input shapes, if it lacks them."""
+    name = cls.__name__
+    text = str(e)
+    if text.lower().replace("_", "").startswith(name.lower()):
+        return e                     # already ours, naming the op
+    inputs = ", ".join(_describe(a) for a in args if isinstance(a, Tensor))
+    kind = next(t for t in _ERROR_TYPES if isinstance(e, t))
+    return kind(f"{name}: {text} (inputs: {inputs or 'none'}); check the inputs' shapes, "
+                "dtypes and arguments")
 
 
 def _describe(t):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import grad as autograd_grad
+from .mode import state
 from .ops import concatenate
 from ._tensor import Tensor
 
@@ -58,6 +59,8 @@ def relative_error(a, n):
 
 def _float64_inputs(inputs):
     """float64 copies; ndarrays and numbers are checked too, Tensors only if they require grad."""
+    if isinstance(inputs, (Tensor, np.ndarray)):
+        inputs = [inputs]            # a bare Tensor is one input, as torch's gradcheck takes it
     out = []
     for x in inputs:
         if isinstance(x, Tensor):
@@ -179,15 +182,26 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
                 for g, y in zip(grads, wanted)]
         return concatenate(flat)
 
-    reports = _compare(first_derivative, xs, eps, atol, rtol, seed)
-    return _verdict("gradgradcheck", reports, atol, rtol, raise_exception)
+    unrecorded = state.unrecorded = set()
+    try:
+        reports = _compare(first_derivative, xs, eps, atol, rtol, seed)
+    finally:
+        state.unrecorded = None
+    hint = ""
+    if unrecorded:
+        hint = (f"\n  The backward of {', '.join(sorted(unrecorded))} returned NumPy arrays while "
+                "create_graph=True, so it was not recorded and its own derivative reads as 0. "
+                "Write that backward with Tensor ops (ctx.saved_tensors, operators, methods, "
+                "Function.apply) to make it differentiable.")
+    return _verdict("gradgradcheck", reports, atol, rtol, raise_exception, hint)
 
 
-def _verdict(name, reports, atol, rtol, raise_exception):
+def _verdict(name, reports, atol, rtol, raise_exception, hint=""):
     failed = [r for r in reports if not r.passed]
     if not failed:
         return True
     if not raise_exception:
         return False
     lines = "\n  ".join(str(r) for r in failed)
-    raise GradcheckError(f"{name} failed (atol={atol}, rtol={rtol}):\n  {lines}", reports)
+    raise GradcheckError(f"{name} failed (atol={atol}, rtol={rtol}):\n  {lines}{hint}",
+                         reports)

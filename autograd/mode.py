@@ -18,6 +18,7 @@ class _State(threading.local):
         self.scope = ""          # "outer/inner" while inside name_scope()s
         self.anomaly = False
         self.recorder = None     # a BackwardRecord while inside record_backward()
+        self.unrecorded = None   # a set collecting ops whose recorded backward returned arrays
 
 
 state = _State()

@@ -7,7 +7,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["index", "sizes", "dim", "axes", "keepdims_of"]
+__all__ = ["index", "sizes", "dim", "axes", "keepdims_of", "flag", "dtype"]
 
 
 def index(op, what, value):
@@ -21,9 +21,42 @@ def index(op, what, value):
         raise TypeError(f"{op}: {what} must be an integer, got the bool {value!r}")
     try:
         return operator.index(value)
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(f"{op}: {what} must be an integer, got {type(value).__name__} "
-                        f"({value!r})") from None
+                        f"({_short(value)})") from None
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def flag(op, what, value):
+    """``value`` as a bool: True/False (or NumPy bools, or the ints 0 and 1), else a TypeError.
+
+    Example:
+        >>> flag("sum", "keepdims", np.True_)
+        True
+    """
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer))
+                                               and value in (0, 1)):
+        return bool(value)
+    raise TypeError(f"{op}: {what} must be True or False, got {type(value).__name__} "
+                    f"({_short(value)})")
+
+
+def dtype(op, value):
+    """``value`` as a NumPy dtype (names, NumPy types), else a TypeError naming the op.
+
+    Example:
+        >>> dtype("sum", "float32")
+        dtype('float32')
+    """
+    try:
+        return np.dtype(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {_short(value)} is not a dtype; use e.g. 'float32', 'int64' "
+                        "or np.float64") from None
 
 
 def sizes(op, given):
@@ -86,4 +119,4 @@ def keepdims_of(op, axis, dim, keepdims, keepdim):
         axis = dim
     if keepdim is not None:
         keepdims = keepdim
-    return axis, bool(keepdims)
+    return axis, flag(op, "keepdims", keepdims)

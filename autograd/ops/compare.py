@@ -6,24 +6,34 @@ Example:
 """
 import numpy as np
 
-from .._tensor import Tensor, as_tensor
+from .._tensor import Tensor, tensor_arg
+from . import args
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "all", "any",
            "allclose", "equal"]
 
 
-def _values(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
 def _compare(op, ufunc, a, b):
-    a, b = _values(a), _values(b)
+    a, b = _operand(op, a), _operand(op, b)
     try:
         out = ufunc(a, b)
     except ValueError as e:
         raise ValueError(f"{op}: shapes {np.shape(a)} and {np.shape(b)} do not broadcast "
                          f"({e})") from None
     return _result(out)
+
+
+def _operand(op, x):
+    """A comparison's operand as an ndarray or a number (named errors for anything else)."""
+    if isinstance(x, (int, float, np.number, np.bool_)):
+        return x
+    return tensor_arg(x, op).data
+
+
+def _axis(op, x, dim, keepdim, axis, keepdims):
+    axis = dim if axis is None else axis
+    keep = args.flag(op, "keepdim", keepdim if keepdims is None else keepdims)
+    return args.axes(op, x, axis), keep
 
 
 def _result(array):
@@ -99,7 +109,7 @@ def isnan(x):
         >>> isnan(Tensor([1.0, float("nan")]))
         Tensor([False,  True], dtype=bool)
     """
-    return _result(np.isnan(as_tensor(x).data))
+    return _result(np.isnan(tensor_arg(x, "isnan").data))
 
 
 def isinf(x):
@@ -109,7 +119,7 @@ def isinf(x):
         >>> isinf(Tensor([1.0, float("inf")]))
         Tensor([False,  True], dtype=bool)
     """
-    return _result(np.isinf(as_tensor(x).data))
+    return _result(np.isinf(tensor_arg(x, "isinf").data))
 
 
 def isfinite(x):
@@ -119,7 +129,7 @@ def isfinite(x):
         >>> isfinite(Tensor([1.0, float("inf")]))
         Tensor([ True, False], dtype=bool)
     """
-    return _result(np.isfinite(as_tensor(x).data))
+    return _result(np.isfinite(tensor_arg(x, "isfinite").data))
 
 
 def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -129,9 +139,9 @@ def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
         >>> all(Tensor([1.0, 0.0]))
         Tensor(False, dtype=bool)
     """
-    axis = dim if axis is None else axis
-    keep = keepdim if keepdims is None else keepdims
-    return _result(np.all(as_tensor(x).data, axis=axis, keepdims=keep))
+    x = tensor_arg(x, "all")
+    axes, keep = _axis("all", x, dim, keepdim, axis, keepdims)
+    return _result(np.all(x.data, axis=axes, keepdims=keep))
 
 
 def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -141,9 +151,9 @@ def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
         >>> any(Tensor([1.0, 0.0]))
         Tensor(True, dtype=bool)
     """
-    axis = dim if axis is None else axis
-    keep = keepdim if keepdims is None else keepdims
-    return _result(np.any(as_tensor(x).data, axis=axis, keepdims=keep))
+    x = tensor_arg(x, "any")
+    axes, keep = _axis("any", x, dim, keepdim, axis, keepdims)
+    return _result(np.any(x.data, axis=axes, keepdims=keep))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -153,7 +163,16 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
         >>> allclose(Tensor([1.0]), Tensor([1.0 + 1e-9]))
         True
     """
-    return bool(np.allclose(_values(a), _values(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    a, b = _operand("allclose", a), _operand("allclose", b)
+    for what, v in (("rtol", rtol), ("atol", atol)):
+        if not isinstance(v, (int, float, np.number)) or isinstance(v, bool):
+            raise TypeError(f"allclose: {what} must be a number, got {type(v).__name__}")
+    try:
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol,
+                                equal_nan=args.flag("allclose", "equal_nan", equal_nan)))
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"allclose: cannot compare {np.shape(a)} {np.result_type(a)} with "
+                      f"{np.shape(b)} {np.result_type(b)}: {e}") from None
 
 
 def equal(a, b):
@@ -163,4 +182,4 @@ def equal(a, b):
         >>> equal(Tensor([1.0, 2.0]), Tensor([1.0, 2.0]))
         True
     """
-    return bool(np.array_equal(_values(a), _values(b)))
+    return bool(np.array_equal(_operand("equal", a), _operand("equal", b)))

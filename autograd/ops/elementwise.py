@@ -7,7 +7,7 @@ gradient on its closed interval, maximum/minimum split it equally at ties.
 import numpy as np
 
 from ..function import Function
-from .._tensor import Tensor, as_tensor
+from .._tensor import Tensor, tensor_arg
 from .. import function as generic
 from ..function import data_of as _d
 
@@ -15,12 +15,25 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
            "sigmoid", "relu", "clip", "maximum", "minimum", "where", "astype"]
 
 
+def _desc(x):
+    return f"{np.shape(_d(x))} {np.result_type(_d(x))}"
+
+
 def _broadcast_error(op, a, b, err):
-    def desc(x):
-        return f"{np.shape(_d(x))} {np.result_type(_d(x))}"
-    return ValueError(f"{op}: shapes do not broadcast: {desc(a)} and {desc(b)} ({err}). "
+    return ValueError(f"{op}: shapes do not broadcast: {_desc(a)} and {_desc(b)} ({err}). "
                       "Shapes must be equal or 1 in each trailing dimension; reshape or "
                       "unsqueeze one operand.")
+
+
+def _value_error(op, a, b, err):
+    """The error of a binary op: a broadcasting problem, or what NumPy refused (named)."""
+    try:
+        np.broadcast_shapes(np.shape(_d(a)), np.shape(_d(b)))
+    except ValueError:
+        return _broadcast_error(op, a, b, err)
+    hint = " Convert the integer operand to float first (.astype('float32'))." \
+        if "negative integer powers" in str(err) else ""
+    return ValueError(f"{op}: cannot compute {_desc(a)} {op} {_desc(b)}: {err}{hint}")
 
 
 class _Binary(Function):
@@ -37,7 +50,7 @@ class _Binary(Function):
             return cls.ufunc(a.data if isinstance(a, Tensor) else a,
                              b.data if isinstance(b, Tensor) else b)
         except ValueError as e:
-            raise _broadcast_error(cls.__name__.lower(), a, b, e) from None
+            raise _value_error(cls.__name__.lower(), a, b, e) from None
 
 
 class Add(_Binary):
@@ -197,7 +210,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.mask = x.data > 0                 # relu'(0) = 0, as PyTorch
-        return x.data * ctx.mask
+        return np.maximum(x.data, 0)          # not x * mask: that gives -0.0 for negatives
 
     @staticmethod
     def backward(ctx, g):
@@ -293,7 +306,7 @@ def exp(x):
         >>> exp(Tensor([0.0, 1.0]))
         Tensor([1.      , 2.718282], dtype=float32)
     """
-    return Exp.apply(as_tensor(x))
+    return Exp.apply(tensor_arg(x, "exp"))
 
 
 def log(x):
@@ -303,7 +316,7 @@ def log(x):
         >>> log(Tensor([1.0]))
         Tensor([0.], dtype=float32)
     """
-    return Log.apply(as_tensor(x))
+    return Log.apply(tensor_arg(x, "log"))
 
 
 def sqrt(x):
@@ -313,7 +326,7 @@ def sqrt(x):
         >>> sqrt(Tensor([4.0]))
         Tensor([2.], dtype=float32)
     """
-    return Sqrt.apply(as_tensor(x))
+    return Sqrt.apply(tensor_arg(x, "sqrt"))
 
 
 def abs(x):
@@ -323,7 +336,7 @@ def abs(x):
         >>> abs(Tensor([-2.0, 3.0]))
         Tensor([2., 3.], dtype=float32)
     """
-    return Abs.apply(as_tensor(x))
+    return Abs.apply(tensor_arg(x, "abs"))
 
 
 def tanh(x):
@@ -333,7 +346,7 @@ def tanh(x):
         >>> tanh(Tensor([0.0]))
         Tensor([0.], dtype=float32)
     """
-    return Tanh.apply(as_tensor(x))
+    return Tanh.apply(tensor_arg(x, "tanh"))
 
 
 def sigmoid(x):
@@ -343,7 +356,7 @@ def sigmoid(x):
         >>> sigmoid(Tensor([0.0]))
         Tensor([0.5], dtype=float32)
     """
-    return Sigmoid.apply(as_tensor(x))
+    return Sigmoid.apply(tensor_arg(x, "sigmoid"))
 
 
 def relu(x):
@@ -353,7 +366,7 @@ def relu(x):
         >>> relu(Tensor([-1.0, 0.0, 2.0]))
         Tensor([0., 0., 2.], dtype=float32)
     """
-    return Relu.apply(as_tensor(x))
+    return Relu.apply(tensor_arg(x, "relu"))
 
 
 def clip(x, lo=None, hi=None):
@@ -363,7 +376,7 @@ def clip(x, lo=None, hi=None):
         >>> clip(Tensor([-2.0, 0.5, 2.0]), -1, 1)
         Tensor([-1. ,  0.5,  1. ], dtype=float32)
     """
-    return Clip.apply(as_tensor(x), _bound("clip", lo), _bound("clip", hi))
+    return Clip.apply(tensor_arg(x, "clip"), _bound("clip", lo), _bound("clip", hi))
 
 
 def maximum(a, b):
@@ -373,7 +386,7 @@ def maximum(a, b):
         >>> maximum(Tensor([1.0, 5.0]), Tensor([3.0, 2.0]))
         Tensor([3., 5.], dtype=float32)
     """
-    return Maximum.apply(_tensor_or_number(a), _tensor_or_number(b))
+    return Maximum.apply(_tensor_or_number(a, "maximum"), _tensor_or_number(b, "maximum"))
 
 
 def minimum(a, b):
@@ -383,7 +396,7 @@ def minimum(a, b):
         >>> minimum(Tensor([1.0, 5.0]), 2.0)
         Tensor([1., 2.], dtype=float32)
     """
-    return Minimum.apply(_tensor_or_number(a), _tensor_or_number(b))
+    return Minimum.apply(_tensor_or_number(a, "minimum"), _tensor_or_number(b, "minimum"))
 
 
 def where(condition, x, y):
@@ -393,7 +406,7 @@ def where(condition, x, y):
         >>> where(Tensor([1.0, -1.0]) > 0, Tensor([1.0, 2.0]), 0.0)
         Tensor([1., 0.], dtype=float32)
     """
-    return Where.apply(condition, _tensor_or_number(x), _tensor_or_number(y))
+    return Where.apply(condition, _tensor_or_number(x, "where"), _tensor_or_number(y, "where"))
 
 
 def astype(x, dtype):
@@ -408,11 +421,11 @@ def astype(x, dtype):
     except TypeError:
         raise TypeError(f"astype: {dtype!r} is not a dtype; use e.g. 'float32', 'int64' or "
                         "np.float64") from None
-    return AsType.apply(as_tensor(x), dtype)
+    return AsType.apply(tensor_arg(x, "astype"), dtype)
 
 
-def _tensor_or_number(x):
-    return x if isinstance(x, (Tensor, int, float)) else as_tensor(x)
+def _tensor_or_number(x, op):
+    return x if isinstance(x, (Tensor, int, float)) else tensor_arg(x, op)
 
 
 def _bound(op, v):
@@ -425,13 +438,13 @@ def _bound(op, v):
     raise TypeError(f"{op}: bounds must be numbers, arrays or None, got {type(v).__name__}")
 
 
-def operand(x):
+def operand(x, op):
     """The other side of an operator: Tensors as they are, Python numbers stay weak."""
-    if isinstance(x, (Tensor, int, float)):
+    if isinstance(x, (Tensor, int, float)) and not isinstance(x, bool):
         return x
-    if isinstance(x, np.generic):
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         return x.item()           # a NumPy scalar is weak too, as a Python one
-    return Tensor(x)
+    return tensor_arg(x, op)
 
 
 # The arithmetic operators, as functions (autograd/methods.py installs them on Tensor).
@@ -443,7 +456,7 @@ def add(a, b):
         >>> add(Tensor([1.0, 2.0]), 1)
         Tensor([2., 3.], dtype=float32)
     """
-    return Add.apply(_first(a), operand(b))
+    return Add.apply(_first(a, "add"), operand(b, "add"))
 
 
 def sub(a, b):
@@ -453,7 +466,7 @@ def sub(a, b):
         >>> sub(Tensor([1.0, 2.0]), 1)
         Tensor([0., 1.], dtype=float32)
     """
-    return Sub.apply(_first(a), operand(b))
+    return Sub.apply(_first(a, "sub"), operand(b, "sub"))
 
 
 def mul(a, b):
@@ -463,7 +476,7 @@ def mul(a, b):
         >>> mul(Tensor([1.0, 2.0]), 3)
         Tensor([3., 6.], dtype=float32)
     """
-    return Mul.apply(_first(a), operand(b))
+    return Mul.apply(_first(a, "mul"), operand(b, "mul"))
 
 
 def div(a, b):
@@ -473,7 +486,7 @@ def div(a, b):
         >>> div(Tensor([1.0, 2.0]), 2)
         Tensor([0.5, 1. ], dtype=float32)
     """
-    return Div.apply(_first(a), operand(b))
+    return Div.apply(_first(a, "div"), operand(b, "div"))
 
 
 def pow(a, b):
@@ -483,7 +496,7 @@ def pow(a, b):
         >>> pow(Tensor([2.0, 3.0]), 2)
         Tensor([4., 9.], dtype=float32)
     """
-    return Pow.apply(_first(a), operand(b))
+    return Pow.apply(_first(a, "pow"), operand(b, "pow"))
 
 
 def neg(a):
@@ -493,7 +506,7 @@ def neg(a):
         >>> neg(Tensor([1.0]))
         Tensor([-1.], dtype=float32)
     """
-    return Neg.apply(as_tensor(a))
+    return Neg.apply(tensor_arg(a, "neg"))
 
 
 def positive(a):
@@ -506,12 +519,14 @@ def positive(a):
     return a
 
 
-def radd(a, b): return Add.apply(operand(b), a)
-def rsub(a, b): return Sub.apply(operand(b), a)
-def rmul(a, b): return Mul.apply(operand(b), a)
-def rdiv(a, b): return Div.apply(operand(b), a)
-def rpow(a, b): return Pow.apply(operand(b), a)
+def radd(a, b): return Add.apply(operand(b, "add"), a)
+def rsub(a, b): return Sub.apply(operand(b, "sub"), a)
+def rmul(a, b): return Mul.apply(operand(b, "mul"), a)
+def rdiv(a, b): return Div.apply(operand(b, "div"), a)
+def rpow(a, b): return Pow.apply(operand(b, "pow"), a)
 
 
-def _first(a):
-    return a if isinstance(a, Tensor) else operand(a) if isinstance(a, np.ndarray) else a
+def _first(a, op):
+    """The left operand of a function-style call (``autograd.add(a, b)``): a number stays
+    a weak scalar only if the other side is a Tensor, so it is made a tensor here."""
+    return a if isinstance(a, Tensor) else tensor_arg(a, op)

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..function import Function
 from ..function import data_of as _d
-from .._tensor import as_tensor
+from .._tensor import tensor_arg
 
 __all__ = ["matmul", "rmatmul"]
 
@@ -67,9 +67,9 @@ def matmul(a, b):
         >>> (Tensor(np.ones((2, 3))) @ Tensor(np.ones((3, 4)))).shape
         (2, 4)
     """
-    return MatMul.apply(as_tensor(a), as_tensor(b))
+    return MatMul.apply(tensor_arg(a, "matmul"), tensor_arg(b, "matmul"))
 
 
 def rmatmul(a, b):
     """``b @ a``: the reflected operator (an ndarray or list on the left of a Tensor)."""
-    return MatMul.apply(as_tensor(b), a)
+    return MatMul.apply(tensor_arg(b, "rmatmul"), a)

@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..function import Function
-from .._tensor import Tensor, as_tensor
+from .._tensor import Tensor, tensor_arg
 from .. import function as generic
 from . import args
 from .elementwise import maximum, minimum
@@ -90,7 +90,6 @@ class _Extreme(Function):
 
     @classmethod
     def forward(cls, ctx, x, axis, keepdims):
-        _check_not_empty(cls.__name__.lower(), x, axis)
         extreme = cls.reduce(x.data, axis=axis, keepdims=True)
         hits = (x.data == extreme).astype(x.dtype)
         ctx.axis = axis
@@ -139,7 +138,7 @@ class LogSumExp(Function):
 
 
 def _check_not_empty(op, x, axis):
-    reduced = x.shape if axis is None else [x.shape[a] for a in axis]
+    reduced = x.shape if axis is None or x.ndim == 0 else [x.shape[a] for a in axis]
     if 0 in reduced or (axis is None and x.data.size == 0):
         raise ValueError(f"{op}: cannot reduce a tensor of shape {x.shape} {x.dtype} over "
                          f"{'all axes' if axis is None else f'axis {axis}'}: that has no "
@@ -148,9 +147,12 @@ def _check_not_empty(op, x, axis):
 
 
 def _reduce(op_cls, name, x, axis, keepdims, dim, keepdim):
-    x = as_tensor(x)
+    x = tensor_arg(x, name)
     axis, keepdims = args.keepdims_of(name, axis, dim, keepdims, keepdim)
-    return op_cls.apply(x, args.axes(name, x, axis), keepdims)
+    axes = args.axes(name, x, axis)
+    if issubclass(op_cls, _Extreme):
+        _check_not_empty(name, x, axes)
+    return op_cls.apply(x, axes, keepdims)
 
 
 def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
@@ -161,7 +163,7 @@ def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         Tensor([4., 6.], dtype=float32)
     """
     if dtype is not None:
-        x = as_tensor(x).astype(dtype)
+        x = tensor_arg(x, "sum").astype(args.dtype("sum", dtype))
     return _reduce(Sum, "sum", x, axis, keepdims, dim, keepdim)
 
 
@@ -185,9 +187,9 @@ def var(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None, unbiase
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
         Tensor(1.25, dtype=float32)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "var")
     if unbiased is not None:
-        ddof = int(bool(unbiased))
+        ddof = int(args.flag("var", "unbiased", unbiased))
     if correction is not None:
         ddof = correction
     ddof = args.index("var", "ddof", ddof)
@@ -198,19 +200,20 @@ def var(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None, unbiase
 def _extreme_with_dim(op_cls, name, pick_index, pairwise, x, dim, keepdim, axis, keepdims):
     if isinstance(dim, Tensor) or (dim is not None and isinstance(dim, np.ndarray)):
         return pairwise(x, dim)          # torch.max(a, b): the elementwise maximum
-    x = as_tensor(x)
+    x = tensor_arg(x, name)
     if dim is None:                      # NumPy's spelling, or no axis: values only
         keep = keepdims if keepdims is not None else keepdim
-        return _reduce(op_cls, name, x, axis, bool(keep), None, None)
+        return _reduce(op_cls, name, x, axis, args.flag(name, "keepdims", keep), None, None)
     if axis is not None:
         raise TypeError(f"{name}: give dim (PyTorch: returns values and indices) or axis= "
                         "(NumPy: returns values), not both")
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}: dim must be one int for (values, indices); use "
                         f"amax/amin or axis= to reduce over several axes")
-    keep = keepdim if keepdims is None else keepdims
+    keep = args.flag(name, "keepdim", keepdim if keepdims is None else keepdims)
     d = args.dim(name, x, dim)
-    values = op_cls.apply(x, (d,) if x.ndim else None, bool(keep))
+    _check_not_empty(name, x, (d,))
+    values = op_cls.apply(x, (d,) if x.ndim else None, keep)
     indices = pick_index(x.data, axis=d if x.ndim else None, keepdims=bool(keep) and x.ndim > 0)
     return ValuesIndices(values, Tensor(np.asarray(indices, dtype=np.int64)))
 
@@ -267,7 +270,7 @@ def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 def _arg(name, pick, x, axis, keepdims, dim, keepdim):
-    x = as_tensor(x)
+    x = tensor_arg(x, name)
     axis, keepdims = args.keepdims_of(name, axis, dim, keepdims, keepdim)
     if axis is not None:
         if isinstance(axis, (tuple, list)):

@@ -7,7 +7,7 @@ gradient back the same way.
 import numpy as np
 
 from ..function import Function
-from .._tensor import Tensor, as_tensor
+from .._tensor import Tensor, tensor_arg
 from .. import function as generic
 from . import args
 
@@ -216,7 +216,7 @@ def reshape(x, *shape):
         >>> Tensor(np.arange(6.0)).reshape(2, -1).shape
         (2, 3)
     """
-    return Reshape.apply(as_tensor(x), args.sizes("reshape", shape))
+    return Reshape.apply(tensor_arg(x, "reshape"), args.sizes("reshape", shape))
 
 
 def permute(x, *axes):
@@ -226,7 +226,7 @@ def permute(x, *axes):
         >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
         (4, 2, 3)
     """
-    return Permute.apply(as_tensor(x), args.sizes("permute", axes))
+    return Permute.apply(tensor_arg(x, "permute"), args.sizes("permute", axes))
 
 
 def transpose(x, dim0=-2, dim1=-1):
@@ -236,7 +236,8 @@ def transpose(x, dim0=-2, dim1=-1):
         >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
         (4, 3, 2)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "transpose")
+    dim0, dim1 = args.index("transpose", "dim0", dim0), args.index("transpose", "dim1", dim1)
     if x.ndim < 2 and dim0 in (-2, -1, 0) and dim1 in (-2, -1, 0):
         return Permute.apply(x, tuple(range(x.ndim)))    # 0-d and 1-d: nothing to swap
     a, b = args.dim("transpose", x, dim0), args.dim("transpose", x, dim1)
@@ -255,7 +256,7 @@ def flatten(x, start_dim=0, end_dim=-1):
         >>> Tensor(np.zeros((2, 3, 4))).flatten(1).shape
         (2, 12)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "flatten")
     start, end = args.dim("flatten", x, start_dim), args.dim("flatten", x, end_dim)
     if x.ndim == 0:
         return reshape(x, 1)
@@ -273,7 +274,7 @@ def squeeze(x, axis=None, *, dim=None):
         >>> Tensor(np.zeros((1, 3, 1))).squeeze().shape
         (3,)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "squeeze")
     axis = dim if dim is not None else axis
     if axis is None:
         drop = {i for i, n in enumerate(x.shape) if n == 1}
@@ -290,7 +291,7 @@ def unsqueeze(x, axis=None, *, dim=None):
         >>> Tensor(np.zeros(3)).unsqueeze(0).shape
         (1, 3)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "unsqueeze")
     axis = dim if dim is not None else axis
     if axis is None:
         raise TypeError(f"unsqueeze: give the dim at which to insert a size-1 axis (shape "
@@ -306,7 +307,7 @@ def expand(x, *sizes):
         >>> Tensor(np.zeros((3, 1))).expand(3, 4).shape
         (3, 4)
     """
-    return Expand.apply(as_tensor(x), args.sizes("expand", sizes))
+    return Expand.apply(tensor_arg(x, "expand"), args.sizes("expand", sizes))
 
 
 def getitem(x, index):
@@ -323,7 +324,7 @@ def getitem(x, index):
         index = tuple(_index_part(i) for i in index)
     else:
         index = _index_part(index)
-    return GetItem.apply(as_tensor(x), index)
+    return GetItem.apply(tensor_arg(x, "getitem"), index)
 
 
 def _index_part(i):
@@ -346,7 +347,7 @@ def _tensor_list(op, tensors):
     if isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__"):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got "
                         f"{type(tensors).__name__}; write {op}([a, b, ...])")
-    return [t if isinstance(t, Tensor) else as_tensor(t) for t in tensors]
+    return [t if isinstance(t, Tensor) else tensor_arg(t, op) for t in tensors]
 
 
 def concatenate(tensors, axis=0, *, dim=None):
@@ -378,5 +379,5 @@ def pad(x, pad_width, value=0):
         >>> pad(Tensor([1.0, 2.0]), (1, 2))
         Tensor([0., 1., 2., 0., 0.], dtype=float32)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "pad")
     return Pad.apply(x, _pad_widths(x, pad_width), value)

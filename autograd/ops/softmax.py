@@ -3,7 +3,7 @@ import numpy as np
 
 from ..function import Function
 from .. import function as generic
-from .._tensor import as_tensor
+from .._tensor import tensor_arg
 from . import args
 
 __all__ = ["softmax", "log_softmax"]
@@ -60,7 +60,7 @@ def softmax(x, axis=-1, *, dim=None):
         >>> softmax(Tensor([1.0, 1.0]))
         Tensor([0.5, 0.5], dtype=float32)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "softmax")
     axis = _axis("softmax", x, axis, dim)
     return Softmax.apply(x, axis)
 
@@ -72,6 +72,6 @@ def log_softmax(x, axis=-1, *, dim=None):
         >>> log_softmax(Tensor([0.0, 0.0]))
         Tensor([-0.693147, -0.693147], dtype=float32)
     """
-    x = as_tensor(x)
+    x = tensor_arg(x, "log_softmax")
     axis = _axis("log_softmax", x, axis, dim)
     return LogSoftmax.apply(x, axis)

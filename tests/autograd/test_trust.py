@@ -348,3 +348,10 @@ def test_two_outputs_feeding_one_another_branch_order():
     (c + d).backward()
     expected = np.concatenate([np.exp(4 * x.data[:2]) * 4, 2 * x.data[2:]])
     np.testing.assert_allclose(x.grad.data, expected)
+
+
+def test_a_refused_in_place_cast_names_the_op_and_changes_nothing():
+    x = Tensor(np.array([1, 2]))
+    with pytest.raises(TypeError, match=r"add_: cannot update shape \(2,\) int64"):
+        x.add_(0.5)
+    np.testing.assert_array_equal(x.data, [1, 2])
