@@ -1,9 +1,12 @@
 """Plots of a training run (matplotlib, Agg canvas, no pyplot state): each returns its Figure.
 
 Pass ``path`` to also save it (the format follows the suffix: .png, .svg,
-.pdf). Figures are made with ``matplotlib.figure.Figure`` directly, so
-nothing here changes pyplot's backend or its list of open figures.
+.pdf). Figures are made with ``matplotlib.figure.Figure`` directly (a subclass
+that a notebook displays inline as a PNG), so nothing here changes pyplot's
+backend or its list of open figures.
 """
+import functools
+import io
 import math
 from pathlib import Path
 
@@ -15,13 +18,28 @@ __all__ = ["plot_grad_flow", "plot_activations", "plot_curves", "plot_update_rat
            "save_figure"]
 
 
-def _figure(width, height):
+@functools.cache
+def _figure_class():
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure as _Figure
     except ImportError:
         raise ImportError("viz plots need matplotlib: pip install matplotlib (or pip install "
                           "'chainrule[viz]')") from None
-    return Figure(figsize=(width, height), layout="constrained")
+
+    class Figure(_Figure):
+        """matplotlib's Figure that a notebook shows as a PNG without pyplot (``_repr_png_``)."""
+
+        def _repr_png_(self):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            buf = io.BytesIO()
+            FigureCanvasAgg(self).print_png(buf)
+            return buf.getvalue()
+
+    return Figure
+
+
+def _figure(width, height):
+    return _figure_class()(figsize=(width, height), layout="constrained")
 
 
 def save_figure(fig, path, dpi=100):
@@ -142,11 +160,9 @@ def plot_activations(records, path=None, bins=None):
                 n_bins = bins or int(min(40, max(10, np.sqrt(values.size))))
                 ax.hist(values, bins=n_bins, range=span, color=f"C{k}", alpha=0.85)
             text = f"mean {s['mean']:+.2f}\nstd {s['std']:.2f}"
-            if s["saturated"] is not None:
-                flat = "dead" if s["kind"] in ("ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
-                                               "SiLU") else "sat"
-                share = s["dead"] if flat == "dead" else s["saturated"]
-                text += f"\n{flat} {100 * share:.0f}%"
+            for key, short in (("saturated", "sat"), ("dead", "dead")):
+                if s[key] is not None:
+                    text += f"\n{short} {100 * s[key]:.0f}%"
             ax.text(0.97, 0.95, text, transform=ax.transAxes, ha="right", va="top",
                     fontsize=6.5, bbox={"facecolor": "white", "alpha": 0.7, "pad": 1,
                                         "edgecolor": "none"})
