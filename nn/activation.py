@@ -12,6 +12,7 @@ is left as it was. Code that uses the returned value, as PyTorch code does
 gets the same numbers and gradients.
 """
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from .parameter import Parameter
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax",
            "log_softmax", "relu6", "hardtanh", "softplus", "logsigmoid", "Sigmoid", "Tanh",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Softmax", "LogSoftmax", "ReLU6",
-           "Hardtanh", "Softplus", "LogSigmoid"]
+           "Hardtanh", "Softplus", "LogSigmoid", "ActivationThresholds", "ACTIVATION_THRESHOLDS"]
 
 _erfc = np.frompyfunc(math.erfc, 1, 1)      # math.erfc, elementwise: full double precision
 _INV_SQRT2 = 1 / math.sqrt(2)
@@ -503,3 +504,57 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+# -- where each activation stops passing gradient: the training diagnostics' thresholds ---------
+
+class ActivationThresholds(NamedTuple):
+    """Where one activation passes (almost) no gradient back: the "saturated" and "dead" rules.
+
+    ``asymptotes`` and ``saturated_within``: an output closer than
+    ``saturated_within`` to an asymptote is saturated. ``active_above``: a unit
+    (one element of a sample's output) whose output is never above it, over
+    every batch seen, is dead. None: the activation has no such figure.
+
+    Example:
+        >>> ACTIVATION_THRESHOLDS["Tanh"].saturated_within
+        0.01
+    """
+    asymptotes: tuple = None
+    saturated_within: float = None
+    active_above: float = None
+    source: str = ""
+
+
+_RECTIFIER = ("counted as ReLU's (never > 0), though the negative side still passes a small "
+              "gradient: the figure says how much of the layer never reaches the linear side "
+              "(CS231n, Neural Networks 1: leaky units are one attempt to fix dying ReLUs)")
+
+# The one table behind the training diagnostics' "saturated" and "dead" figures: optim.checks
+# (Diagnostics, ActivationStats) and viz (activation_stats, the report) both read it, so one
+# model gets one figure. Keyed by the activation module's class name; GELU and SiLU are listed
+# so that diagnostics watch them too (mean, std, histogram), though neither has a flat region.
+ACTIVATION_THRESHOLDS = {
+    "Sigmoid": ActivationThresholds(
+        asymptotes=(0.0, 1.0), saturated_within=0.01,
+        source="s < 0.01 or s > 0.99: there s' = s(1 - s) < 0.0099, under 4% of its peak 1/4; "
+               "CS231n (Neural Networks 1): a sigmoid saturated at either tail has an almost "
+               "zero local gradient and kills the signal; Glorot & Bengio (2010, sec. 3.1) saw "
+               "the top sigmoid layer saturate at 0. The same margin as Tanh's."),
+    "Tanh": ActivationThresholds(
+        asymptotes=(-1.0, 1.0), saturated_within=0.01,
+        source="|a| > 0.99: there tanh' = 1 - a^2 < 0.02, under 2% of its peak 1; Karpathy's "
+               "makemore part 3 (Neural Networks: Zero to Hero, 2022) draws |h| > 0.99 as the "
+               "flat tail where the gradient is destroyed (its printed 'saturated %' uses "
+               "0.97); Glorot & Bengio (2010, sec. 3.2) saw tanh layers saturate at +-1."),
+    "ReLU": ActivationThresholds(
+        active_above=0.0,
+        source="never > 0 on any example seen: no gradient ever flows through the unit "
+               "(CS231n, Neural Networks 1: 'dead' units that never activate across the "
+               "training data, as much as 40% of a network with a too-high learning rate)"),
+    "LeakyReLU": ActivationThresholds(active_above=0.0, source=_RECTIFIER),
+    "PReLU": ActivationThresholds(active_above=0.0, source=_RECTIFIER),
+    "ELU": ActivationThresholds(active_above=0.0, source=_RECTIFIER),
+    "GELU": ActivationThresholds(source="smooth, no flat region: no saturated or dead figure"),
+    "SiLU": ActivationThresholds(source="smooth, no flat region: no saturated or dead figure"),
+}

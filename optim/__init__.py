@@ -1,4 +1,17 @@
-"""chainrule's optimizers and learning-rate schedules (torch.optim's names and rules).
+"""chainrule's optim: optimizers and learning-rate schedules (torch.optim's names and rules),
+and, each in a room of its own, a training loop, the lecture's checks, and hyperparameter search.
+
+- the optimizers (``optim.SGD``, ``optim.Adam``, ...) and ``optim.lr_scheduler``: loaded
+  with ``import optim``, which needs nothing but ``autograd``;
+- ``optim.training``: ``fit``, its callbacks (``EarlyStopping``, ``Checkpoint``,
+  ``ProgressBar``), ``History``;
+- ``optim.checks``: ``check_initial_loss``, ``check_overfit_small``, ``check_gradients``,
+  ``Diagnostics``, ``diagnose_loss_curve``, ``find_nan_op`` and the measures behind them;
+- ``optim.search``: ``grid_search``, ``random_search``, ``coarse_to_fine`` (serial, in
+  processes, or on Dask).
+
+The three rooms load on first use (``optim.fit``, ``from optim import Diagnostics``), so
+``import optim`` does not import nn, its data loaders, Dask or matplotlib.
 
 Example:
     >>> import optim
@@ -6,7 +19,15 @@ Example:
     >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
     >>> loss.backward(); opt.step(); opt.zero_grad(); sched.step()
 """
-from nn import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
+import importlib
+
+import autograd as _autograd
+
+if not getattr(_autograd, "__chainrule__", None):
+    # Another package named `autograd` (HIPS autograd, a stray folder): nn's check raises an
+    # ImportError that names it and the fix, before a bare "cannot import name 'Tensor'".
+    from nn import _autograd_check  # noqa: F401
+
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adagrad import Adagrad
@@ -19,26 +40,35 @@ from .radam import RAdam
 from .lbfgs import LBFGS
 from . import lr_scheduler
 
+# The rooms loaded on first use, and the names optim itself offers from each.
+_ROOMS = {
+    "training": ("fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint",
+                 "ProgressBar", "NonFiniteLossError"),
+    "checks": ("check_initial_loss", "InitialLossResult", "check_overfit_small",
+               "OverfitResult", "check_gradients", "GradientCheckResult", "ParamGradError",
+               "Diagnostics", "ParameterStats", "diagnose_loss_curve", "find_nan_op"),
+    "search": ("grid_search", "random_search", "coarse_to_fine", "Uniform", "LogUniform",
+               "IntUniform", "Choice", "SearchResult", "SerialExecutor", "ProcessExecutor",
+               "DaskExecutor"),
+}
+_ROOM_OF = {name: room for room, names in _ROOMS.items() for name in names}
+
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax",
-           "NAdam", "RAdam", "LBFGS", "lr_scheduler"]
+           "NAdam", "RAdam", "LBFGS", "lr_scheduler", *_ROOMS, *_ROOM_OF]
 
-from . import search
-from .search import (grid_search, random_search, coarse_to_fine, Uniform, LogUniform, IntUniform,
-                     Choice, SearchResult, SerialExecutor, ProcessExecutor, DaskExecutor)
 
-__all__ += ["search", "grid_search", "random_search", "coarse_to_fine", "Uniform", "LogUniform",
-            "IntUniform", "Choice", "SearchResult", "SerialExecutor", "ProcessExecutor",
-            "DaskExecutor"]
-from .fit import (fit, FitState, History, Callback, EarlyStopping, Checkpoint, ProgressBar,
-                  NonFiniteLossError)
-__all__ += ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint", "ProgressBar",
-            "NonFiniteLossError"]
-from .sanity import check_initial_loss, InitialLossResult
-from .overfit import check_overfit_small, OverfitResult
-from .gradient_check import check_gradients, GradientCheckResult, ParamGradError
-from .diagnostics import Diagnostics
-from .parameter_stats import ParameterStats
-from .loss_curve import diagnose_loss_curve, find_nan_op
-__all__ += ["check_initial_loss", "InitialLossResult", "check_overfit_small", "OverfitResult",
-            "check_gradients", "GradientCheckResult", "ParamGradError", "Diagnostics",
-            "ParameterStats", "diagnose_loss_curve", "find_nan_op"]
+def __getattr__(name):
+    # PEP 562: `optim.fit`, `optim.search`, `from optim import Diagnostics` import their room
+    # here, once; the name is then cached in this module's namespace.
+    if name in _ROOMS:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in _ROOM_OF:
+        value = getattr(importlib.import_module(f"{__name__}.{_ROOM_OF[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

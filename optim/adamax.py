@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 import numpy as np
 
-from ._checks import check_betas_eps_weight_decay
+from ._hyperparameters import check_betas_eps_weight_decay
 from .optimizer import Optimizer, lerp_
 
 __all__ = ["Adamax"]

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a momentum-decay schedule (Dozat, 2016)."""
 import numpy as np
 
-from ._checks import check_betas_eps_weight_decay
+from ._hyperparameters import check_betas_eps_weight_decay
 from .optimizer import Optimizer, lerp_
 
 __all__ = ["NAdam"]

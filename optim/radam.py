@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_betas_eps_weight_decay
+from ._hyperparameters import check_betas_eps_weight_decay
 from .optimizer import Optimizer, lerp_
 
 __all__ = ["RAdam"]

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from autograd import Tensor
+from optim.checks import describe_thresholds
 from .digraph import draw_graph
 from .explore import _write, explore
 from .plots import _per_epoch, _runs, _split, plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
@@ -186,9 +187,7 @@ def _activation_section(activations):
     table = _table(["layer", "kind", "mean", "std", "saturated", "dead units"],
                    [(s["name"], s["kind"], s["mean"], s["std"], pct(s["saturated"]),
                      pct(s["dead"])) for s in activation_stats(activations)],
-                   caption="saturated: outputs in the activation's flat region (sigmoid < 0.03 "
-                   "or > 0.97, tanh |a| > 0.97, ReLU family <= 0); dead: units flat on every "
-                   "example.")
+                   caption=describe_thresholds() + ".")
     return _png(plot_activations(activations), "activation histograms per layer") + table
 
 

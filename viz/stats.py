@@ -1,26 +1,23 @@
 """Numbers behind the plots: per-parameter gradient flow, activation statistics, update ratios.
 
-No matplotlib here; viz.plots draws these and viz.report tabulates them.
+No matplotlib here; viz.plots draws these and viz.report tabulates them. Every
+figure is optim.checks' (``grad_summary``, ``saturated_mask``, ``active_units``,
+``update_norms``), with the thresholds of ``nn.activation.ACTIVATION_THRESHOLDS``,
+so viz shows the numbers optim.Diagnostics reports for the same model.
 """
 from collections import namedtuple
 
 import numpy as np
 
 from autograd import Tensor, no_grad
+from optim.checks import (ACTIVATION_KINDS, active_units, dead_fraction, grad_summary,
+                          saturated_mask, update_norms)
 from .names import parameter_names
 
 __all__ = ["grad_flow", "ActivationRecord", "record_activations", "activation_stats",
            "UpdateRatioTracker", "ACTIVATION_TYPES"]
 
-ACTIVATION_TYPES = ("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU")
-
-# The flat region of each activation, where its gradient (nearly) vanishes: "saturated".
-_FLAT = {
-    "Tanh": lambda a: np.abs(a) > 0.97,
-    "Sigmoid": lambda a: (a < 0.03) | (a > 0.97),
-}
-for _kind in ("ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU"):
-    _FLAT[_kind] = lambda a: a <= 0
+ACTIVATION_TYPES = ACTIVATION_KINDS    # the activation layers recorded by default (class names)
 
 ActivationRecord = namedtuple("ActivationRecord", ["name", "kind", "values"])
 ActivationRecord.__doc__ = """One layer's output: its module path, class name and a copy of its values.
@@ -52,11 +49,8 @@ def grad_flow(params):
     """
     out = []
     for name, t in _named(params):
-        if t.grad is None:
-            out.append((name, None, None))
-            continue
-        g = np.abs(np.asarray(t.grad.data, dtype=np.float64))
-        out.append((name, float(g.mean()), float(g.max())) if g.size else (name, 0.0, 0.0))
+        _, mean, largest = (None, None, None) if t.grad is None else grad_summary(t.grad.data)
+        out.append((name, mean, largest))
     return out
 
 
@@ -92,12 +86,13 @@ def record_activations(model, *inputs, layer_types=ACTIVATION_TYPES):
 
 
 def activation_stats(records):
-    """Per record: a dict with name, kind, mean, std, ``saturated`` (fraction of values in
-    the activation's flat region) and ``dead`` (fraction of units flat on every example).
+    """Per record: a dict with name, kind, mean, std, ``saturated`` (the fraction of outputs
+    within a saturating activation's margin of an asymptote) and ``dead`` (the fraction of a
+    ReLU-family layer's units never > 0 on any example).
 
-    Flat regions: tanh |a| > 0.97, sigmoid a < 0.03 or a > 0.97, the ReLU
-    family a <= 0; other kinds get None for both fractions. A unit is an
-    index of axis 1 (a feature, or a channel of an image batch).
+    The rules and thresholds are optim.Diagnostics' (``nn.activation.ACTIVATION_THRESHOLDS``:
+    sigmoid < 0.01 or > 0.99, tanh |a| > 0.99); kinds without a rule get None. A unit is
+    one element of an example's output (a feature, or a channel at a position).
 
     Example:
         >>> activation_stats(record_activations(model, x))[0]["saturated"]
@@ -108,13 +103,10 @@ def activation_stats(records):
         a = np.asarray(r.values, dtype=np.float64)
         row = {"name": r.name, "kind": r.kind, "mean": float(a.mean()), "std": float(a.std()),
                "saturated": None, "dead": None}
-        flat = _FLAT.get(r.kind)
-        if flat is not None and a.size:
-            mask = flat(a)
-            row["saturated"] = float(mask.mean())
-            units = np.moveaxis(mask, 1, 0).reshape(mask.shape[1], -1) if a.ndim >= 2 \
-                else mask.reshape(-1, 1)
-            row["dead"] = float(units.all(axis=1).mean())
+        if a.size:
+            saturated, active = saturated_mask(a, r.kind), active_units(a, r.kind)
+            row["saturated"] = None if saturated is None else float(saturated.mean())
+            row["dead"] = None if active is None else dead_fraction(active)
         out.append(row)
     return out
 
@@ -123,7 +115,8 @@ class UpdateRatioTracker:
     """Record, per parameter, how much each optimizer step changes it: ||dW|| / ||W||.
 
     Call ``update()`` after every ``optimizer.step()``; ``ratios`` maps name
-    -> list of ratios (one per update). About 1e-3 is the classic healthy
+    -> list of ratios (one per update; None while the weights are all zero), measured
+    as optim.ParameterStats measures them. About 1e-3 is the classic healthy
     value; far below, the layer barely learns; far above, it thrashes. By
     default only parameters with 2 or more dimensions (weights) are tracked.
 
@@ -141,7 +134,7 @@ class UpdateRatioTracker:
             raise ValueError("UpdateRatioTracker: no parameters to track (weights_only=True "
                              "keeps only those with 2 or more dimensions)")
         self.ratios = {n: [] for n, _ in self.params}
-        self._last = {n: t.data.copy() for n, t in self.params}
+        self._last = {n: np.array(t.data, dtype=np.float64) for n, t in self.params}
 
     def update(self):
         """Record the change since the last call (or construction) for every parameter.
@@ -150,8 +143,5 @@ class UpdateRatioTracker:
             >>> opt.step(); tracker.update()
         """
         for name, t in self.params:
-            prev = self._last[name]
-            norm = float(np.linalg.norm(prev))
-            change = float(np.linalg.norm(t.data - prev))
-            self.ratios[name].append(change / norm if norm > 0 else float("nan"))
-            self._last[name] = t.data.copy()
+            self.ratios[name].append(update_norms(self._last[name], t.data)[2])
+            self._last[name] = np.array(t.data, dtype=np.float64)

@@ -1,41 +1,36 @@
 """Running statistics of a layer's outputs, for optim.Diagnostics' forward hooks.
 
 Mean and standard deviation come from float64 sums over every output
-element; the saturated fraction counts sigmoid outputs below eps or above
-1 - eps and tanh outputs with |t| > 1 - eps; a unit (one element of a
-sample's output: a feature, or a channel at a position) of a ReLU-family
-layer is dead when it was never > 0 in any batch seen; the histogram is of
-a uniform (reservoir) sample of at most ``hist_samples`` of the values seen.
+element; the saturated fraction (sigmoid, tanh) and the dead units (the ReLU
+family: never > 0 in any batch seen) are optim.checks.measures' definitions
+with the thresholds of ``nn.activation.ACTIVATION_THRESHOLDS``; the histogram
+is of a uniform (reservoir) sample of at most ``hist_samples`` of the values seen.
 """
 import math
 
 import numpy as np
 
-import nn
+from nn.activation import ACTIVATION_THRESHOLDS
+from .measures import activation_kind, active_units, dead_fraction, saturated_mask
 
-__all__ = ["ActivationStats", "ACTIVATIONS"]
-
-_SATURATING = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}
-_RECTIFIERS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU)   # active exactly where output > 0
-ACTIVATIONS = (nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU)
+__all__ = ["ActivationStats"]
 
 
 class ActivationStats:
     """Running statistics of one layer's outputs: moments, saturation, dead units, a sample.
 
     ``add(out)`` takes one forward's output array; ``stats()`` returns the
-    dict documented in optim.diagnostics; ``reset()`` starts over.
+    dict documented in optim.checks.diagnostics; ``reset()`` starts over. ``eps``:
+    how close to an asymptote counts as saturated (None: the table's).
 
     Example:
-        >>> s = ActivationStats("1", nn.ReLU(), 0.01, 10, 1000, np.random.default_rng(0))
+        >>> s = ActivationStats("1", nn.ReLU(), None, 10, 1000, np.random.default_rng(0))
         >>> s.add(np.array([[-1.0, 2.0], [-3.0, 4.0]])); s.stats()["dead"]
         0.5
     """
 
     def __init__(self, name, module, eps, bins, hist_samples, rng):
-        self.name, self.type = name, type(module).__name__
-        self.kind = _SATURATING.get(type(module))
-        self.rectifier = isinstance(module, _RECTIFIERS)
+        self.name, self.type, self.kind = name, type(module).__name__, activation_kind(module)
         self.eps, self.bins, self.hist_samples, self.rng = eps, bins, hist_samples, rng
         self.reset()
 
@@ -61,13 +56,11 @@ class ActivationStats:
         self.count += v.size
         self.total += float(v.sum())
         self.total_sq += float(np.square(v).sum())
-        if self.kind == "sigmoid":
-            self.saturated += int(np.count_nonzero((v < self.eps) | (v > 1 - self.eps)))
-        elif self.kind == "tanh":
-            self.saturated += int(np.count_nonzero(np.abs(v) > 1 - self.eps))
-        if self.rectifier:
-            per_unit = (v.reshape(v.shape[0], -1) if v.ndim >= 2 else v.reshape(1, -1)) > 0
-            active = per_unit.any(axis=0)
+        saturated = saturated_mask(v, self.kind, self.eps)
+        if saturated is not None:
+            self.saturated += int(np.count_nonzero(saturated))
+        active = active_units(v, self.kind)
+        if active is not None:
             if self.ever_active is None or self.ever_active.shape != active.shape:
                 self.ever_active = active
             else:
@@ -90,7 +83,7 @@ class ActivationStats:
         self.seen = seen + flat.size
 
     def stats(self):
-        """The statistics so far as a plain dict (the format is in optim.diagnostics).
+        """The statistics so far as a plain dict (the format is in optim.checks.diagnostics).
 
         Example:
             >>> s.stats()["mean"], s.stats()["hist"]["counts"]
@@ -100,17 +93,17 @@ class ActivationStats:
                if self.count else None)
         values = self.sample[:min(self.seen, self.hist_samples)]
         values = values[np.isfinite(values)]
-        span = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(self.kind)
+        rule = ACTIVATION_THRESHOLDS.get(self.kind)
+        span = rule.asymptotes if rule is not None else None
         if span is None:
             span = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
         counts, edges = np.histogram(values, bins=self.bins, range=span)
-        dead = None
-        if self.ever_active is not None:
-            dead = float(1.0 - self.ever_active.mean())
+        dead = None if self.ever_active is None else dead_fraction(self.ever_active)
+        saturates = rule is not None and rule.asymptotes is not None
         return {"layer": self.name, "type": self.type, "batches": self.batches,
                 "count": self.count, "mean": mean, "std": std,
                 "saturated": (self.saturated / self.count if self.count else None)
-                if self.kind else None,
+                if saturates else None,
                 "dead": dead,
                 "units": None if self.ever_active is None else int(self.ever_active.size),
                 "hist": {"counts": counts.tolist(), "edges": edges.tolist()}}

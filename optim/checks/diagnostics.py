@@ -1,4 +1,4 @@
-"""optim.diagnostics: what the lecture says to watch while training, measured through hooks.
+"""optim.checks.diagnostics: what the lecture says to watch while training, measured through hooks.
 
 ``Diagnostics(model)`` puts forward hooks on the model's activation modules
 and reads the parameters' gradients and updates around each optimizer step.
@@ -20,6 +20,8 @@ None where a number does not apply), for viz plots and the HTML report:
        "saturated": None,      # sigmoid/tanh: fraction of outputs within eps of
                                # an asymptote (s < eps or s > 1-eps; |t| > 1-eps)
        "dead": 0.0,            # ReLU family: fraction of units never > 0
+                               # (both: optim.checks.measures, with the thresholds
+                               # of nn.activation.ACTIVATION_THRESHOLDS)
        "units": 64,            # units per sample (features, or channel x position)
        "hist": {"counts": [...], "edges": [...]}}   # len(edges) == len(counts) + 1
 
@@ -48,46 +50,19 @@ None where a number does not apply), for viz plots and the HTML report:
   "params": [weight names, input side first], "grad_norms": [their mean
   gradient norm over the recorded steps], "ratio": first / last}``.
 
-Loss-curve verdicts and NaN hunting are in optim.loss_curve.
+Loss-curve verdicts and NaN hunting are in optim.checks.loss_curve.
 """
 import math
 
 import numpy as np
 
 import nn
-from .activation_stats import ACTIVATIONS, ActivationStats
-from .callbacks import Callback
+from ..training.callbacks import Callback
+from .activation_stats import ActivationStats
+from .measures import activation_kind, gradient_trend
 from .parameter_stats import ParameterStats
 
-__all__ = ["Diagnostics", "gradient_trend"]
-
-
-def gradient_trend(norms, factor=1e-3, steady=0.7):
-    """"vanishing", "exploding" or None for per-layer gradient norms listed input side first.
-
-    Vanishing: at least 3 layers, the input layer's norm below ``factor`` x the
-    output layer's, and the norm falling from each layer to the one before it
-    in at least a ``steady`` fraction of the steps back (the lecture's picture:
-    each sigmoid multiplies the gradient by at most 1/4). Exploding: the same
-    growing, input layer above 1/``factor`` x the output layer's.
-
-    Example:
-        >>> gradient_trend([1e-7, 1e-6, 1e-4, 1e-3, 1e-2, 0.1])
-        'vanishing'
-        >>> gradient_trend([0.3, 0.2, 0.25, 0.4]) is None
-        True
-    """
-    norms = [float(v) for v in norms if v is not None]
-    if len(norms) < 3 or not all(math.isfinite(v) and v > 0 for v in norms):
-        return None
-    ratio = norms[0] / norms[-1]
-    falls = sum(a < b for a, b in zip(norms, norms[1:]))
-    rises = sum(a > b for a, b in zip(norms, norms[1:]))
-    if ratio < factor and falls >= steady * (len(norms) - 1):
-        return "vanishing"
-    if ratio > 1 / factor and rises >= steady * (len(norms) - 1):
-        return "exploding"
-    return None
+__all__ = ["Diagnostics"]
 
 
 class Diagnostics(ParameterStats, Callback):
@@ -101,7 +76,9 @@ class Diagnostics(ParameterStats, Callback):
     LeakyReLU, PReLU, ELU, GELU, SiLU), or every leaf module when the model
     has none. Forwards in eval mode (fit's validation pass) are not counted
     unless ``include_eval=True``. ``eps``: how close to an asymptote counts
-    as saturated. ``bins``/``hist_samples``: histogram size and how many
+    as saturated (None: each activation's margin in
+    ``nn.activation.ACTIVATION_THRESHOLDS``, 0.01 for sigmoid and tanh).
+    ``bins``/``hist_samples``: histogram size and how many
     output values per layer feed it (a uniform sample, drawn with ``seed``).
     With ``stop_on_divergence=True`` inside fit, a NaN loss or one above 3x
     the first step's loss sets ``state.stop_training``. The module docstring
@@ -115,12 +92,12 @@ class Diagnostics(ParameterStats, Callback):
         ["layer '1' (ReLU): 100% of units never active (dead ReLUs) ..."]
     """
 
-    def __init__(self, model, layers=None, eps=0.01, bins=50, hist_samples=10000,
+    def __init__(self, model, layers=None, eps=None, bins=50, hist_samples=10000,
                  include_eval=False, dead_threshold=0.25, saturated_threshold=0.25,
                  ratio_range=(1e-4, 1e-2), stop_on_divergence=False, seed=0):
         ParameterStats.__init__(self, model)
-        if not 0 < eps < 0.5:
-            raise ValueError(f"Diagnostics: eps must be in (0, 0.5), got {eps!r}")
+        if eps is not None and not 0 < eps < 0.5:
+            raise ValueError(f"Diagnostics: eps must be None or in (0, 0.5), got {eps!r}")
         if len(ratio_range) != 2 or not 0 <= ratio_range[0] < ratio_range[1]:
             raise ValueError(f"Diagnostics: ratio_range must be (low, high) with 0 <= low < "
                              f"high, got {ratio_range!r}")
@@ -136,7 +113,7 @@ class Diagnostics(ParameterStats, Callback):
     def _select(self, layers):
         named = [(name or type(m).__name__, m) for name, m in self.model.named_modules()]
         if layers is None:
-            chosen = [(n, m) for n, m in named if isinstance(m, ACTIVATIONS)]
+            chosen = [(n, m) for n, m in named if activation_kind(m) is not None]
             return chosen or [(n, m) for n, m in named if not list(m.children())]
         by_name, by_id = dict(named), {id(m): n for n, m in named}
         chosen = []

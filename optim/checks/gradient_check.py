@@ -1,10 +1,11 @@
 """The whole-model gradient check (sanity check 3), in a float64 copy of the model.
 
 ``autograd.gradcheck`` checks one function of some input Tensors; a model's
-parameters live inside its modules, so this check perturbs them in place
-instead (CS231n's ``eval_numerical_gradient``): each checked element moves by
-``±eps`` and the loss is re-evaluated, giving the central difference
-``(f(p + eps) - f(p - eps)) / (2 eps)``.
+parameters live inside its modules, so the checked elements of a parameter
+become the input of a function that writes them into the parameter and
+re-evaluates the loss, and ``autograd.numerical_grad`` takes its central
+differences ``(f(p + eps) - f(p - eps)) / (2 eps)`` (CS231n's
+``eval_numerical_gradient``).
 
 The error reported per parameter is the norm-wise relative error
 ``||a - n|| / max(||a||, ||n||, 1e-8)`` of the analytic gradient ``a`` and the
@@ -22,13 +23,13 @@ samples that is rare. A wrong backward gives errors near 1, and exactly 2 for
 a sign flip.
 """
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype, no_grad, set_default_dtype
+from autograd import Tensor, get_default_dtype, no_grad, numerical_grad, set_default_dtype
 from autograd.gradcheck import relative_error
-from .sanity import check_args
+from .sanity import Result, check_args
 
 __all__ = ["GradientCheckResult", "ParamGradError", "check_gradients"]
 
@@ -56,7 +57,7 @@ class ParamGradError:
 
 
 @dataclass
-class GradientCheckResult:
+class GradientCheckResult(Result):
     """What ``check_gradients`` measured: one ParamGradError per parameter and the verdict.
 
     Example:
@@ -70,17 +71,6 @@ class GradientCheckResult:
     verdict: str = ""
     params: list = field(default_factory=list)
 
-    def to_dict(self):
-        """The result as plain data (dicts, lists, floats), ready for ``json.dumps``.
-
-        Example:
-            >>> json.dumps(check_gradients(model, loss_fn, X, y).to_dict())
-        """
-        return asdict(self)
-
-    def __str__(self):
-        return self.verdict
-
 
 def _float64_copy(model, training):
     m = copy.deepcopy(model)
@@ -93,19 +83,20 @@ def _float64_copy(model, training):
     return m.train(training)
 
 
-def _compare(name, p, analytic, f, eps, max_elements, rng):
+def _compare(name, p, analytic, loss, eps, max_elements, rng):
     flat = p.data.reshape(-1)                 # a view: p.data is our own contiguous copy
     idx = (np.arange(flat.size) if flat.size <= max_elements
            else np.sort(rng.choice(flat.size, max_elements, replace=False)))
-    num = np.empty(idx.size)
-    for k, i in enumerate(idx):
-        orig = flat[i]
-        flat[i] = orig + eps
-        plus = f()
-        flat[i] = orig - eps
-        minus = f()
-        flat[i] = orig
-        num[k] = (plus - minus) / (2 * eps)
+    checked = flat[idx].copy()
+
+    def loss_at(values):                      # the loss with the checked elements set to values
+        flat[idx] = values.data
+        return loss()
+
+    try:
+        num = numerical_grad(loss_at, [checked], eps=eps)[0]
+    finally:
+        flat[idx] = checked
     a = analytic.reshape(-1)[idx]
     scale = max(np.linalg.norm(a), np.linalg.norm(num), ZERO_NORM)
     rel = float(np.linalg.norm(a - num) / scale)
@@ -151,18 +142,17 @@ def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_ele
         m = _float64_copy(model, bool(training))
         Xs = Tensor(np.array(X.data[:n], dtype=np.float64))
         ys = y[:n]
-        loss = loss_fn(m(Xs), ys)
-        loss.backward()
+        loss_fn(m(Xs), ys).backward()
         named = [(k, p) for k, p in m.named_parameters() if p.requires_grad]
         grads = {k: (np.zeros(p.shape) if p.grad is None else np.array(p.grad.data, np.float64))
                  for k, p in named}
 
-        def f():
+        def loss():
             with no_grad():
-                return float(loss_fn(m(Xs), ys).item())
+                return loss_fn(m(Xs), ys)
 
         rng = np.random.default_rng(seed)
-        reports = [_compare(k, p, grads[k], f, eps, max_elements, rng) for k, p in named]
+        reports = [_compare(k, p, grads[k], loss, eps, max_elements, rng) for k, p in named]
     finally:
         set_default_dtype(previous)
     if not reports:

@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 from autograd import detect_anomaly, grad
-from .diagnostics import gradient_trend
+from .measures import gradient_trend
 from .sanity import check_args
 
 __all__ = ["diagnose_loss_curve", "find_nan_op"]
@@ -106,7 +106,7 @@ def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol
 
     ``grad_norms``: the weights' gradient norms per layer, input side first
     (or an ``optim.Diagnostics``, whose measured norms are used). When they
-    vanish layer by layer towards the input (``optim.diagnostics.gradient_trend``)
+    vanish layer by layer towards the input (``optim.checks.gradient_trend``)
     a curve without progress is put down to vanishing gradients, not to the
     learning rate, and ``out["vanishing"]`` is True.
 

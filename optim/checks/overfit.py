@@ -16,8 +16,8 @@ import numpy as np
 
 import nn
 from autograd import Tensor
-from .history import metric_functions
-from .optimizer import Optimizer
+from ..optimizer import Optimizer
+from ..training.history import metric_functions
 from .sanity import Result, check_args
 
 __all__ = ["OverfitResult", "check_overfit_small"]

@@ -4,19 +4,17 @@ The lecture's rule of thumb: the norm of a step's update over the norm of
 the weights, ``||p_after - p_before|| / ||p_before||``, should be about 1e-3
 (CS231n: far above, the learning rate is too high; far below, too low).
 ParameterStats measures it per parameter, with the gradient norms, from a
-snapshot taken before the step; optim.Diagnostics builds on it.
+snapshot taken before the step; optim.Diagnostics builds on it. The norms and
+the ratio are optim.checks.measures' (``grad_summary``, ``update_norms``).
 """
 import math
 
 import numpy as np
 
 import nn
+from .measures import grad_summary, update_norms
 
 __all__ = ["ParameterStats"]
-
-
-def _norm(a):
-    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
 
 
 class ParameterStats:
@@ -24,7 +22,7 @@ class ParameterStats:
 
     ``history`` holds per step ``{"step": [...], "loss": [...], "grad_norm":
     {param: [...]}, "update_ratio": {param: [...]}}`` (plain data; the
-    format of ``gradient_stats()`` is in optim.diagnostics).
+    format of ``gradient_stats()`` is in optim.checks.diagnostics).
 
     Example:
         >>> stats = ParameterStats(model)
@@ -48,11 +46,8 @@ class ParameterStats:
         Example:
             >>> loss.backward(); stats.record_gradients(); stats.gradient_stats()[0]["grad_norm"]
         """
-        self._grads = {}
-        for name, p in self._params:
-            g = None if p.grad is None else np.asarray(p.grad.data)
-            self._grads[name] = (None, None) if g is None else (_norm(g),
-                                                                float(np.abs(g).mean()))
+        self._grads = {name: (None, None) if p.grad is None else grad_summary(p.grad.data)[:2]
+                       for name, p in self._params}
 
     def snapshot_weights(self):
         """Remember the weights before an optimizer step, for ``record_updates``.
@@ -71,11 +66,8 @@ class ParameterStats:
         if self._before is None:
             raise RuntimeError(f"{type(self).__name__}.record_updates: call "
                                "snapshot_weights() before the optimizer step")
-        self._updates = {}
-        for name, p in self._params:
-            before = self._before[name]
-            w, u = _norm(before), _norm(np.asarray(p.data, dtype=np.float64) - before)
-            self._updates[name] = (w, u, u / w if w > 0 else None)
+        self._updates = {name: update_norms(self._before[name], p.data)
+                         for name, p in self._params}
         self._before = None
         h = self.history
         h["step"].append(self._step)

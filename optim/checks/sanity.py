@@ -1,11 +1,11 @@
-"""optim.sanity: the lecture's checks before a long training run (CS231n, "Neural Networks 3").
+"""optim.checks.sanity: the lecture's checks before a long training run (CS231n, "Neural Networks 3").
 
 1. ``check_initial_loss``: with small random weights a classifier's scores
    are nearly equal, so the mean cross-entropy starts at ln(C) for C classes;
    adding the regularization term must raise it.
-2. ``check_overfit_small`` (in optim.overfit): a working model and optimizer
+2. ``check_overfit_small`` (in optim.checks.overfit): a working model and optimizer
    drive a small subset (64 samples) to 100% accuracy and a loss near zero.
-3. ``check_gradients`` (in optim.gradient_check): the whole model's analytic
+3. ``check_gradients`` (in optim.checks.gradient_check): the whole model's analytic
    gradients against central differences, in a float64 copy of the model.
 
 Each returns a small dataclass with the measured numbers, ``passed`` and a

@@ -1,19 +1,18 @@
-"""Callbacks for ``optim.fit``: the hook base class, EarlyStopping and ProgressBar (Keras-style).
+"""Callbacks for ``optim.fit``: the hook base class and EarlyStopping (Keras-style).
 
 Each hook gets the running ``FitState`` (model, optimizer, scheduler,
 history, epoch, step; set ``state.stop_training = True`` to stop after the
 current epoch) and, for the end-of-batch and end-of-epoch hooks, that
 batch's or epoch's logs. A callback that must survive a resume (EarlyStopping)
 implements ``state_dict()``/``load_state_dict()``; ``Checkpoint`` saves them.
+ProgressBar is in optim.training.progress, Checkpoint in optim.training.checkpoint.
 """
 import math
 import numbers
-import sys
 
 import numpy as np
 
-
-__all__ = ["Callback", "EarlyStopping", "ProgressBar"]
+__all__ = ["Callback", "EarlyStopping"]
 
 
 class Callback:
@@ -164,59 +163,3 @@ class EarlyStopping(Callback):
         weights = state_dict["best_weights"]
         self.best_weights = None if weights is None else {k: np.array(v) for k, v in
                                                           weights.items()}
-
-
-def _fmt(logs):
-    return {k: f"{v:.4g}" for k, v in logs.items() if k != "epoch" and isinstance(v, float)}
-
-
-class ProgressBar(Callback):
-    """A tqdm bar per epoch showing the running loss, then the epoch's record; tqdm optional.
-
-    Without tqdm it prints one line per epoch instead. It writes to
-    ``sys.stderr`` (tqdm's default; stdout stays free for results). ``fit``
-    adds one by itself when ``progress=True``, or with ``progress=None``
-    when stderr is a terminal.
-
-    Example:
-        >>> fit(model, train, loss_fn=loss, optimizer=opt, epochs=5, callbacks=[ProgressBar()])
-        epoch 1/5: 100%|██████████| 32/32 [00:00<00:00, train_loss=0.512]
-    """
-
-    def __init__(self):
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            tqdm = None
-        self._tqdm, self._bar = tqdm, None
-
-    def on_epoch_start(self, state):
-        """Open the epoch's bar."""
-        self._epoch_name = f"epoch {state.epoch + 1}/{state.epochs}"
-        self._losses = []
-        if self._tqdm is not None:
-            self._bar = self._tqdm(total=state.batches_per_epoch, desc=self._epoch_name,
-                                   file=sys.stderr, leave=True, unit="batch")
-
-    def on_batch_end(self, state, logs):
-        """Advance the bar; show the mean loss of the epoch's batches so far."""
-        self._losses.append(logs["loss"])
-        if self._bar is not None:
-            self._bar.set_postfix(loss=f"{sum(self._losses) / len(self._losses):.4g}",
-                                  refresh=False)
-            self._bar.update(1)
-
-    def on_epoch_end(self, state, logs):
-        """Show the epoch's record: as the bar's postfix, or as one printed line."""
-        if self._bar is not None:
-            self._bar.set_postfix(_fmt(logs), refresh=True)
-            self.close()
-        else:
-            items = "  ".join(f"{k} {v}" for k, v in _fmt(logs).items())
-            print(f"{self._epoch_name}  {items}", file=sys.stderr, flush=True)
-
-    def close(self):
-        """Close an open bar (fit calls this also when an epoch ends in an exception)."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None

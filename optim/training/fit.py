@@ -14,15 +14,15 @@ import numpy as np
 import nn
 from autograd import no_grad
 from nn.data import DataLoader
-from .callbacks import Callback, EarlyStopping, ProgressBar
+from ..lr_scheduler import LRScheduler, ReduceLROnPlateau
+from ..optimizer import Optimizer
+from .callbacks import Callback
 from .checkpoint import Checkpoint, read_checkpoint, restore, restore_callbacks
 from .history import (History, Meter, batch_size, checked_loss, evaluate, metric_functions,
                       split_batch)
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau
-from .optimizer import Optimizer
+from .progress import ProgressBar
 
-__all__ = ["fit", "FitState", "History", "Callback", "EarlyStopping", "Checkpoint",
-           "ProgressBar", "NonFiniteLossError"]
+__all__ = ["fit", "FitState", "NonFiniteLossError"]
 
 ON_NONFINITE = ("stop", "raise", "continue")
 

@@ -371,7 +371,7 @@ def test_find_nan_op_on_healthy_and_on_already_diverged_models():
 # -- vanishing gradients ------------------------------------------------------------------
 
 def test_gradient_trend_needs_a_steady_fall_or_rise_over_three_or_more_layers():
-    from optim.diagnostics import gradient_trend
+    from optim.checks import gradient_trend
     assert gradient_trend([1e-7, 1e-6, 1e-4, 1e-3, 1e-2, 0.1]) == "vanishing"
     assert gradient_trend([0.1, 1e-2, 1e-3, 1e-5]) == "exploding"
     assert gradient_trend([1e-5, 1.0]) is None                       # two layers: no trend

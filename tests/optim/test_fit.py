@@ -14,10 +14,8 @@ import autograd
 import nn
 import optim
 from nn.data import DataLoader, TensorDataset
-from optim.callbacks import Callback, EarlyStopping, ProgressBar
-from optim.checkpoint import Checkpoint
-from optim.fit import fit
-from optim.history import History, metric_functions
+from optim.training import Callback, Checkpoint, EarlyStopping, History, ProgressBar, fit
+from optim.training.history import metric_functions
 
 
 def moons_loaders(n=200, batch_size=32, seed=0):

@@ -17,9 +17,7 @@ import pytest
 
 import nn
 import optim
-from optim.callbacks import Callback
-from optim.checkpoint import Checkpoint
-from optim.fit import NonFiniteLossError, fit
+from optim.training import Callback, Checkpoint, NonFiniteLossError, fit
 
 BATCHES = 4          # per epoch
 BAD_STEP = 6         # epoch 1, batch 2
