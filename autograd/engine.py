@@ -38,7 +38,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grad_tensors = (grad_tensors,)
     only = None
     if inputs is not None:
-        only = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        only = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
         _check_inputs("backward", only)
     _run(tensors, grad_tensors, retain_graph, create_graph, only, accumulate=True)
 
@@ -55,7 +55,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         (27.0, 18.0)
     """
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
     if isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = (grad_outputs,)
     _check_inputs("grad", inputs)

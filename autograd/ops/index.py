@@ -178,6 +178,9 @@ def scatter(x, dim, index, src=None, *, value=None, reduce=None):
         raise TypeError("scatter: give either src (a tensor or number) or value=")
     if value is not None or not isinstance(src, (Tensor, np.ndarray, list)):
         number = value if value is not None else src
+        if not isinstance(number, (int, float, np.number)):
+            raise TypeError(f"scatter: src must be a tensor or a number (or give value=), got "
+                            f"{type(number).__name__}")
         x = tensor_arg(x, "scatter")
         idx = _index_array("scatter", index)
         src = Tensor(np.full(idx.shape, number, dtype=x.dtype))

@@ -11,14 +11,14 @@ Example:
 """
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor_arg
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "logical_and",
            "logical_or", "logical_xor", "logical_not"]
 
 
 def _values(op, x, integral):
-    v = x.data if isinstance(x, Tensor) else np.asarray(x)
+    v = tensor_arg(x, op).data
     if integral and v.dtype.kind not in "biu":
         raise TypeError(f"{op}: needs bool or integer tensors, got shape {v.shape} {v.dtype}; "
                         "compare first (x > 0) or use logical_and/logical_or/logical_not")

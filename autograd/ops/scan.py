@@ -117,7 +117,7 @@ def cumsum(x, dim=None, *, axis=None, dtype=None):
     """
     x = tensor_arg(x, "cumsum")
     if dtype is not None:
-        x = x.astype(dtype)
+        x = x.astype(args.dtype("cumsum", dtype))
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64)
     return CumSum.apply(x, _axis("cumsum", x, dim, axis))
@@ -132,7 +132,7 @@ def cumprod(x, dim=None, *, axis=None, dtype=None):
     """
     x = tensor_arg(x, "cumprod")
     if dtype is not None:
-        x = x.astype(dtype)
+        x = x.astype(args.dtype("cumprod", dtype))
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64)
     return CumProd.apply(x, _axis("cumprod", x, dim, axis))

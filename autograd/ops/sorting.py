@@ -55,7 +55,7 @@ def sort(x, dim=-1, descending=False, stable=False):
     d = _dim("sort", x, dim)
     if d is None:
         return _picked("sort", x, np.zeros((), np.int64), None)
-    return _picked("sort", x, _order(x.data, d, bool(descending)), d)
+    return _picked("sort", x, _order(x.data, d, args.flag("sort", "descending", descending)), d)
 
 
 def argsort(x, dim=-1, descending=False, stable=False):
@@ -69,7 +69,8 @@ def argsort(x, dim=-1, descending=False, stable=False):
     d = _dim("argsort", x, dim)
     if d is None:
         return Tensor(np.zeros((), np.int64))
-    return Tensor(np.array(_order(x.data, d, bool(descending)), dtype=np.int64))
+    order = _order(x.data, d, args.flag("argsort", "descending", descending))
+    return Tensor(np.array(order, dtype=np.int64))
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
@@ -88,6 +89,6 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
                          f"{x.shape}); k must be in 0..{n}")
     if d is None:
         return _picked("topk", x, np.zeros((), np.int64), None)
-    order = _order(x.data, d, bool(largest))
+    order = _order(x.data, d, args.flag("topk", "largest", largest))
     order = order[(slice(None),) * d + (slice(0, k),)]
     return _picked("topk", x, order, d)

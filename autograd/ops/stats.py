@@ -171,10 +171,11 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """
     x = tensor_arg(x, "prod")
     if dtype is not None:
-        x = x.astype(dtype)
+        x = x.astype(args.dtype("prod", dtype))
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    axis, keep = args.keepdims_of("prod", axis, dim, bool(keepdims), keepdim)
+    keepdims = False if keepdims is None else keepdims
+    axis, keep = args.keepdims_of("prod", axis, dim, keepdims, keepdim)
     if isinstance(axis, (tuple, list)):
         raise TypeError(f"prod: takes one dim, got {axis!r}")
     axis = None if axis is None or x.ndim == 0 else (args.dim("prod", x, axis),)
@@ -218,14 +219,14 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     """
     x = tensor_arg(x, "norm")
     if dtype is not None:
-        x = x.astype(dtype)
+        x = x.astype(args.dtype("norm", dtype))
     if x.dtype.kind != "f":
         raise TypeError(f"norm: expected a floating tensor, got shape {x.shape} {x.dtype}; "
                         "convert with .float()")
-    if p == "fro" or p is None:
+    if p is None or (isinstance(p, str) and p == "fro"):
         p = 2
     if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float, np.number)) \
             or np.isnan(p) or (p < 0 and p != -np.inf):
         raise ValueError(f"norm: p must be 'fro', a number >= 0, inf or -inf, got {p!r} "
                          "('nuc' and negative p are not supported)")
-    return Norm.apply(x, float(p), args.axes("norm", x, dim), bool(keepdim))
+    return Norm.apply(x, float(p), args.axes("norm", x, dim), args.flag("norm", "keepdim", keepdim))

@@ -113,7 +113,7 @@ def meshgrid(*tensors, indexing="ij"):
     """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    if indexing not in ("ij", "xy"):
+    if not isinstance(indexing, str) or indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     tensors = [tensor_arg(v, "meshgrid") for v in tensors]
     for i, v in enumerate(tensors):
