@@ -11,7 +11,7 @@ Example:
 from nn import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .graph import GraphSpec, build_graph, retain_grads
 from .names import parameter_names
-from .collapse import collapse, fit
+from .collapse import collapse
 from .colors import ColorScale
 from .edgegrad import local_gradients
 from .render import (find_renderer, render_graph, run_renderer, RendererNotFoundError,
@@ -23,6 +23,21 @@ from .plots import (plot_grad_flow, plot_activations, plot_curves, plot_update_r
                     save_figure)
 from .report import report, SECTIONS
 from .explore import explore, Explorer
+
+__all__ = [
+    # graph pictures
+    "GraphSpec", "build_graph", "retain_grads", "parameter_names", "collapse", "ColorScale",
+    "local_gradients", "Digraph", "draw_graph", "to_digraph", "find_renderer", "render_graph",
+    "run_renderer", "RendererNotFoundError", "RendererNotFoundWarning", "INSTALL_HINT",
+    # training plots and the numbers behind them
+    "grad_flow", "record_activations", "activation_stats", "ActivationRecord",
+    "UpdateRatioTracker", "plot_grad_flow", "plot_activations", "plot_curves",
+    "plot_update_ratios", "save_figure",
+    # the report and the explorer
+    "report", "SECTIONS", "explore", "Explorer",
+]
+# Also public: viz.SummaryWriter and viz.TensorBoardCallback (below), left out of __all__ so
+# that `from viz import *` works without the optional tensorboard extra.
 
 
 def __getattr__(name):

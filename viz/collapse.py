@@ -6,7 +6,7 @@
 ("Sequential" is depth 1, "Sequential/0" depth 2). Ops directly in an outer
 scope stay visible inside its cluster.
 
-``fit(spec, max_nodes)`` collapses automatically when a picture has more
+``collapse_to_fit(spec, max_nodes)`` collapses automatically when a picture has more
 than ``max_nodes`` nodes: innermost scopes first, then ever shallower ones;
 if even that is too many (a graph without scopes), only the ``max_nodes``
 nodes nearest the root are kept and one node counts the rest. Either way a
@@ -18,7 +18,7 @@ from .colors import ColorScale
 from .graph import Edge, GraphSpec, Node
 from .labels import format_number
 
-__all__ = ["collapse", "fit"]
+__all__ = ["collapse", "collapse_to_fit"]
 
 
 def _scopes(spec):
@@ -149,13 +149,13 @@ def _truncate(spec, max_nodes):
     return out, hidden
 
 
-def fit(spec, max_nodes, collapse_level=None):
+def collapse_to_fit(spec, max_nodes, collapse_level=None):
     """Apply ``collapse_level``, then collapse further (and finally truncate) past ``max_nodes``.
 
     Returns the GraphSpec to draw; a note in ``spec.notes`` says what was done.
 
     Example:
-        >>> fit(build_graph(loss), max_nodes=200).notes
+        >>> collapse_to_fit(build_graph(loss), max_nodes=200).notes
         ['auto-collapsed: 5012 nodes > max_nodes=200; innermost scopes drawn as single ...']
     """
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)

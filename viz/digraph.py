@@ -8,7 +8,7 @@ It also carries ``.spec``, the GraphSpec it was drawn from.
 import itertools
 from pathlib import Path
 
-from .collapse import fit
+from .collapse import collapse_to_fit
 from .colors import NONFINITE_COLOR, ColorScale
 from .graph import build_graph
 from .labels import format_number
@@ -267,5 +267,5 @@ def draw_graph(root, *, params=None, show_values=True, show_grads=True, color_by
         to_digraph(None)      # raises the ImportError with the install hint
     spec = build_graph(root, params=params, show_values=show_values, show_grads=show_grads,
                        color_by=color_by, edge_grads=edge_grads)
-    spec = fit(spec, max_nodes, collapse)
+    spec = collapse_to_fit(spec, max_nodes, collapse)
     return to_digraph(spec, rankdir, legend)

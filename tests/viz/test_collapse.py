@@ -3,7 +3,7 @@ import pytest
 
 import viz
 from autograd import Tensor
-from viz.collapse import collapse, fit
+from viz.collapse import collapse, collapse_to_fit
 from viz.graph import build_graph
 from .conftest import small_model, requires_graphviz
 
@@ -54,12 +54,12 @@ def test_collapse_by_depth():
 def test_max_nodes_collapses_automatically_and_says_so():
     model, x, loss = small_model()
     full = build_graph(loss, params=model)
-    assert fit(full, max_nodes=13).nodes.keys() == full.nodes.keys()     # fits: unchanged
-    spec = fit(full, max_nodes=8)
+    assert collapse_to_fit(full, max_nodes=13).nodes.keys() == full.nodes.keys()   # fits: as is
+    spec = collapse_to_fit(full, max_nodes=8)
     assert len(spec.nodes) == 6
     assert spec.notes == ["auto-collapsed: 13 nodes > max_nodes=8; innermost scopes drawn as "
                           "single nodes (pass max_nodes=None to draw every node)"]
-    spec = fit(full, max_nodes=5)
+    spec = collapse_to_fit(full, max_nodes=5)
     assert len(spec.nodes) == 4 and "scopes at depth 1" in spec.notes[0]
     g = viz.draw_graph(loss, params=model, max_nodes=5)
     assert "auto-collapsed: 13 nodes" in g.source                 # the picture says so
@@ -73,7 +73,7 @@ def test_max_nodes_truncates_a_graph_without_scopes():
         y = y * 1.01
     full = build_graph(y)
     assert len(full.nodes) == 61
-    spec = fit(full, max_nodes=10)
+    spec = collapse_to_fit(full, max_nodes=10)
     assert len(spec.nodes) == 10
     more = spec.nodes["more"]
     assert more.title == "... 52 more nodes not drawn"
@@ -82,7 +82,7 @@ def test_max_nodes_truncates_a_graph_without_scopes():
     assert all(e.src in spec.nodes and e.dst in spec.nodes for e in spec.edges)
     assert not any("more" in (e.src, e.dst) for e in spec.edges)    # no long edges from it
     with pytest.raises(ValueError, match="max_nodes"):
-        fit(full, max_nodes=1)
+        collapse_to_fit(full, max_nodes=1)
 
 
 @requires_graphviz
