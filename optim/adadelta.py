@@ -1,7 +1,7 @@
 """Adadelta: steps scaled by the ratio of running RMS of updates and of gradients."""
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, average_square_
 
 __all__ = ["Adadelta"]
 
@@ -55,20 +55,14 @@ class Adadelta(Optimizer):
                 state["step"] += 1
                 g = self._prepare_grad(data, grad, wd, maximize, a)
                 square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-                square_avg *= rho
-                np.multiply(g, 1 - rho, out=b)
-                b *= g
-                square_avg += b
+                average_square_(square_avg, g, rho, b)
                 np.add(square_avg, eps, out=b)
                 np.sqrt(b, out=b)                      # std
                 np.divide(g, b, out=b)                 # g / std; g is not needed after this
                 np.add(acc_delta, eps, out=a)
                 np.sqrt(a, out=a)
                 b *= a                                 # delta
-                acc_delta *= rho
-                np.multiply(b, 1 - rho, out=a)
-                a *= b
-                acc_delta += a
+                average_square_(acc_delta, b, rho, a)
                 b *= lr
                 data -= b
         return loss

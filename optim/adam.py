@@ -1,7 +1,8 @@
 """Adam and AdamW: bias-corrected moment estimates (AdamW decouples the weight decay)."""
 import numpy as np
 
-from .optimizer import Optimizer, lerp_
+from ._hyperparameters import check_betas_eps_weight_decay
+from .optimizer import Optimizer, average_square_, lerp_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -27,17 +28,7 @@ class Adam(Optimizer):
 
     def _check_hyperparameters(self, group, where):
         super()._check_hyperparameters(group, where)
-        name = f"{type(self).__name__}{where}"
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name}: invalid beta{i + 1}={beta} (betas={betas}); "
-                                 "each beta must be in [0, 1)")
-        for key in ("eps", "weight_decay"):
-            if not group[key] >= 0.0:
-                raise ValueError(f"{name}: invalid {key}={group[key]}; it must be >= 0")
+        check_betas_eps_weight_decay(f"{type(self).__name__}{where}", group)
 
     def _state_keys(self, group):
         return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"]
@@ -62,18 +53,10 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(data)
                 t = state["step"] = state["step"] + 1
-                if decoupled:
-                    if wd:
-                        data *= 1 - lr * wd
-                    g = self._prepare_grad(data, grad, 0, maximize, a)
-                else:
-                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 lerp_(exp_avg, g, 1 - beta1, b)
-                exp_avg_sq *= beta2
-                np.multiply(g, 1 - beta2, out=b)
-                b *= g
-                exp_avg_sq += b
+                average_square_(exp_avg_sq, g, beta2, b)
                 if amsgrad:
                     np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
                     exp_avg_sq = state["max_exp_avg_sq"]

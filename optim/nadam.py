@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, average_square_, lerp_
 
 __all__ = ["NAdam"]
 
@@ -63,21 +63,13 @@ class NAdam(Optimizer):
                     state["exp_avg"] = np.zeros_like(data)
                     state["exp_avg_sq"] = np.zeros_like(data)
                 t = state["step"] = state["step"] + 1
-                if decoupled:
-                    if wd:
-                        data *= 1 - lr * wd
-                    g = self._prepare_grad(data, grad, 0, maximize, a)
-                else:
-                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
                 mu_product = state["mu_product"] = state["mu_product"] * mu
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 lerp_(exp_avg, g, 1 - beta1, b)
-                exp_avg_sq *= beta2
-                np.multiply(g, 1 - beta2, out=b)
-                b *= g
-                exp_avg_sq += b
+                average_square_(exp_avg_sq, g, beta2, b)
                 np.divide(exp_avg_sq, 1 - beta2 ** t, out=b)
                 np.sqrt(b, out=b)
                 b += eps                                       # denom

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
-__all__ = ["Optimizer", "lerp_"]
+__all__ = ["Optimizer", "lerp_", "average_square_"]
 
 
 class Optimizer:
@@ -169,8 +169,17 @@ class Optimizer:
         return views
 
     @staticmethod
-    def _prepare_grad(data, grad, weight_decay, maximize, out):
-        """The gradient the update uses: ``-grad`` if maximizing, plus ``weight_decay * p``."""
+    def _prepare_grad(data, grad, weight_decay, maximize, out, decoupled_lr=None):
+        """The gradient the update uses: ``-grad`` if maximizing, plus ``weight_decay * p``.
+
+        With ``decoupled_lr`` (AdamW's decoupled weight decay) the decay shrinks the
+        parameter in place instead, ``p *= 1 - decoupled_lr * weight_decay``, and the
+        gradient is left as it is.
+        """
+        if decoupled_lr is not None:
+            if weight_decay:
+                data *= 1 - decoupled_lr * weight_decay
+            weight_decay = 0
         if weight_decay:
             np.multiply(data, weight_decay, out=out)
             (np.subtract if maximize else np.add)(out, grad, out=out)
@@ -242,6 +251,22 @@ def lerp_(start, end, weight, tmp):
     else:
         tmp *= 1 - weight
         np.subtract(end, tmp, out=start)
+
+
+def average_square_(avg, g, decay, tmp):
+    """``avg = decay * avg + (1 - decay) * g * g`` in place (torch's ``mul_(decay).addcmul_``).
+
+    The running average of squared gradients of RMSprop, Adadelta and the Adam
+    family; ``tmp`` is a scratch array shaped like ``avg`` (it is overwritten).
+
+    Example:
+        >>> v = np.ones(2); average_square_(v, np.array([2.0, 0.0]), 0.5, np.empty(2)); v
+        array([2.5, 0.5])
+    """
+    avg *= decay
+    np.multiply(g, 1 - decay, out=tmp)
+    tmp *= g
+    avg += tmp
 
 
 def _check_param(p, where):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, average_square_, lerp_
 
 __all__ = ["RAdam"]
 
@@ -60,18 +60,10 @@ class RAdam(Optimizer):
                     state["exp_avg"] = np.zeros_like(data)
                     state["exp_avg_sq"] = np.zeros_like(data)
                 t = state["step"] = state["step"] + 1
-                if decoupled:
-                    if wd:
-                        data *= 1 - lr * wd
-                    g = self._prepare_grad(data, grad, 0, maximize, a)
-                else:
-                    g = self._prepare_grad(data, grad, wd, maximize, a)
+                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 lerp_(exp_avg, g, 1 - beta1, b)
-                exp_avg_sq *= beta2
-                np.multiply(g, 1 - beta2, out=b)
-                b *= g
-                exp_avg_sq += b
+                average_square_(exp_avg_sq, g, beta2, b)
                 bias_correction2 = 1 - beta2 ** t
                 rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
                 np.divide(exp_avg, 1 - beta1 ** t, out=b)

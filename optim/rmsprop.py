@@ -1,7 +1,7 @@
 """RMSprop: steps scaled by a running root-mean-square of the gradients (PyTorch's rules)."""
 import numpy as np
 
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, average_square_, lerp_
 
 __all__ = ["RMSprop"]
 
@@ -57,10 +57,7 @@ class RMSprop(Optimizer):
                 state["step"] += 1
                 g = self._prepare_grad(data, grad, wd, maximize, a)
                 square_avg = state["square_avg"]
-                square_avg *= alpha
-                np.multiply(g, 1 - alpha, out=b)
-                b *= g
-                square_avg += b
+                average_square_(square_avg, g, alpha, b)
                 if centered:
                     grad_avg = state["grad_avg"]
                     lerp_(grad_avg, g, 1 - alpha, b)

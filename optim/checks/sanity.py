@@ -1,4 +1,4 @@
-"""optim.checks.sanity: the lecture's checks before a long training run (CS231n, "Neural Networks 3").
+"""optim.checks.sanity: the lecture's checks before a long run (CS231n, "Neural Networks 3").
 
 1. ``check_initial_loss``: with small random weights a classifier's scores
    are nearly equal, so the mean cross-entropy starts at ln(C) for C classes;
