@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd import Tensor, name_scope
 from .backward_hooks import wrap_inputs, wrap_outputs
+from .casting import Casting
 from .parameter import Parameter, manual_seed, get_generator
 from .registry import Registry
 from .state import load_state_dict, state_tensors
@@ -42,7 +43,7 @@ class RemovableHandle:
         self.remove()
 
 
-class Module(Registry):
+class Module(Casting, Registry):
     """Base class for every layer and model: subclass it, assign layers in ``__init__``,
     and write ``forward``.
 
