@@ -37,32 +37,23 @@ class Adadelta(Optimizer):
     def _state_keys(self, group):
         return ("step", "square_avg", "acc_delta")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, rho, eps = group["lr"], group["rho"], group["eps"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(data)
-                    state["acc_delta"] = np.zeros_like(data)
-                state["step"] += 1
-                g = self._prepare_grad(data, grad, wd, maximize, a)
-                square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-                average_square_(square_avg, g, rho, b)
-                np.add(square_avg, eps, out=b)
-                np.sqrt(b, out=b)                      # std
-                np.divide(g, b, out=b)                 # g / std; g is not needed after this
-                np.add(acc_delta, eps, out=a)
-                np.sqrt(a, out=a)
-                b *= a                                 # delta
-                average_square_(acc_delta, b, rho, a)
-                b *= lr
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(data)
+            state["acc_delta"] = np.zeros_like(data)
+        state["step"] += 1
+        g = self._prepare_grad(data, grad, wd, maximize, a)
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        average_square_(square_avg, g, rho, b)
+        np.add(square_avg, eps, out=b)
+        np.sqrt(b, out=b)                      # std
+        np.divide(g, b, out=b)                 # g / std; g is not needed after this
+        np.add(acc_delta, eps, out=a)
+        np.sqrt(a, out=a)
+        b *= a                                 # delta
+        average_square_(acc_delta, b, rho, a)
+        b *= lr
+        data -= b

@@ -34,29 +34,20 @@ class Adagrad(Optimizer):
     def _state_keys(self, group):
         return ("step", "sum")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["sum"] = np.full_like(data, group["initial_accumulator_value"])
-                state["step"] += 1
-                g = self._prepare_grad(data, grad, wd, maximize, a)
-                clr = lr / (1 + (state["step"] - 1) * lr_decay)
-                acc = state["sum"]
-                np.multiply(g, g, out=b)
-                acc += b
-                np.sqrt(acc, out=b)
-                b += eps
-                np.divide(g, b, out=b)
-                b *= clr
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(data, group["initial_accumulator_value"])
+        state["step"] += 1
+        g = self._prepare_grad(data, grad, wd, maximize, a)
+        clr = lr / (1 + (state["step"] - 1) * lr_decay)
+        acc = state["sum"]
+        np.multiply(g, g, out=b)
+        acc += b
+        np.sqrt(acc, out=b)
+        b += eps
+        np.divide(g, b, out=b)
+        b *= clr
+        data -= b

@@ -34,41 +34,32 @@ class Adam(Optimizer):
         return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"]
                                                    else ())
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(data)
-                    state["exp_avg_sq"] = np.zeros_like(data)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(data)
-                t = state["step"] = state["step"] + 1
-                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                lerp_(exp_avg, g, 1 - beta1, b)
-                average_square_(exp_avg_sq, g, beta2, b)
-                if amsgrad:
-                    np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-                    exp_avg_sq = state["max_exp_avg_sq"]
-                # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) folded into the
-                # scalars: one pass fewer over the parameter than the textbook order.
-                bc2_sqrt = (1 - beta2 ** t) ** 0.5
-                np.sqrt(exp_avg_sq, out=b)
-                b += eps * bc2_sqrt
-                np.divide(exp_avg, b, out=b)
-                b *= lr * bc2_sqrt / (1 - beta1 ** t)
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(data)
+            state["exp_avg_sq"] = np.zeros_like(data)
+            if amsgrad:
+                state["max_exp_avg_sq"] = np.zeros_like(data)
+        t = state["step"] = state["step"] + 1
+        g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        lerp_(exp_avg, g, 1 - beta1, b)
+        average_square_(exp_avg_sq, g, beta2, b)
+        if amsgrad:
+            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            exp_avg_sq = state["max_exp_avg_sq"]
+        # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) folded into the
+        # scalars: one pass fewer over the parameter than the textbook order.
+        bc2_sqrt = (1 - beta2 ** t) ** 0.5
+        np.sqrt(exp_avg_sq, out=b)
+        b += eps * bc2_sqrt
+        np.divide(exp_avg, b, out=b)
+        b *= lr * bc2_sqrt / (1 - beta1 ** t)
+        data -= b
 
 
 class AdamW(Adam):

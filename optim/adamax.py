@@ -35,30 +35,21 @@ class Adamax(Optimizer):
     def _state_keys(self, group):
         return ("step", "exp_avg", "exp_inf")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(data)
-                    state["exp_inf"] = np.zeros_like(data)
-                t = state["step"] = state["step"] + 1
-                g = self._prepare_grad(data, grad, wd, maximize, a)
-                exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-                lerp_(exp_avg, g, 1 - beta1, b)
-                exp_inf *= beta2
-                np.abs(g, out=b)
-                b += eps
-                np.maximum(exp_inf, b, out=exp_inf)
-                np.divide(exp_avg, exp_inf, out=b)
-                b *= lr / (1 - beta1 ** t)
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(data)
+            state["exp_inf"] = np.zeros_like(data)
+        t = state["step"] = state["step"] + 1
+        g = self._prepare_grad(data, grad, wd, maximize, a)
+        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+        lerp_(exp_avg, g, 1 - beta1, b)
+        exp_inf *= beta2
+        np.abs(g, out=b)
+        b += eps
+        np.maximum(exp_inf, b, out=exp_inf)
+        np.divide(exp_avg, exp_inf, out=b)
+        b *= lr / (1 - beta1 ** t)
+        data -= b

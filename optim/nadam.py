@@ -45,38 +45,29 @@ class NAdam(Optimizer):
     def _state_keys(self, group):
         return ("step", "mu_product", "exp_avg", "exp_avg_sq")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            decoupled, psi = group["decoupled_weight_decay"], group["momentum_decay"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["mu_product"] = 1.0
-                    state["exp_avg"] = np.zeros_like(data)
-                    state["exp_avg_sq"] = np.zeros_like(data)
-                t = state["step"] = state["step"] + 1
-                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
-                mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
-                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-                mu_product = state["mu_product"] = state["mu_product"] * mu
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                lerp_(exp_avg, g, 1 - beta1, b)
-                average_square_(exp_avg_sq, g, beta2, b)
-                np.divide(exp_avg_sq, 1 - beta2 ** t, out=b)
-                np.sqrt(b, out=b)
-                b += eps                                       # denom
-                np.divide(g, b, out=a)                         # g (possibly in a) is used up
-                a *= lr * (1.0 - mu) / (1.0 - mu_product)
-                data -= a
-                np.divide(exp_avg, b, out=a)
-                a *= lr * mu_next / (1.0 - mu_product * mu_next)
-                data -= a
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        decoupled, psi = group["decoupled_weight_decay"], group["momentum_decay"]
+        if not state:
+            state["step"] = 0
+            state["mu_product"] = 1.0
+            state["exp_avg"] = np.zeros_like(data)
+            state["exp_avg_sq"] = np.zeros_like(data)
+        t = state["step"] = state["step"] + 1
+        g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu_product = state["mu_product"] = state["mu_product"] * mu
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        lerp_(exp_avg, g, 1 - beta1, b)
+        average_square_(exp_avg_sq, g, beta2, b)
+        np.divide(exp_avg_sq, 1 - beta2 ** t, out=b)
+        np.sqrt(b, out=b)
+        b += eps                                       # denom
+        np.divide(g, b, out=a)                         # g (possibly in a) is used up
+        a *= lr * (1.0 - mu) / (1.0 - mu_product)
+        data -= a
+        np.divide(exp_avg, b, out=a)
+        a *= lr * mu_next / (1.0 - mu_product * mu_next)
+        data -= a

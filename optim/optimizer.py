@@ -1,8 +1,10 @@
 """Optimizer: parameter groups, per-parameter state, zero_grad, state_dict.
 
-Subclasses implement ``step()``. Steps change ``p.data`` in place with NumPy
-ufuncs (``out=``), so a parameter's array keeps its identity and dtype and no
-graph node is recorded. Temporaries go into a per-dtype scratch workspace that
+Subclasses implement ``_update`` (one parameter's step from its gradient and
+state; ``step()`` calls it for every parameter that has a gradient) or, as
+LBFGS, ``step()`` itself. Steps change ``p.data`` in place with NumPy ufuncs
+(``out=``), so a parameter's array keeps its identity and dtype and no graph
+node is recorded. Temporaries go into a per-dtype scratch workspace that
 is allocated once, so a step allocates nothing after the first.
 """
 from collections import defaultdict
@@ -115,13 +117,30 @@ class Optimizer:
                     p.grad = Tensor(np.zeros_like(p.data))
 
     def step(self, closure=None):
-        """Update the parameters once from their ``.grad`` (implemented by each optimizer).
+        """Update every parameter that has a gradient; returns the closure's loss if given.
+
+        Every gradient's shape is checked before any parameter changes; then each
+        parameter takes one step of the optimizer's rule (``_update``).
 
         Example:
             >>> loss.backward(); opt.step()
         """
-        message = f"{type(self).__name__} does not implement step()"
-        raise NotImplementedError(message)  # abstract: each optimizer defines step
+        if type(self)._update is Optimizer._update:
+            self._update(None, None, None, None, None, None)        # raises: no rule
+        loss = self._begin_step(closure)
+        for group in self.param_groups:
+            for p, data, grad, state, a, b in self._params_with_grad(group):
+                self._update(data, grad, state, group, a, b)
+        return loss
+
+    def _update(self, data, grad, state, group, scratch_a, scratch_b):
+        """One step of one parameter: change ``data`` in place from ``grad`` and ``state``.
+
+        ``group`` holds the hyperparameters; ``scratch_a``/``scratch_b`` are
+        scratch arrays shaped like ``data`` (see ``_params_with_grad``).
+        """
+        message = f"{type(self).__name__} does not implement _update() or step()"
+        raise NotImplementedError(message)  # abstract: each optimizer defines its rule
 
     def _begin_step(self, closure):
         """Run the closure (if any), then check every gradient before any parameter changes."""

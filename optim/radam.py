@@ -42,39 +42,30 @@ class RAdam(Optimizer):
     def _state_keys(self, group):
         return ("step", "exp_avg", "exp_avg_sq")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            rho_inf = 2 / (1 - beta2) - 1
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(data)
-                    state["exp_avg_sq"] = np.zeros_like(data)
-                t = state["step"] = state["step"] + 1
-                g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                lerp_(exp_avg, g, 1 - beta1, b)
-                average_square_(exp_avg_sq, g, beta2, b)
-                bias_correction2 = 1 - beta2 ** t
-                rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
-                np.divide(exp_avg, 1 - beta1 ** t, out=b)
-                b *= lr
-                if rho_t > 5.0:
-                    rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
-                                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                    np.sqrt(exp_avg_sq, out=a)
-                    a += eps
-                    np.divide(bias_correction2 ** 0.5, a, out=a)
-                    b *= a
-                    b *= rect
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        rho_inf = 2 / (1 - beta2) - 1
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(data)
+            state["exp_avg_sq"] = np.zeros_like(data)
+        t = state["step"] = state["step"] + 1
+        g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        lerp_(exp_avg, g, 1 - beta1, b)
+        average_square_(exp_avg_sq, g, beta2, b)
+        bias_correction2 = 1 - beta2 ** t
+        rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
+        np.divide(exp_avg, 1 - beta1 ** t, out=b)
+        b *= lr
+        if rho_t > 5.0:
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            np.sqrt(exp_avg_sq, out=a)
+            a += eps
+            np.divide(bias_correction2 ** 0.5, a, out=a)
+            b *= a
+            b *= rect
+        data -= b

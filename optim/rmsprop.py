@@ -36,45 +36,36 @@ class RMSprop(Optimizer):
         return (("step", "square_avg") + (("momentum_buffer",) if group["momentum"] > 0 else ())
                 + (("grad_avg",) if group["centered"] else ()))
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-            wd, maximize, centered = group["weight_decay"], group["maximize"], group["centered"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(data)
-                    if momentum > 0:
-                        state["momentum_buffer"] = np.zeros_like(data)
-                    if centered:
-                        state["grad_avg"] = np.zeros_like(data)
-                state["step"] += 1
-                g = self._prepare_grad(data, grad, wd, maximize, a)
-                square_avg = state["square_avg"]
-                average_square_(square_avg, g, alpha, b)
-                if centered:
-                    grad_avg = state["grad_avg"]
-                    lerp_(grad_avg, g, 1 - alpha, b)
-                    np.multiply(grad_avg, grad_avg, out=b)
-                    np.subtract(square_avg, b, out=b)
-                    np.sqrt(b, out=b)
-                else:
-                    np.sqrt(square_avg, out=b)
-                b += eps
-                np.divide(g, b, out=b)
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += b
-                    np.multiply(buf, lr, out=b)
-                else:
-                    b *= lr
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        wd, maximize, centered = group["weight_decay"], group["maximize"], group["centered"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(data)
+            if momentum > 0:
+                state["momentum_buffer"] = np.zeros_like(data)
+            if centered:
+                state["grad_avg"] = np.zeros_like(data)
+        state["step"] += 1
+        g = self._prepare_grad(data, grad, wd, maximize, a)
+        square_avg = state["square_avg"]
+        average_square_(square_avg, g, alpha, b)
+        if centered:
+            grad_avg = state["grad_avg"]
+            lerp_(grad_avg, g, 1 - alpha, b)
+            np.multiply(grad_avg, grad_avg, out=b)
+            np.subtract(square_avg, b, out=b)
+            np.sqrt(b, out=b)
+        else:
+            np.sqrt(square_avg, out=b)
+        b += eps
+        np.divide(g, b, out=b)
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += b
+            np.multiply(buf, lr, out=b)
+        else:
+            b *= lr
+        data -= b
 

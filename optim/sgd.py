@@ -41,34 +41,25 @@ class SGD(Optimizer):
     def _state_keys(self, group):
         return ("momentum_buffer",) if group["momentum"] else ()
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns the closure's loss if given.
-
-        Example:
-            >>> opt.step()
-        """
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            nesterov, wd, maximize = group["nesterov"], group["weight_decay"], group["maximize"]
-            for p, data, grad, state, a, b in self._params_with_grad(group):
-                g = self._prepare_grad(data, grad, wd, maximize, a)
-                if momentum:
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = g.copy()
-                    else:
-                        buf *= momentum
-                        if dampening:
-                            np.multiply(g, 1 - dampening, out=b)
-                            buf += b
-                        else:
-                            buf += g
-                    if nesterov:
-                        np.multiply(buf, momentum, out=b)
-                        g = np.add(g, b, out=b)
-                    else:
-                        g = buf
-                np.multiply(g, lr, out=b)
-                data -= b
-        return loss
+    def _update(self, data, grad, state, group, a, b):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        nesterov, wd, maximize = group["nesterov"], group["weight_decay"], group["maximize"]
+        g = self._prepare_grad(data, grad, wd, maximize, a)
+        if momentum:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= momentum
+                if dampening:
+                    np.multiply(g, 1 - dampening, out=b)
+                    buf += b
+                else:
+                    buf += g
+            if nesterov:
+                np.multiply(buf, momentum, out=b)
+                g = np.add(g, b, out=b)
+            else:
+                g = buf
+        np.multiply(g, lr, out=b)
+        data -= b
