@@ -164,7 +164,65 @@ def _pairs(where, items):
     return pairs
 
 
-class ModuleDict(Module):
+class _RegistryDict(Module):
+    """The dict protocol of ModuleDict and ParameterDict over one of Module's registries
+    (``_modules`` or ``_parameters``, named by ``_registry``), keeping insertion order."""
+
+    _registry = None
+
+    def _store(self):
+        return getattr(self, self._registry)
+
+    def __getitem__(self, key):
+        return self._store()[key]
+
+    def __delitem__(self, key):
+        del self._store()[key]
+
+    def __len__(self):
+        return len(self._store())
+
+    def __iter__(self):
+        return iter(self._store())
+
+    def __contains__(self, key):
+        return key in self._store()
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._store().keys()
+
+    def values(self):
+        """The entries (modules or parameters), in insertion order."""
+        return self._store().values()
+
+    def items(self):
+        """(key, entry) pairs, in insertion order."""
+        return self._store().items()
+
+    def pop(self, key):
+        """Remove ``key`` and return its entry.
+
+        Example:
+            >>> head = heads.pop("box")
+        """
+        return self._store().pop(key)
+
+    def clear(self):
+        """Remove every entry."""
+        self._store().clear()
+
+    def update(self, entries):
+        """Add (or replace) entries from a mapping or an iterable of (key, entry) pairs.
+
+        Example:
+            >>> heads.update({"extra": Linear(8, 1)})
+        """
+        for key, value in _pairs(type(self).__name__, entries):
+            self[key] = value
+
+
+class ModuleDict(_RegistryDict):
     """A dict of modules whose parameters are registered, keeping insertion order.
 
     Example:
@@ -173,63 +231,17 @@ class ModuleDict(Module):
         (['cls', 'box'], 4)
     """
 
+    _registry = "_modules"
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
-
     def __setitem__(self, key, module):
         if not isinstance(module, Module):
             raise TypeError(f"ModuleDict: {key!r} must be a Module, got {type(module).__name__}")
         self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        """The keys, in insertion order."""
-        return self._modules.keys()
-
-    def values(self):
-        """The modules, in insertion order."""
-        return self._modules.values()
-
-    def items(self):
-        """(key, module) pairs, in insertion order."""
-        return self._modules.items()
-
-    def clear(self):
-        """Remove every module."""
-        self._modules.clear()
-
-    def pop(self, key):
-        """Remove ``key`` and return its module.
-
-        Example:
-            >>> head = heads.pop("box")
-        """
-        return self._modules.pop(key)
-
-    def update(self, modules):
-        """Add (or replace) modules from a mapping or an iterable of (key, module) pairs.
-
-        Example:
-            >>> heads.update({"extra": Linear(8, 1)})
-        """
-        for key, module in _pairs("ModuleDict", modules):
-            self[key] = module
 
 
 class ParameterList(Module):
@@ -288,7 +300,7 @@ class ParameterList(Module):
                          for i, p in enumerate(self))
 
 
-class ParameterDict(Module):
+class ParameterDict(_RegistryDict):
     """A dict of parameters registered with the module, keeping insertion order.
 
     Example:
@@ -297,61 +309,19 @@ class ParameterDict(Module):
         ['scale']
     """
 
+    _registry = "_parameters"
+
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key):
-        return self._parameters[key]
-
     def __setitem__(self, key, value):
         self.register_parameter(key, ParameterList._wrap(value))
-
-    def __delitem__(self, key):
-        del self._parameters[key]
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        """The keys, in insertion order."""
-        return self._parameters.keys()
-
-    def values(self):
-        """The parameters, in insertion order."""
-        return self._parameters.values()
-
-    def items(self):
-        """(key, parameter) pairs, in insertion order."""
-        return self._parameters.items()
 
     def get(self, key, default=None):
         """The parameter under ``key``, or ``default``."""
         return self._parameters.get(key, default)
-
-    def pop(self, key):
-        """Remove ``key`` and return its parameter."""
-        return self._parameters.pop(key)
-
-    def clear(self):
-        """Remove every parameter."""
-        self._parameters.clear()
-
-    def update(self, parameters):
-        """Add (or replace) parameters from a mapping or an iterable of (key, value) pairs.
-
-        Example:
-            >>> pd.update({"shift": Parameter(np.zeros(3))})
-        """
-        for key, value in _pairs("ParameterDict", parameters):
-            self[key] = value
 
     def extra_repr(self):
         return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {p.shape}]"
