@@ -82,7 +82,57 @@ class Sequential(Module):
         return self
 
 
-class ModuleList(Module):
+class _RegistryList(Module):
+    """The list protocol of ModuleList and ParameterList over one of Module's registries
+    (named by ``_registry``; entries registered as "0", "1", ...). Subclasses check or wrap a
+    new entry (``_entry``) and register it (``_put``)."""
+
+    _registry = None
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _values(self):
+        return list(getattr(self, self._registry).values())
+
+    def __getitem__(self, idx):
+        values = self._values()
+        if isinstance(idx, slice):
+            return type(self)(values[idx])
+        return values[_index(type(self).__name__, idx, len(values))]
+
+    def __setitem__(self, idx, value):
+        self._put(str(_index(type(self).__name__, idx, len(self))), self._entry(value))
+
+    def __len__(self):
+        return len(getattr(self, self._registry))
+
+    def __iter__(self):
+        return iter(getattr(self, self._registry).values())
+
+    def append(self, value):
+        """Add an entry at the end; returns self.
+
+        Example:
+            >>> ModuleList().append(Linear(2, 2))
+        """
+        self._put(str(len(self)), self._entry(value))
+        return self
+
+    def extend(self, values):
+        """Append each entry of an iterable; returns self.
+
+        Example:
+            >>> ModuleList().extend([Linear(2, 2), ReLU()])
+        """
+        for value in values:
+            self.append(value)
+        return self
+
+
+class ModuleList(_RegistryList):
     """A list of modules whose parameters are registered (a plain list would hide them).
 
     Has no forward: index or iterate it in your own forward.
@@ -93,49 +143,18 @@ class ModuleList(Module):
         6
     """
 
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
+    _registry = "_modules"
 
-    def _check(self, module):
+    def __init__(self, modules=None):           # torch's argument name
+        super().__init__(modules)
+
+    def _entry(self, module):
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList: expected a Module, got {type(module).__name__}")
         return module
 
-    def __getitem__(self, idx):
-        mods = list(self._modules.values())
-        if isinstance(idx, slice):
-            return ModuleList(mods[idx])
-        return mods[_index("ModuleList", idx, len(mods))]
-
-    def __setitem__(self, idx, module):
-        self.add_module(str(_index("ModuleList", idx, len(self))), self._check(module))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        """Add ``module`` at the end; returns self.
-
-        Example:
-            >>> ModuleList().append(Linear(2, 2))
-        """
-        self.add_module(str(len(self)), self._check(module))
-        return self
-
-    def extend(self, modules):
-        """Append each module of an iterable; returns self.
-
-        Example:
-            >>> ModuleList().extend([Linear(2, 2), ReLU()])
-        """
-        for module in modules:
-            self.append(module)
-        return self
+    def _put(self, key, module):
+        self.add_module(key, module)
 
     def insert(self, index, module):
         """Insert ``module`` before position ``index`` (renumbering the ones after).
@@ -145,7 +164,7 @@ class ModuleList(Module):
         """
         mods = list(self._modules.values())
         index = max(0, min(len(mods), index + len(mods) if index < 0 else index))
-        mods.insert(index, self._check(module))
+        mods.insert(index, self._entry(module))
         self._modules.clear()
         for i, m in enumerate(mods):
             self.add_module(str(i), m)
@@ -244,7 +263,7 @@ class ModuleDict(_RegistryDict):
         self.add_module(key, module)
 
 
-class ParameterList(Module):
+class ParameterList(_RegistryList):
     """A list of parameters registered with the module (names "0", "1", ...).
 
     Tensors that are not Parameters are wrapped in one, as PyTorch does.
@@ -255,13 +274,10 @@ class ParameterList(Module):
         (3, ['0', '1', '2'])
     """
 
-    def __init__(self, values=None):
-        super().__init__()
-        if values is not None:
-            self.extend(values)
+    _registry = "_parameters"
 
     @staticmethod
-    def _wrap(value):
+    def _entry(value):
         if isinstance(value, Parameter) or value is None:
             return value
         if isinstance(value, Tensor):
@@ -269,31 +285,8 @@ class ParameterList(Module):
         raise TypeError(f"ParameterList: expected a Parameter or Tensor, got "
                         f"{type(value).__name__}")
 
-    def __getitem__(self, idx):
-        values = list(self._parameters.values())
-        if isinstance(idx, slice):
-            return ParameterList(values[idx])
-        return values[_index("ParameterList", idx, len(values))]
-
-    def __setitem__(self, idx, value):
-        self.register_parameter(str(_index("ParameterList", idx, len(self))), self._wrap(value))
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters.values())
-
-    def append(self, value):
-        """Add a parameter at the end; returns self."""
-        self.register_parameter(str(len(self)), self._wrap(value))
-        return self
-
-    def extend(self, values):
-        """Append each parameter of an iterable; returns self."""
-        for value in values:
-            self.append(value)
-        return self
+    def _put(self, key, value):
+        self.register_parameter(key, value)
 
     def extra_repr(self):
         return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
@@ -317,7 +310,7 @@ class ParameterDict(_RegistryDict):
             self.update(parameters)
 
     def __setitem__(self, key, value):
-        self.register_parameter(key, ParameterList._wrap(value))
+        self.register_parameter(key, ParameterList._entry(value))
 
     def get(self, key, default=None):
         """The parameter under ``key``, or ``default``."""
