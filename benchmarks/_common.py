@@ -6,6 +6,7 @@ for a while; on a small machine that slows PyTorch in the same process about
 script run again with ``--worker NAME``), and every deep-graph measurement
 runs in a fresh process so that its peak memory is its own.
 """
+import argparse
 import gc
 import json
 import os
@@ -18,7 +19,85 @@ import time
 from importlib import metadata, util
 
 __all__ = ["CLOCKS", "Timer", "compare", "median_time", "run_worker", "worker_main", "has_module",
-           "peak_rss_mb", "machine_line", "print_table", "fmt_ratio"]
+           "peak_rss_mb", "machine_line", "print_table", "fmt_ratio", "REPO", "set_blas_threads",
+           "threads_from_argv", "parse_args", "announce", "print_total"]
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)        # the checkout's packages, also when chainrule is not installed
+
+
+def set_blas_threads(n):
+    """Ask BLAS and OpenMP for ``n`` threads; call it before NumPy or PyTorch is imported.
+
+    They read these variables once, when they load (here or in a worker process,
+    which inherits them).
+
+    Example:
+        >>> set_blas_threads(1); os.environ["OPENBLAS_NUM_THREADS"]
+        '1'
+    """
+    n = str(n)
+    os.environ.update(OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n)
+
+
+def threads_from_argv(argv=None):
+    """The ``N`` of ``--threads N`` on the command line (before argparse runs), or None.
+
+    Example:
+        >>> threads_from_argv(["bench.py", "--threads", "2"])
+        '2'
+    """
+    argv = sys.argv if argv is None else argv
+    if "--threads" in argv[:-1]:
+        return argv[argv.index("--threads") + 1]
+    return None
+
+
+def parse_args(doc, workers=None, quick="fewer repeats", add_arguments=None):
+    """A benchmark's command line: run the worker it names and exit, else parse the options.
+
+    ``doc``'s first line describes the script; ``--quick`` (help ``quick``; None:
+    no such option) is common to the benchmarks, ``add_arguments(parser)`` adds
+    the script's own. Returns ``(parser, args)``.
+
+    Example:
+        >>> parser, args = parse_args(__doc__, WORKERS)       # doctest: +SKIP
+    """
+    if workers is not None:
+        worker_main(workers, sys.argv)
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if quick:
+        parser.add_argument("--quick", action="store_true", help=quick)
+    if add_arguments is not None:
+        add_arguments(parser)
+    return parser, parser.parse_args()
+
+
+def announce(settings=None):
+    """Print the machine line, the settings (if any) and the command line; return the start
+    time for ``print_total``.
+
+    Example:
+        >>> start = announce("BLAS threads 1")                 # doctest: +SKIP
+    """
+    print(f"machine: {machine_line()}")
+    if settings:
+        print(f"settings: {settings}")
+    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
+    sys.stdout.flush()
+    return time.perf_counter()
+
+
+def print_total(start, note=""):
+    """Print the whole run's time since ``start`` (from ``announce``).
+
+    Example:
+        >>> print_total(time.perf_counter() - 2.0)             # doctest: +ELLIPSIS
+        <BLANKLINE>
+        total benchmark time 2 s
+    """
+    print(f"\ntotal benchmark time {time.perf_counter() - start:.0f} s{note}")
 
 
 class Timer:
@@ -220,7 +299,13 @@ def print_table(title, headers, rows, notes=()):
     """Print a plain-text table (also valid Markdown), then its notes.
 
     Example:
-        >>> print_table("T", ["a", "b"], [["1", "2"]])     # doctest: +NORMALIZE_WHITESPACE
+        >>> print_table("T", ["a", "b"], [["1", "2"]])
+        <BLANKLINE>
+        T
+        <BLANKLINE>
+        | a | b |
+        |---|---|
+        | 1 | 2 |
     """
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)

@@ -18,20 +18,16 @@ of children, a recursive topological sort) on Python floats.
 Run:  .venv/bin/python benchmarks/bench_autograd.py [--quick] [--threads N] [--clock cpu]
       .venv/bin/python benchmarks/bench_autograd.py --profile   # where chainrule's time goes
 """
-import argparse
 import math
 import os
-import sys
-import time
 
-if "--threads" in sys.argv[:-1]:    # BLAS and OpenMP read these once, when NumPy/torch load
-    _n = sys.argv[sys.argv.index("--threads") + 1]
-    os.environ.update(OPENBLAS_NUM_THREADS=_n, OMP_NUM_THREADS=_n, MKL_NUM_THREADS=_n)
+from _common import (CLOCKS, announce, compare, fmt_ratio, has_module, parse_args, peak_rss_mb,
+                     print_table, print_total, run_worker, set_blas_threads, threads_from_argv)
+
+if threads_from_argv() is not None:   # BLAS and OpenMP read it once, when NumPy/torch load
+    set_blas_threads(threads_from_argv())
 
 import numpy as np  # noqa: E402
-
-from _common import (CLOCKS, compare, fmt_ratio, has_module, machine_line,  # noqa: E402
-                     peak_rss_mb, print_table, run_worker, worker_main)
 
 SCRIPT = os.path.abspath(__file__)
 CHAIN_OPS = 100
@@ -700,18 +696,17 @@ def main():
     Example:
         $ .venv/bin/python benchmarks/bench_autograd.py --quick
     """
-    worker_main(WORKERS, sys.argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (about 2x faster)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS/OpenMP threads for NumPy and PyTorch (default: theirs)")
-    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
-                        help="wall: elapsed time (default); cpu: the timing thread's CPU time, "
-                             "steadier on a busy machine (benchmark 2 uses it only with "
-                             "--threads 1: BLAS threads work outside the timing thread)")
-    parser.add_argument("--profile", action="store_true",
-                        help="only profile chainrule on benchmarks 1 and 2 (cProfile)")
-    args = parser.parse_args()
+    def options(parser):
+        parser.add_argument("--threads", type=int, default=None,
+                            help="BLAS/OpenMP threads for NumPy and PyTorch (default: theirs)")
+        parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                            help="wall: elapsed time (default); cpu: the timing thread's CPU "
+                                 "time, steadier on a busy machine (benchmark 2 uses it only "
+                                 "with --threads 1: BLAS threads work outside the timing thread)")
+        parser.add_argument("--profile", action="store_true",
+                            help="only profile chainrule on benchmarks 1 and 2 (cProfile)")
+
+    _, args = parse_args(__doc__, WORKERS, "fewer repeats (about 2x faster)", options)
     if args.profile:
         _profile()
         return
@@ -725,17 +720,15 @@ def main():
     cfg["clock"] = args.clock
     cfg["gemm_clock"] = args.clock if args.threads == 1 else "wall"
     torch_ok = has_module("torch")
-    print(f"machine: {machine_line()}")
-    print(f"settings: BLAS/OpenMP threads {args.threads or 'library default'}; clock "
-          f"{cfg['clock']} (benchmark 2: {cfg['gemm_clock']}); times are medians after "
-          "warm-up, 'best' the fastest sample (the least disturbed on a busy machine)")
-    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
-    start = time.perf_counter()
+    start = announce(f"BLAS/OpenMP threads {args.threads or 'library default'}; clock "
+                     f"{cfg['clock']} (benchmark 2: {cfg['gemm_clock']}); times are medians "
+                     "after warm-up, 'best' the fastest sample (the least disturbed on a busy "
+                     "machine)")
     _bench_chain(cfg, torch_ok)
     _bench_mlp(cfg, torch_ok)
     _bench_deep(cfg, torch_ok)
     _bench_moons(cfg, torch_ok)
-    print(f"\ntotal benchmark time {time.perf_counter() - start:.0f} s (wall)")
+    print_total(start, " (wall)")
 
 
 if __name__ == "__main__":

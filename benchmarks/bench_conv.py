@@ -22,19 +22,15 @@ chainrule before timing.
 
 Run:  .venv/bin/python benchmarks/bench_conv.py [--quick]
 """
-import argparse
 import os
-import sys
-import time
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from _common import compare, fmt_ratio, has_module, machine_line, print_table, run_worker, \
-    worker_main
+from _common import (announce, compare, fmt_ratio, has_module, parse_args, print_table,
+                     print_total, run_worker)
 
 SCRIPT = os.path.abspath(__file__)
-sys.path.insert(0, os.path.dirname(os.path.dirname(SCRIPT)))   # the repo, for `import nn`
 N, C, H, W, F, K, PAD = 64, 3, 32, 32, 16, 3, 1
 
 
@@ -78,21 +74,12 @@ def floor_step(x, w, b, g):
 
 
 def chainrule_setup(x, w, b):
-    """A Conv2d holding w and b, an input Tensor, and a step function returning the arrays."""
-    from autograd import Tensor
-    from nn.conv import Conv2d
+    """A Conv2d holding w and b, and its step function returning the arrays (module_step)."""
+    from nn import Conv2d
     conv = Conv2d(C, F, K, padding=PAD, dtype=np.float32)
     conv.weight.data[...] = w
     conv.bias.data[...] = b
-    xt = Tensor(x, requires_grad=True)
-
-    def step(g):
-        xt.grad = None
-        conv.zero_grad()
-        out = conv(xt)
-        out.backward(g)
-        return out.data, xt.grad.data, conv.weight.grad.data, conv.bias.grad.data
-    return step
+    return module_step(conv, x)
 
 
 def check_same(name, got, want):
@@ -267,14 +254,9 @@ WORKERS = {"torch": torch_worker}
 
 
 def main():
-    worker_main(WORKERS, sys.argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = parser.parse_args()
+    _, args = parse_args(__doc__, WORKERS)
     repeats = 15 if args.quick else 60
-    print(f"machine: {machine_line()}")
-    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
-    start = time.perf_counter()
+    start = announce()
     x, w, b, g = data()
     step = chainrule_setup(x, w, b)
     want = floor_step(x, w, b, g)
@@ -312,7 +294,7 @@ def main():
                  f"stride {TRANSPOSED['stride']}, padding {TRANSPOSED['pad']}",
                  "floors are the same algorithms in plain NumPy, checked equal first",
                  "target (issue 10): chainrule within 1.5x of the floor"])
-    print(f"\ntotal benchmark time {time.perf_counter() - start:.0f} s")
+    print_total(start)
 
 
 if __name__ == "__main__":

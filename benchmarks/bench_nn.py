@@ -24,24 +24,20 @@ Run:  .venv/bin/python benchmarks/bench_nn.py [--quick] [--threads N] [--clock c
       .venv/bin/python benchmarks/bench_nn.py --profile     # where chainrule's step goes
 On a busy machine, ``--threads 1 --clock cpu`` gives the steadiest ratios.
 """
-import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 
-if "--threads" in sys.argv[:-1]:    # BLAS and OpenMP read these once, when NumPy/torch load
-    _n = sys.argv[sys.argv.index("--threads") + 1]
-    os.environ.update(OPENBLAS_NUM_THREADS=_n, OMP_NUM_THREADS=_n, MKL_NUM_THREADS=_n)
+from _common import (CLOCKS, announce, compare, fmt_ratio, has_module, parse_args, print_table,
+                     print_total, run_worker, set_blas_threads, threads_from_argv)
+
+if threads_from_argv() is not None:   # BLAS and OpenMP read it once, when NumPy/torch load
+    set_blas_threads(threads_from_argv())
 
 import numpy as np  # noqa: E402
 
-from _common import (CLOCKS, compare, fmt_ratio, has_module, machine_line,  # noqa: E402
-                     print_table, run_worker, worker_main)
-
 SCRIPT = os.path.abspath(__file__)
-sys.path.insert(0, os.path.dirname(os.path.dirname(SCRIPT)))   # the repo, for `import nn`
 SIZES = (784, 512, 256, 10)
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 CHECK_STEPS = 3
@@ -497,19 +493,19 @@ def main():
     Example:
         $ .venv/bin/python benchmarks/bench_nn.py --quick
     """
-    worker_main(WORKERS, sys.argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (about 3x faster)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS/OpenMP threads for NumPy and PyTorch (default: theirs; "
-                             "PyTorch is then also timed on 1 thread)")
-    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
-                        help="wall: elapsed time (default); cpu: the timing thread's CPU time, "
-                             "steadier on a busy machine (needs --threads 1: BLAS threads "
-                             "work outside the timing thread)")
-    parser.add_argument("--profile", action="store_true",
-                        help="only profile chainrule's MLP step (batch 256 and 32) with cProfile")
-    args = parser.parse_args()
+    def options(parser):
+        parser.add_argument("--threads", type=int, default=None,
+                            help="BLAS/OpenMP threads for NumPy and PyTorch (default: theirs; "
+                                 "PyTorch is then also timed on 1 thread)")
+        parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                            help="wall: elapsed time (default); cpu: the timing thread's CPU "
+                                 "time, steadier on a busy machine (needs --threads 1: BLAS "
+                                 "threads work outside the timing thread)")
+        parser.add_argument("--profile", action="store_true",
+                            help="only profile chainrule's MLP step (batch 256 and 32) with "
+                                 "cProfile")
+
+    parser, args = parse_args(__doc__, WORKERS, "fewer repeats (about 3x faster)", options)
     if args.clock == "cpu" and args.threads != 1:
         parser.error("--clock cpu needs --threads 1 (other threads' work would not count)")
     if args.profile:
@@ -521,17 +517,14 @@ def main():
         cfg = dict(repeats=12, fault_steps=8, adam_repeats=10, budget=8.0)
     cfg.update(clock=args.clock, torch_ok=has_module("torch"),
                torch_threads=[args.threads] if args.threads else [None, 1])
-    print(f"machine: {machine_line()}")
-    print(f"settings: BLAS/OpenMP threads {args.threads or 'library default'}; clock "
-          f"{args.clock}; contenders interleaved; medians after warm-up (best: fastest sample); "
-          "ratios of medians")
-    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
+    start = announce(f"BLAS/OpenMP threads {args.threads or 'library default'}; clock "
+                     f"{args.clock}; contenders interleaved; medians after warm-up (best: "
+                     "fastest sample); ratios of medians")
     if hasattr(os, "getloadavg") and os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5 \
             and args.threads != 1:
         print("warning: the machine is busy (load average >= cores): multi-threaded BLAS and "
               "OpenMP stall when cores are oversubscribed, so wall-clock numbers swing by 10x; "
               "use --threads 1 --clock cpu for steady ratios")
-    start = time.perf_counter()
     summary = {b: _bench_mlp(b, cfg) for b in (256, 32)}
     _bench_adam(cfg)
     print("\nsummary: chainrule / floor " + ", ".join(
@@ -539,7 +532,7 @@ def main():
         + "; floor / GEMMs " + ", ".join(
         f"{fmt_ratio(ms[FLOOR], ms['GEMMs only (8 matmuls)'])} at batch {b}"
         for b, ms in summary.items()))
-    print(f"total benchmark time {time.perf_counter() - start:.0f} s (wall)")
+    print_total(start, " (wall)")
 
 
 if __name__ == "__main__":

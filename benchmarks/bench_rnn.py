@@ -14,22 +14,16 @@ process with NumPy here). The ratio is chainrule's median over PyTorch's.
 Run:  .venv/bin/python benchmarks/bench_rnn.py [--quick]
 """
 import os
+import tempfile
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+from _common import (announce, compare, fmt_ratio, has_module, parse_args, print_table,
+                     print_total, run_worker, set_blas_threads)
 
-import argparse  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+set_blas_threads(1)                   # before NumPy loads (and inherited by the PyTorch worker)
 
 import numpy as np  # noqa: E402
 
-from _common import (compare, fmt_ratio, has_module, machine_line, print_table,  # noqa: E402
-                     run_worker, worker_main)
-
 SCRIPT = os.path.abspath(__file__)
-sys.path.insert(0, os.path.dirname(os.path.dirname(SCRIPT)))   # the repo, for `import nn`
 T, B, H = 50, 64, 256
 KINDS = {"LSTM": 4, "GRU": 3}
 
@@ -113,15 +107,10 @@ def check_same(ours, theirs, kind):
 
 
 def main():
-    worker_main(WORKERS, sys.argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, LSTM only")
-    args = parser.parse_args()
+    _, args = parse_args(__doc__, WORKERS, "fewer repeats, LSTM only")
     repeats = 7 if args.quick else 21
     kinds = ["LSTM"] if args.quick else list(KINDS)
-    print(f"machine: {machine_line()}")
-    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
-    start = time.perf_counter()
+    start = announce()
     rows, notes = [], []
     for kind in kinds:
         step, arrays = chainrule_setup(kind)
@@ -153,7 +142,7 @@ def main():
                 f"float32, one thread each (median of {repeats})",
                 ["layer", "chainrule ms", "PyTorch ms", "chainrule / PyTorch"], rows,
                 notes + ["target (issue 10): LSTM within 2x of PyTorch CPU"])
-    print(f"\ntotal benchmark time {time.perf_counter() - start:.0f} s")
+    print_total(start)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ across the picture; dot's layout time explodes on such long edges.
 
 Run:  .venv/bin/python benchmarks/bench_viz.py [--quick] [--timeout 300] [--l2]
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -34,8 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (has_module, machine_line, median_time, print_table, run_worker,
-                     worker_main)
+from _common import announce, has_module, median_time, parse_args, print_table, run_worker
 
 SCRIPT = os.path.abspath(__file__)
 SIZES, BATCH, ALPHA = (2, 16, 16, 1), 4, 1e-4
@@ -208,18 +206,16 @@ def main():
     Example:
         $ .venv/bin/python benchmarks/bench_viz.py --quick
     """
-    worker_main(WORKERS, sys.argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one build run instead of three")
-    parser.add_argument("--timeout", type=float, default=300,
-                        help="seconds before a render is stopped (default 300)")
-    parser.add_argument("--l2", action="store_true",
-                        help="add micrograd's L2 term (a 337-link sum chain)")
-    args = parser.parse_args()
+    def options(parser):
+        parser.add_argument("--timeout", type=float, default=300,
+                            help="seconds before a render is stopped (default 300)")
+        parser.add_argument("--l2", action="store_true",
+                            help="add micrograd's L2 term (a 337-link sum chain)")
+
+    _, args = parse_args(__doc__, WORKERS, "one build run instead of three", options)
     repeats = 1 if args.quick else 3
     import viz
-    print(f"machine: {machine_line()}")
-    print(f"command: {' '.join([os.path.relpath(sys.executable)] + sys.argv)}")
+    announce()
     found = renderers()
     for name, command in found.items():
         version = subprocess.run([command, "-V"], capture_output=True, text=True)
