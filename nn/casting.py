@@ -24,7 +24,7 @@ import numpy as np
 
 from autograd import Tensor, device as Device
 
-__all__ = ["Casting"]
+__all__ = ["Casting", "check_cpu"]
 
 _TYPE_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64,
                "HalfTensor": np.float16, "LongTensor": np.int64, "IntTensor": np.int32,
@@ -50,8 +50,18 @@ def _dtype(op, given):
     return out
 
 
-def _cpu(op, where):
-    """Check that ``where`` (None, a name, an index or a device) is the CPU."""
+def check_cpu(op, where):
+    """Check that ``where`` (None, a name, an index or a device) is the CPU, naming ``op``.
+
+    Layers call it for their ``device=`` argument.
+
+    Example:
+        >>> check_cpu("Linear", "cpu")
+        >>> check_cpu("Linear", "cuda")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Linear: device 'cuda' is not available: ...
+    """
     if where is None:
         return
     try:
@@ -130,7 +140,7 @@ class Casting:
                 non_blocking = a
             else:
                 dtype = a
-        _cpu(f"{type(self).__name__}.to", device)
+        check_cpu(f"{type(self).__name__}.to", device)
         if dtype is None:
             return self
         dtype = _dtype(f"{type(self).__name__}.to", dtype)
@@ -163,7 +173,7 @@ class Casting:
         where = "cuda" if device is None else device
         if isinstance(where, int) and not isinstance(where, builtins.bool):
             where = f"cuda:{where}"
-        _cpu(op, where)
+        check_cpu(op, where)
         raise ValueError(f"{op}: expected a CUDA device, got {where!r}; keep the model on "
                          "the CPU (.cpu() or .to('cpu'))")
 

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from autograd import Function, Tensor, get_default_dtype
+from .casting import check_cpu
 from .module import Module
 from .parameter import Parameter, get_generator
 
@@ -85,6 +86,8 @@ class Linear(Module):
     weight is (out_features, in_features); weight and bias start as
     U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default
     (kaiming_uniform with a=sqrt(5)), drawn from ``nn.module.manual_seed``'s generator.
+    ``dtype`` (default: the default float dtype) and ``device`` (the CPU only)
+    as PyTorch's factory arguments.
 
     Example:
         >>> fc = Linear(784, 512)
@@ -92,14 +95,17 @@ class Linear(Module):
         (32, 512)
     """
 
-    def __init__(self, in_features, out_features, bias=True):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         _check_features("Linear", in_features=in_features, out_features=out_features)
+        check_cpu("Linear", device)
+        dtype = np.dtype(get_default_dtype() if dtype is None else dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Linear: dtype must be floating point, got {dtype}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = Parameter(np.empty((self.out_features, self.in_features),
-                                         dtype=get_default_dtype()))
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         if bias:
-            self.bias = Parameter(np.empty(self.out_features, dtype=get_default_dtype()))
+            self.bias = Parameter(np.empty(self.out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
