@@ -71,8 +71,8 @@ def check_cpu(op, where):
     if where.type != "cpu":
         raise RuntimeError(
             f"{op}: device '{where}' is not available: chainrule computes on the CPU only "
-            f"(NumPy), and autograd.cuda.is_available() is False. Keep the model on 'cpu', "
-            f"e.g. device = 'cuda' if autograd.cuda.is_available() else 'cpu'")
+            f"(NumPy), and autograd.cuda.is_available() is False. Use 'cpu' (e.g. "
+            f"device = 'cuda' if autograd.cuda.is_available() else 'cpu')")
 
 
 def _is_device(a):

@@ -30,7 +30,8 @@ import zlib
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, device as Device
+from .casting import check_cpu
 
 __all__ = ["save", "load", "CheckpointError", "atomic_write", "remove_stale_temps"]
 
@@ -488,13 +489,29 @@ class _Decoder:
         self.fail(where, f"unknown node {str(node)[:80]}")
 
 
-def load(path, *, max_bytes=DEFAULT_MAX_BYTES):
+def _check_map_location(where):
+    """``map_location`` must send everything to the CPU (a device, a name, or a dict of them)."""
+    targets = where.values() if isinstance(where, dict) else [where]
+    for target in targets:
+        if callable(target) and not isinstance(target, (str, Device)):
+            raise TypeError("load: map_location as a function is not supported: a checkpoint "
+                            "holds NumPy arrays, which always load on the CPU; pass "
+                            "map_location='cpu' or leave it out")
+        check_cpu("load: map_location", target)
+
+
+def load(path, map_location=None, *, weights_only=None, max_bytes=DEFAULT_MAX_BYTES):
     """Read a checkpoint written by ``save``: eagerly, without pickle, executing nothing.
 
     Returns the same structure that was saved: dict key types, lists vs
     tuples, ndarray dtypes and shapes, Tensors (with their requires_grad
     flag), NumPy scalars and Python numbers. ``path`` is a file name or an
     open binary file.
+
+    PyTorch's ``map_location`` (a device, its name, or a dict of names) is
+    accepted when it maps to the CPU, where every checkpoint's arrays load;
+    ``weights_only`` is accepted with any value: loading is always weights
+    only here (nothing is ever unpickled).
 
     ``max_bytes`` (default ``2**30``, 1 GiB; None for no limit) bounds the
     memory a file may make ``load`` allocate: the arrays' sizes, as the
@@ -516,6 +533,9 @@ def load(path, *, max_bytes=DEFAULT_MAX_BYTES):
         >>> big = load("big.npz", max_bytes=8 * 2**30)
     """
     _check_max_bytes(max_bytes)
+    _check_map_location(map_location)
+    if weights_only not in (None, True, False):
+        raise TypeError(f"load: weights_only must be True, False or None, got {weights_only!r}")
     name = repr(os.fspath(path)) if not hasattr(path, "read") else "the file object"
     arrays = _read_arrays(path, name, max_bytes)
     root = _read_manifest(arrays, name)
