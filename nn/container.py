@@ -189,6 +189,11 @@ class _RegistryDict(Module):
 
     _registry = None
 
+    def __init__(self, entries=None):
+        super().__init__()
+        if entries is not None:
+            self.update(entries)
+
     def _store(self):
         return getattr(self, self._registry)
 
@@ -252,10 +257,8 @@ class ModuleDict(_RegistryDict):
 
     _registry = "_modules"
 
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
+    def __init__(self, modules=None):           # torch's argument name
+        super().__init__(modules)
 
     def __setitem__(self, key, module):
         if not isinstance(module, Module):
@@ -304,10 +307,8 @@ class ParameterDict(_RegistryDict):
 
     _registry = "_parameters"
 
-    def __init__(self, parameters=None):
-        super().__init__()
-        if parameters is not None:
-            self.update(parameters)
+    def __init__(self, parameters=None):        # torch's argument name
+        super().__init__(parameters)
 
     def __setitem__(self, key, value):
         self.register_parameter(key, ParameterList._entry(value))
