@@ -6,7 +6,7 @@ Conv2d, BatchNorm2d, ReLU, MaxPool2d, Dropout and Linear, ``torch.flatten(x, 1)`
 ``CrossEntropyLoss``, SGD with momentum and weight decay, ``StepLR``, the
 ``train()``/``test()`` pair (``model.train()``/``model.eval()``, ``data.to(device)``,
 ``output.argmax(dim=1, keepdim=True)``, ``pred.eq(target.view_as(pred))``),
-``torch.save``/``torch.load`` of the state dict into a second model.
+``torch.save``/``torch.load(..., map_location=device)`` of the state dict into a second model.
 
 Dropout draws its masks from the library's own random stream, which differs
 between libraries; so training keeps the Dropout layers in eval mode (BatchNorm
@@ -140,7 +140,7 @@ results["state_keys"] = list(model.state_dict().keys())
 
 torch.save(model.state_dict(), "mnist_cnn.pt")
 restored = Net().to(device, dtype=torch.float64)
-restored.load_state_dict(torch.load("mnist_cnn.pt"))
+restored.load_state_dict(torch.load("mnist_cnn.pt", map_location=device, weights_only=True))
 restored.eval()
 model.eval()
 with torch.no_grad():
