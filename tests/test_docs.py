@@ -219,6 +219,9 @@ def test_getting_started_has_the_quick_start_and_the_pytorch_mapping(site):
                 table[theirs] = ours
     for theirs, ours in MAPPING:
         assert ours in table.get(theirs, []), f"{theirs} -> {ours} is not in the table"
+    page = (ROOT / "docs" / "getting-started.md").read_text()     # included, not copied
+    assert '--8<-- "README.md:quick-start"' in page and '--8<-- "README.md:pytorch-mapping"' in page
+    assert "| `torch" not in page and "bash scripts/" not in page
 
 
 def test_readme_says_how_to_build_and_serve_the_docs():
