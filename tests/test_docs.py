@@ -14,6 +14,7 @@ import base64
 import fcntl
 import html as html_module
 import importlib
+import importlib.util
 import json
 import os
 import pkgutil
@@ -228,3 +229,39 @@ def test_readme_says_how_to_build_and_serve_the_docs():
     readme = (ROOT / "README.md").read_text()
     assert ".venv/bin/mkdocs serve" in readme and "mkdocs build --strict" in readme
     assert re.search(r'pip install -e "\.\[[a-z,]*docs[a-z,]*\]"', readme)
+
+
+def _hook(name):
+    spec = importlib.util.spec_from_file_location(f"docs_hook_{name}",
+                                                  ROOT / "docs" / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_included_text_has_its_relative_links_made_right_for_the_page():
+    includes = _hook("includes")
+    text = "\n".join([
+        "See [the deep XOR script](deep_xor.py), [`tiny_mlp.py`](tiny_mlp.py) and",
+        "[the notebook](../notebooks/03_deep_xor.ipynb#training), [timings](../benchmarks/README.md),",
+        "[PyTorch](https://pytorch.org), [a section](#results), [gone](no_such_file.py).",
+        "```", "[not a link](deep_xor.py)", "```"])
+    out = includes.rewrite_links(text, "examples/README.md", "lecture-claims.md").splitlines()
+    assert out[0] == ("See the deep XOR script (`examples/deep_xor.py`), `examples/tiny_mlp.py` "
+                      "and")
+    assert out[1] == ("[the notebook](notebooks/03_deep_xor.ipynb#training), "
+                      "[timings](benchmarks.md),")
+    assert out[2] == "[PyTorch](https://pytorch.org), [a section](#results), [gone](no_such_file.py)."
+    assert out[4] == "[not a link](deep_xor.py)"
+    nested = includes.rewrite_links("[bench](../benchmarks/README.md)", "examples/README.md",
+                                    "api/optim.md")
+    assert nested == "[bench](../benchmarks.md)"
+
+
+def test_an_include_of_a_missing_file_or_section_fails_the_build():
+    includes = _hook("includes")
+    with pytest.raises(FileNotFoundError, match="no_such/README.md"):
+        includes.include("no_such/README.md", None, "x.md")
+    with pytest.raises(ValueError, match="no-such-section"):
+        includes.include("README.md", "no-such-section", "x.md")
+    assert "bash scripts/demo.sh" in includes.include("README.md", "quick-start", "x.md")
