@@ -153,7 +153,7 @@ def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
     found = {}
     stored = set()   # ids of arrays already handed to a leaf: copy before sharing one
     plain = not create_graph      # gradients flow as ndarrays; nothing is recorded
-    stand_in = None if recorder is not None else _stand_ins()
+    released = None if recorder is not None else {}    # tensor -> its ReleasedTensor
     with set_grad_enabled(create_graph):
         for t in reversed(order):      # each tensor after every tensor made from it
             fn = t.grad_fn
@@ -176,19 +176,24 @@ def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
             in_grads = _call_backward(fn, t, out_grads, create_graph)
             inputs = fn.inputs
             if not retain_graph:
-                fn.release(stand_in)
+                fn.release(released)
             if recorder is not None:
                 recorder.steps.append(BackwardStep(t, fn, _arrays(out_grads)[0]
                                                    if len(out_grads) == 1 else _arrays(out_grads),
                                                    ()))
                 sent = [None] * len(inputs)
-            for k, (inp, gi) in enumerate(zip(inputs, in_grads)):
+            k = -1
+            for inp, gi in zip(inputs, in_grads):
+                k += 1
                 if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad \
                         or (needed is not None and inp not in needed):
                     continue
                 d = inp.data
+                # the plain case needs no fitting: an array (or NumPy scalar) of the input's
+                # shape and dtype (dtypes are singletons, so `is` answers first)
                 if not plain or not (type(gi) is np.ndarray or isinstance(gi, np.generic)) \
-                        or gi.shape != d.shape or gi.dtype != d.dtype:
+                        or gi.shape != d.shape or (gi.dtype is not d.dtype
+                                                   and gi.dtype != d.dtype):
                     gi = _fit(gi, inp, fn, create_graph)
                 if recorder is not None:
                     sent[k] = np.array(gi.data if isinstance(gi, Tensor) else gi)
@@ -207,21 +212,6 @@ def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
             if recorder is not None:
                 recorder.leaves.append((t, np.array(g.data if isinstance(g, Tensor) else g)))
     return found
-
-
-def _stand_ins():
-    """What a released op keeps of each input: parameters (leaves that require grad) and
-    tensors that retain their grad stay; others become one shared ReleasedTensor each."""
-    made = {}
-
-    def stand_in(t):
-        if (t.grad_fn is None and t.requires_grad) or t._retains_grad:
-            return t
-        r = made.get(t)
-        if r is None:
-            r = made[t] = ReleasedTensor(t)
-        return r
-    return stand_in
 
 
 def _deliver(t, g, accumulate, found, create_graph, stored):

@@ -145,8 +145,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per forward argument: does that input require a gradient?"""
-        return tuple([isinstance(a, (Tensor, ReleasedTensor)) and a.requires_grad
-                      for a in self.inputs])
+        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     @property
     def saved_tensors(self):
@@ -163,7 +162,7 @@ class Function:
                 if isinstance(t, Tensor) and versions.written_since(t.data, self._saved_at):
                     raise _version_error(self, t)
         if self.array_backward and not self.create_graph:
-            return [t.data if isinstance(t, Tensor) else t for t in saved]
+            return [_plain(t.data) if isinstance(t, Tensor) else t for t in saved]
         return saved
 
     @property
@@ -172,19 +171,31 @@ class Function:
         out = self._output
         if versions.written_since(out.data, self._saved_at):
             raise _version_error(self, out)
-        return out.data if self.array_backward and not self.create_graph else out
+        return _plain(out.data) if self.array_backward and not self.create_graph else out
 
-    def release(self, stand_in=None):
-        """Drop what forward saved; each input Tensor is replaced by ``stand_in(t)``.
+    def release(self, released=None):
+        """Drop what forward saved; input tensors become ReleasedTensors unless kept.
 
-        The engine calls this after backward unless retain_graph=True, with a
-        ``stand_in`` that turns intermediate tensors into ReleasedTensors (the
-        graph stays walkable and drawable, the values can be freed).
+        The engine calls this after backward unless retain_graph=True. Leaves
+        that require grad (parameters) and tensors that retain their grad stay
+        as they are; every other input Tensor is replaced by its ReleasedTensor
+        (one per tensor, shared through the ``released`` dict), so the graph
+        stays walkable and drawable while the values can be freed. With
+        ``released=None`` the inputs are kept (the values stay).
         """
         kept = self.__dict__
         inputs = kept["inputs"]
-        if stand_in is not None:
-            inputs = tuple(stand_in(t) if isinstance(t, Tensor) else t for t in inputs)
+        if released is not None:
+            new = []
+            for t in inputs:
+                if type(t) is Tensor and (t.grad_fn is not None or not t.requires_grad) \
+                        and not t._retains_grad:
+                    r = released.get(t)
+                    if r is None:
+                        r = released[t] = _released(t)
+                    t = r
+                new.append(t)
+            inputs = tuple(new)
         self.__dict__ = {"inputs": inputs, "_freed": True}
         if "scope" in kept:
             self.scope = kept["scope"]
@@ -201,39 +212,50 @@ class Function:
 FunctionCtx = Function     # PyTorch's name for the type of ``ctx``
 
 
-class ReleasedTensor:
+class ReleasedTensor(tuple):
     """What the graph keeps of a tensor once backward freed its values: where and what it was.
 
-    ``shape``, ``dtype``, ``name``, ``requires_grad`` and ``grad_fn`` (the op
-    that made it, so the graph stays walkable and drawable), and ``tensor()``:
-    the Tensor itself while something else still holds it, else None.
+    ``grad_fn`` (the op that made it, so the graph stays walkable and
+    drawable), ``shape``, ``dtype``, ``name`` and ``requires_grad``; ``data``
+    and ``grad`` are None, and ``tensor()`` is the Tensor itself while
+    something else still holds it (else None). A tuple underneath: backward
+    makes one per freed tensor, so it must be cheap.
 
     Example:
         >>> x = Tensor([1.0], requires_grad=True)
         >>> y = (x * 2).exp(); y.sum().backward()
-        >>> type(y.grad_fn.inputs[0]).__name__
-        'ReleasedTensor'
+        >>> y.grad_fn.inputs[0]
+        ReleasedTensor(shape=(1,), dtype=float32)
     """
 
-    __slots__ = ("shape", "dtype", "name", "requires_grad", "grad_fn", "_output_nr", "_ref")
-
-    def __init__(self, t):
-        self.shape, self.dtype, self.name = t.data.shape, t.data.dtype, t.name
-        self.requires_grad, self.grad_fn, self._output_nr = t.requires_grad, t.grad_fn, \
-            t._output_nr
-        self._ref = weakref.ref(t)
-
-    ndim = property(lambda self: len(self.shape))
-    is_leaf = property(lambda self: self.grad_fn is None)
+    __slots__ = ()
+    grad_fn = property(lambda self: self[0])
+    shape = property(lambda self: self[1])
+    dtype = property(lambda self: self[2])
+    name = property(lambda self: self[3])
+    requires_grad = property(lambda self: self[4])
+    _output_nr = property(lambda self: self[5])
+    ndim = property(lambda self: len(self[1]))
+    is_leaf = property(lambda self: self[0] is None)
     grad = property(lambda self: None)
     data = property(lambda self: None, doc="None: the values were freed after backward.")
+    _retains_grad = False
+    __eq__ = object.__eq__       # one node per freed tensor: identity, not tuple equality
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     def tensor(self):
         """The original Tensor if it is still alive (held elsewhere), else None."""
-        return self._ref()
+        return self[6]()
 
     def __repr__(self):
-        return f"ReleasedTensor(shape={self.shape}, dtype={self.dtype})"
+        return f"ReleasedTensor(shape={self[1]}, dtype={self[2]})"
+
+
+def _released(t):
+    data = t.data
+    return tuple.__new__(ReleasedTensor, (t.grad_fn, data.shape, data.dtype, t.name,
+                                          t.requires_grad, t._output_nr, weakref.ref(t)))
 
 
 def _make_outputs(cls, ctx, args, outs):
@@ -264,6 +286,12 @@ def _make_outputs(cls, ctx, args, outs):
     if state.anomaly:
         _check_forward(cls, ctx, args, arrays)
     return tuple(results)
+
+
+def _plain(array):
+    """What a plain backward computes with: an ndarray, or a NumPy scalar for 0-d values
+    (NumPy's arithmetic on 0-d arrays costs several times its scalar arithmetic)."""
+    return array if array.shape else array[()]
 
 
 _ERROR_TYPES = (IndexError, TypeError, ValueError, MemoryError)   # most specific first
