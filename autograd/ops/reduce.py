@@ -177,24 +177,41 @@ def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _reduce(Mean, "mean", x, axis, keepdims, dim, keepdim)
 
 
-def var(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None, unbiased=None,
+def var(x, dim=None, ddof=None, keepdims=False, *, axis=None, keepdim=None, unbiased=None,
         correction=None):
-    """Variance over ``axis``, dividing by N - ddof (NumPy's default ddof=0).
+    """Variance, dividing by N - ddof; which default applies follows the spelling used.
 
-    PyTorch's ``unbiased=True`` (ddof 1) and ``correction=`` are accepted too.
+    With a ``dim`` (positional or ``dim=``), PyTorch's unbiased default (N - 1),
+    as ``torch.var(x, 1)``; with NumPy's keyword ``axis=`` or no axis, NumPy's
+    population formula (ddof 0), as ``np.var``. ``ddof=``, ``unbiased=`` and
+    ``correction=`` always say it explicitly.
 
     Example:
-        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
-        Tensor(1.25, dtype=float32)
+        >>> x = Tensor([[1.0, 2.0, 3.0, 4.0]])
+        >>> x.var(), x.var(axis=1), x.var(1)
+        (Tensor(1.25, dtype=float32), Tensor([1.25], dtype=float32), Tensor([1.666667], dtype=float32))
     """
     x = tensor_arg(x, "var")
-    if unbiased is not None:
-        ddof = int(args.flag("var", "unbiased", unbiased))
-    if correction is not None:
-        ddof = correction
-    ddof = args.index("var", "ddof", ddof)
     axis, keepdims = args.keepdims_of("var", axis, dim, keepdims, keepdim)
+    ddof = correction_of("var", dim, ddof, unbiased, correction)
     return Var.apply(x, args.axes("var", x, axis), ddof, keepdims)
+
+
+def correction_of(op, dim, ddof, unbiased, correction):
+    """The ddof of var/std: given explicitly, else 1 with PyTorch's ``dim``, else NumPy's 0.
+
+    A bool in ddof's place is PyTorch's positional ``unbiased`` (``torch.var(x, 1, True)``).
+    """
+    if isinstance(ddof, (bool, np.bool_)):
+        ddof, unbiased = None, ddof if unbiased is None else unbiased
+    given = [v for v in (ddof, unbiased, correction) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{op}: give one of ddof=, unbiased= or correction=, not several")
+    if unbiased is not None:
+        return int(args.flag(op, "unbiased", unbiased))
+    if given:
+        return args.index(op, "ddof" if ddof is not None else "correction", given[0])
+    return 1 if dim is not None else 0
 
 
 def _extreme_with_dim(op_cls, name, pick_index, pairwise, x, dim, keepdim, axis, keepdims):

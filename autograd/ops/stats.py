@@ -18,6 +18,7 @@ from ..function import data_of as _d
 from .. import function as generic
 from .._tensor import Tensor, tensor_arg
 from . import args
+from .reduce import correction_of
 from .arrange import flip
 from .elementwise import where
 from .shape import pad
@@ -182,25 +183,21 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     return Prod.apply(x, axis, keep)
 
 
-def std(x, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None, unbiased=None,
+def std(x, dim=None, ddof=None, keepdims=False, *, axis=None, keepdim=None, unbiased=None,
         correction=None):
-    """Standard deviation over ``axis``: the square root of ``var`` with the same arguments.
+    """Standard deviation: the square root of ``var`` with the same arguments and defaults.
 
-    Dividing by N - ddof with NumPy's default ddof=0, as ``var`` here; PyTorch's
-    ``unbiased=True`` / ``correction=1`` give its default (N - 1). Where the
-    deviation is 0 the gradient is 0, as in PyTorch.
+    With a ``dim``, PyTorch's unbiased default (N - 1); with ``axis=`` or no
+    axis, NumPy's ddof 0. Where the deviation is 0 the gradient is 0, as in
+    PyTorch.
 
     Example:
         >>> std(Tensor([1.0, 2.0, 3.0, 4.0]), correction=1)
         Tensor(1.290994, dtype=float32)
     """
     x = tensor_arg(x, "std")
-    if unbiased is not None:
-        ddof = int(bool(unbiased))
-    if correction is not None:
-        ddof = correction
-    ddof = args.index("std", "ddof", ddof)
     axis, keepdims = args.keepdims_of("std", axis, dim, keepdims, keepdim)
+    ddof = correction_of("std", dim, ddof, unbiased, correction)
     return Std.apply(x, args.axes("std", x, axis), ddof, keepdims)
 
 

@@ -49,18 +49,20 @@ VAR = """
 """
 
 
-def test_1_var_and_std_default_to_the_population_formula():
+def test_1_var_and_std_without_an_axis_use_the_population_formula_with_a_dim_pytorchs():
     got = on_chainrule(VAR)
     x = np.arange(12.0).reshape(3, 4) ** 1.5
     assert got["default"][0] == pytest.approx(x.var(ddof=0), rel=1e-12)
-    np.testing.assert_allclose(got["default"][1], x.std(axis=0, ddof=0), rtol=1e-12)
+    np.testing.assert_allclose(got["default"][1], x.std(axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(got["default"][2], x.std(axis=1, ddof=1), rtol=1e-12)
     np.testing.assert_allclose(got["explicit"][1], x.std(axis=0, ddof=1), rtol=1e-12)
 
 
-def test_1_torch_differs_by_default_and_agrees_when_the_correction_is_given():
+def test_1_torch_differs_only_without_an_axis_and_agrees_when_the_correction_is_given():
     chainrule, torch_results = on_chainrule(VAR), on_torch(VAR)
     n = 12
     assert torch_results["default"][0] == pytest.approx(chainrule["default"][0] * n / (n - 1))
+    compare(torch_results["default"][1:], chainrule["default"][1:])
     compare(torch_results["explicit"], chainrule["explicit"])
 
 
