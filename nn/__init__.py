@@ -3,9 +3,15 @@
 Built only on ``autograd``: every layer is a graph of Tensors and Functions.
 
 Example:
-    >>> import nn
-    >>> model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
-    >>> loss = nn.CrossEntropyLoss()(model(x), y)
+    >>> import numpy as np, nn
+    >>> from autograd import Tensor
+    >>> _ = nn.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    >>> x, y = Tensor(np.ones((2, 4), np.float32)), Tensor(np.array([0, 2]))
+    >>> loss = nn.CrossEntropyLoss()(model(x), y); loss
+    Tensor(1.421978, dtype=float32, grad_fn=CrossEntropyIndex)
+    >>> loss.backward(); model[0].weight.grad.shape
+    (8, 4)
 """
 from . import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .module import Module, Parameter, manual_seed, get_generator

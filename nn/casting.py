@@ -14,7 +14,8 @@ chainrule computes on the CPU only: ``cpu()`` and ``to("cpu")`` change
 nothing, ``cuda()`` is a clear error.
 
 Example:
-    >>> model = Linear(3, 2); w = model.weight
+    >>> import nn
+    >>> model = nn.Linear(3, 2); w = model.weight
     >>> model.double() is model, model.weight is w, w.dtype
     (True, True, dtype('float64'))
 """
@@ -91,7 +92,8 @@ class Casting:
     """The casting methods of Module (use them on a Module).
 
     Example:
-        >>> Linear(2, 2).to(autograd.float64).weight.dtype
+        >>> import autograd, nn
+        >>> nn.Linear(2, 2).to(autograd.float64).weight.dtype
         dtype('float64')
     """
 
@@ -127,7 +129,8 @@ class Casting:
         nothing.
 
         Example:
-            >>> model = Linear(2, 2)
+            >>> import autograd, nn
+            >>> model = nn.Linear(2, 2)
             >>> model.to("cpu", autograd.float64).weight.dtype
             dtype('float64')
         """
@@ -155,7 +158,8 @@ class Casting:
         """The module itself: chainrule keeps everything on the CPU.
 
         Example:
-            >>> model = Linear(2, 2); model.cpu() is model
+            >>> import nn
+            >>> model = nn.Linear(2, 2); model.cpu() is model
             True
         """
         return self
@@ -164,7 +168,8 @@ class Casting:
         """Move the module to a GPU: a RuntimeError, as chainrule has no CUDA backend.
 
         Example:
-            >>> Linear(2, 2).cuda()  # doctest: +ELLIPSIS
+            >>> import nn
+            >>> nn.Linear(2, 2).cuda()
             Traceback (most recent call last):
             ...
             RuntimeError: Linear.cuda: device 'cuda' is not available: ...
@@ -185,7 +190,8 @@ class Casting:
         """Cast floating-point parameters and buffers to float32 in place; returns the module.
 
         Example:
-            >>> Linear(2, 2).double().float().weight.dtype
+            >>> import nn
+            >>> nn.Linear(2, 2).double().float().weight.dtype
             dtype('float32')
         """
         return self._floats_to("float", np.float32)
@@ -194,7 +200,8 @@ class Casting:
         """Cast floating-point parameters and buffers to float64 in place; returns the module.
 
         Example:
-            >>> Linear(2, 2).double().bias.dtype
+            >>> import nn
+            >>> nn.Linear(2, 2).double().bias.dtype
             dtype('float64')
         """
         return self._floats_to("double", np.float64)
@@ -203,7 +210,8 @@ class Casting:
         """Cast floating-point parameters and buffers to float16 in place; returns the module.
 
         Example:
-            >>> Linear(2, 2).half().weight.dtype
+            >>> import nn
+            >>> nn.Linear(2, 2).half().weight.dtype
             dtype('float16')
         """
         return self._floats_to("half", np.float16)
@@ -216,8 +224,10 @@ class Casting:
         otherwise, with nothing changed).
 
         Example:
-            >>> Linear(2, 2).type(autograd.float64).weight.dtype
-            dtype('float64')
+            >>> import nn
+            >>> bn = nn.BatchNorm1d(2).type("torch.DoubleTensor")
+            >>> bn.weight.dtype, bn.num_batches_tracked.dtype
+            (dtype('float64'), dtype('float64'))
         """
         dtype = _dtype(f"{type(self).__name__}.type", dst_type)
         return self._cast_tensors(f"{type(self).__name__}.type", lambda old: dtype)

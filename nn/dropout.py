@@ -32,9 +32,12 @@ def dropout(input, p=0.5, training=True, inplace=False):
     for the activations.
 
     Example:
-        >>> manual_seed(0)
-        >>> dropout(Tensor(np.ones(6, dtype=np.float32)), p=0.5).data
-        array([2., 2., 2., 0., 0., 0.], dtype=float32)
+        >>> from nn import manual_seed
+        >>> _ = manual_seed(0)
+        >>> dropout(Tensor(np.ones(6, dtype=np.float32)), p=0.5)    # kept ones become 2
+        Tensor([2., 2., 2., 0., 0., 0.], dtype=float32)
+        >>> dropout(Tensor([1.0, 2.0]), p=0.5, training=False)     # eval: the identity
+        Tensor([1., 2.], dtype=float32)
     """
     return _masked("dropout", input, p, training, lambda shape: shape)
 

@@ -1,8 +1,13 @@
 """The functional forms of nn's layers, activations and losses (PyTorch's ``nn.functional``).
 
 Example:
-    >>> import nn.functional as F
-    >>> loss = F.cross_entropy(F.relu(F.linear(x, w, b)), y)
+    >>> import numpy as np, nn.functional as F
+    >>> from autograd import Tensor
+    >>> x, w, b = Tensor([[1.0, -2.0]]), Tensor([[1.0, 1.0], [2.0, 0.0]]), Tensor([0.5, -0.5])
+    >>> F.relu(F.linear(x, w, b))                  # relu(x @ w.T + b)
+    Tensor([[0. , 1.5]], dtype=float32)
+    >>> F.cross_entropy(Tensor([[2.0, 0.0, 0.0]]), Tensor(np.array([0])))
+    Tensor(0.239545, dtype=float32)
 """
 from .linear import linear
 from .conv import conv1d, conv2d, conv_transpose2d

@@ -13,7 +13,11 @@ def check_reduction(op, reduction):
     """Raise a clear ValueError unless ``reduction`` is 'none', 'mean' or 'sum'.
 
     Example:
-        >>> check_reduction("my_loss", "avg")    # ValueError: my_loss: reduction must be ...
+        >>> check_reduction("my_loss", "sum")    # a valid reduction passes silently
+        >>> check_reduction("my_loss", "avg")
+        Traceback (most recent call last):
+            ...
+        ValueError: my_loss: reduction must be 'none', 'mean' or 'sum', got 'avg'
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
@@ -76,6 +80,10 @@ class Loss(Module):
         >>> class Half(Loss):
         ...     def forward(self, input, target):
         ...         return reduce_loss((input - target).abs() * 0.5, self.reduction)
+        >>> Half(reduction="sum")(Tensor([1.0, 2.0]), Tensor([3.0, 3.0]))
+        Tensor(1.5, dtype=float32)
+        >>> Half()
+        Half(reduction='mean')
     """
 
     def __init__(self, reduction="mean"):

@@ -32,8 +32,11 @@ class Normalize(Function):
     over and overwrites) and ``var`` come from ``moments``.
 
     Example:
+        >>> x = Tensor([[1.0, 10.0], [3.0, 30.0]])        # (N, C): batch norm over axis 0
         >>> _, xc, var = moments(x.data, (0,))
-        >>> Normalize.apply(x, w, b, (0,), (0,), 1e-5, xc, var)     # batch norm of (N, C)
+        >>> Normalize.apply(x, Tensor([1.0, 2.0]), Tensor([0.0, 1.0]), (0,), (0,), 0.0, xc, var)
+        Tensor([[-1., -1.],
+                [ 1.,  3.]], dtype=float32)
     """
     array_backward = True
 

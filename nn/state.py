@@ -23,8 +23,10 @@ def state_tensors(module):
     once, under its first name.
 
     Example:
-        >>> list(state_tensors(Linear(3, 2)))
-        ['weight', 'bias']
+        >>> import nn
+        >>> list(state_tensors(nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))))
+        ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var',
+         '1.num_batches_tracked']
     """
     out, seen = {}, set()
     for prefix, m in module.named_modules():
@@ -56,8 +58,19 @@ def load_state_dict(module, state_dict, strict=True):
     unexpected).
 
     Example:
-        >>> load_state_dict(model, other.state_dict())
+        >>> import nn
+        >>> model = nn.Linear(2, 1)
+        >>> load_state_dict(model, {"weight": np.array([[1.0, 2.0]]), "bias": np.array([0.5])})
         IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        >>> model.weight.data                      # copied in, keeping the model's dtype
+        array([[1., 2.]], dtype=float32)
+        >>> load_state_dict(model, {"weight": np.zeros((3, 3))})
+        Traceback (most recent call last):
+            ...
+        RuntimeError: Linear.load_state_dict: 2 problem(s), nothing was changed:
+          missing key 'bias' (model has shape (1,) float32)
+          shape mismatch for 'weight': checkpoint (3, 3) float64, model (1, 2) float32
+        (pass strict=False to ignore missing and unexpected keys)
     """
     where = f"{type(module).__name__}.load_state_dict"
     if not isinstance(state_dict, Mapping):

@@ -10,8 +10,10 @@ class Unflatten(Module):
     """Reshape dimension ``dim`` into ``unflattened_size`` (one entry may be -1).
 
     Example:
-        >>> Unflatten(1, (2, 5))(Tensor(np.zeros((3, 10)))).shape
-        (3, 2, 5)
+        >>> from autograd import Tensor
+        >>> Unflatten(1, (2, -1))(Tensor(np.arange(6.0).reshape(1, 6)))
+        Tensor([[[0., 1., 2.],
+                 [3., 4., 5.]]], dtype=float64)
     """
 
     def __init__(self, dim, unflattened_size):

@@ -40,7 +40,9 @@ def draw_from(generator):
     """The Generator to draw from now: ``generator``, or nn's global one if it is None.
 
     Example:
-        >>> draw_from(None) is nn.get_generator()
+        >>> draw_from(None) is get_generator()           # nn's global generator
+        True
+        >>> g = np.random.default_rng(0); draw_from(g) is g
         True
     """
     return get_generator() if generator is None else generator

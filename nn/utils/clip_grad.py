@@ -60,9 +60,12 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     total norm *before* clipping as a 0-d Tensor (the gradients' dtype).
 
     Example:
-        >>> loss.backward()
-        >>> total = clip_grad_norm_(model.parameters(), max_norm=1.0)
-        >>> optimizer.step()
+        >>> w = Tensor([3.0, 4.0], requires_grad=True)
+        >>> (w * w / 2).sum().backward()                   # w.grad = w = [3, 4]
+        >>> clip_grad_norm_([w], max_norm=1.0)            # the norm before clipping
+        Tensor(5., dtype=float32)
+        >>> w.grad                                          # rescaled to norm 1
+        Tensor([0.6, 0.8], dtype=float32)
     """
     fname = "clip_grad_norm_"
     grads = _grads(fname, parameters)
@@ -89,8 +92,10 @@ def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient entry into ``[-clip_value, clip_value]``, in place.
 
     Example:
-        >>> loss.backward()
-        >>> clip_grad_value_(model.parameters(), clip_value=0.5)
+        >>> w = Tensor([-2.0, 0.25, 3.0], requires_grad=True)
+        >>> (w * w / 2).sum().backward()                   # w.grad = w
+        >>> clip_grad_value_([w], clip_value=0.5); w.grad
+        Tensor([-0.5 ,  0.25,  0.5 ], dtype=float32)
     """
     fname = "clip_grad_value_"
     grads = _grads(fname, parameters)

@@ -22,8 +22,9 @@ def parameters_to_vector(parameters):
     """Concatenate every parameter, flattened, into one 1-d Tensor (differentiable).
 
     Example:
-        >>> parameters_to_vector(Linear(3, 2).parameters()).shape
-        (8,)
+        >>> w, b = Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([5.0, 6.0])
+        >>> parameters_to_vector([w, b])
+        Tensor([1., 2., 3., 4., 5., 6.], dtype=float32)
     """
     params = _tensors("parameters_to_vector", parameters)
     if not params:
@@ -42,7 +43,11 @@ def vector_to_parameters(vec, parameters):
     nothing is recorded, and each parameter's version is bumped.
 
     Example:
-        >>> vector_to_parameters(parameters_to_vector(a.parameters()), b.parameters())
+        >>> w, b = Tensor(np.zeros((2, 2), np.float32)), Tensor(np.zeros(1, np.float32))
+        >>> vector_to_parameters(Tensor([1.0, 2.0, 3.0, 4.0, 5.0]), [w, b])
+        >>> w, b
+        (Tensor([[1., 2.],
+                [3., 4.]], dtype=float32), Tensor([5.], dtype=float32))
     """
     params = _tensors("vector_to_parameters", parameters)
     data = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
