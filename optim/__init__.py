@@ -15,9 +15,16 @@ The three rooms load on first use (``optim.fit``, ``from optim import Diagnostic
 
 Example:
     >>> import optim
-    >>> opt = optim.Adam(model.parameters(), lr=1e-3)
-    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
-    >>> loss.backward(); opt.step(); opt.zero_grad(); sched.step()
+    >>> from autograd import Tensor
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = optim.SGD([w], lr=0.1)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> for _ in range(2):
+    ...     opt.zero_grad(); (w * w).sum().backward(); opt.step(); sched.step()
+    >>> w.data, sched.get_last_lr()          # w *= 1 - 2 lr with lr = 0.1, then 0.05
+    (array([0.72, 1.44], dtype=float32), [0.025])
+    >>> optim.fit is optim.training.fit      # a room, loaded on first use
+    True
 """
 import importlib
 

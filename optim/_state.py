@@ -14,7 +14,16 @@ def unpack_state_dict(opt, state_dict):
     """Return ``(groups, state)`` for ``opt`` from ``state_dict`` or raise listing every problem.
 
     Example:
-        >>> groups, state = unpack_state_dict(opt, opt.state_dict())
+        >>> from autograd import Tensor
+        >>> from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> groups, state = unpack_state_dict(opt, {"state": {}, "param_groups": [
+        ...     {"params": [0], "lr": 0.5}]})
+        >>> groups[0]["lr"], state, opt.param_groups[0]["lr"]     # opt is not changed
+        (0.5, {}, 0.1)
+        >>> unpack_state_dict(opt, {"state": {}, "param_groups": [{"params": [0, 1]}]})
+        Traceback (most recent call last):
+        ValueError: SGD.load_state_dict: group 0 has 2 parameters in the state dict but 1 here. ...
     """
     name = f"{type(opt).__name__}.load_state_dict"
     if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):

@@ -16,8 +16,13 @@ class Adadelta(Optimizer):
     is accepted for PyTorch's argument order and has no effect (one NumPy path).
 
     Example:
-        >>> opt = Adadelta(model.parameters())          # lr=1.0, rho=0.9, eps=1e-6
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = Adadelta([w])                    # lr=1.0, rho=0.9, eps=1e-6
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)       # small first steps: the RMS of past updates starts at 0
+        array([0.9936, 1.9936], dtype=float32)
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,

@@ -14,8 +14,13 @@ class Adagrad(Optimizer):
     ``sum`` starts at ``initial_accumulator_value``.
 
     Example:
-        >>> opt = Adagrad(model.parameters(), lr=0.1)
-        >>> loss.backward(); opt.step()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = Adagrad([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)       # steps of lr, then lr * g2 / sqrt(g1^2 + g2^2)
+        array([0.8331, 1.8311], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,

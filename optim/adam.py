@@ -15,8 +15,13 @@ class Adam(Optimizer):
     ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
 
     Example:
-        >>> opt = Adam(model.parameters(), lr=1e-3)
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = Adam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)       # about lr per step, whatever the gradient's size
+        array([0.8004, 1.8002], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -69,8 +74,13 @@ class AdamW(Adam):
     is not changed.
 
     Example:
-        >>> opt = AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
-        >>> loss.backward(); opt.step()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)       # Adam's steps, and w *= 1 - 0.01 before each
+        array([0.7816, 1.7614], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

@@ -36,13 +36,16 @@ class LBFGS(Optimizer):
     ``al``; flat vectors are 1-D arrays over all parameters in order.
 
     Example:
-        >>> opt = LBFGS(model.parameters(), lr=1, line_search_fn="strong_wolfe")
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = LBFGS([w], lr=1, line_search_fn="strong_wolfe")
         >>> def closure():
         ...     opt.zero_grad()
-        ...     loss = loss_fn(model(x), y)
+        ...     loss = ((w - 3) ** 2).sum()
         ...     loss.backward()
         ...     return loss
-        >>> opt.step(closure)
+        >>> opt.step(closure).item(), w.data.round(4)      # the first loss, then the minimum
+        (5.0, array([3., 3.], dtype=float32))
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
@@ -72,7 +75,11 @@ class LBFGS(Optimizer):
         """Add the (single) parameter group; a second one is refused as in PyTorch's step.
 
         Example:
-            >>> LBFGS([w]).add_param_group({"params": [b]})   # ValueError
+            >>> from autograd import Tensor
+            >>> opt = LBFGS([Tensor([1.0], requires_grad=True)])
+            >>> opt.add_param_group({"params": [Tensor([2.0], requires_grad=True)]})
+            Traceback (most recent call last):
+            ValueError: LBFGS: supports one parameter group only (no per-parameter options, ...
         """
         if self.param_groups:
             raise ValueError("LBFGS: supports one parameter group only (no per-parameter "
@@ -114,7 +121,12 @@ class LBFGS(Optimizer):
         """Run up to ``max_iter`` L-BFGS iterations; returns the closure's first loss.
 
         Example:
-            >>> loss = opt.step(closure)
+            >>> from autograd import Tensor
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = LBFGS([w], max_iter=1)
+            >>> def closure():
+            ...     opt.zero_grad(); loss = ((w - 3) ** 2).sum(); loss.backward(); return loss
+            >>> opt.step(closure).item(), w.data.round(4)    # one step of min(1, 1/|g|_1) lr
+            (5.0, array([1.6667, 2.3333], dtype=float32))
         """
         if closure is None or not callable(closure):
             raise TypeError("LBFGS.step: needs a closure that clears the gradients, computes "
@@ -246,8 +258,13 @@ class LBFGS(Optimizer):
         """PyTorch's layout: ``{'state': {0: {...}}, 'param_groups': [...]}``, deep-copied.
 
         Example:
-            >>> opt.step(closure); sorted(opt.state_dict()["state"][0])[:3]
-            ['H_diag', 'al', 'd']
+            >>> from autograd import Tensor
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = LBFGS([w], max_iter=1)
+            >>> def closure():
+            ...     opt.zero_grad(); loss = ((w - 3) ** 2).sum(); loss.backward(); return loss
+            >>> loss = opt.step(closure); sd = opt.state_dict()
+            >>> sd["state"][0]["n_iter"], sd["state"][0]["d"]      # d: the last direction
+            (1, array([4., 2.], dtype=float32))
         """
         sd = super().state_dict()
         sd["state"] = copy.deepcopy({i: self.state[self._params[i]]
@@ -261,7 +278,15 @@ class LBFGS(Optimizer):
         0-d arrays and index keys strings (as read back from a file).
 
         Example:
-            >>> opt2 = LBFGS(model2.parameters()); opt2.load_state_dict(opt.state_dict())
+            >>> from autograd import Tensor
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = LBFGS([w], max_iter=1)
+            >>> def closure():
+            ...     opt.zero_grad(); loss = ((w - 3) ** 2).sum(); loss.backward(); return loss
+            >>> loss = opt.step(closure)
+            >>> w2 = Tensor([1.0, 2.0], requires_grad=True); opt2 = LBFGS([w2])
+            >>> opt2.load_state_dict(opt.state_dict())
+            >>> opt2.state[w2]["n_iter"], opt2.state[w2]["d"]
+            (1, array([4., 2.], dtype=float32))
         """
         from ._state import unpack_state_dict
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
@@ -350,7 +375,12 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     Returns ``(f_new, g_new, t, evaluations)``.
 
     Example:
+        >>> def obj_func(x, t, d):          # f(x) = |x - 3|^2 and its gradient at x + t d
+        ...     z = x + t * d; return float(((z - 3) ** 2).sum()), 2 * (z - 3)
+        >>> x0 = np.zeros(2); f, g = obj_func(x0, 0.0, x0); d = -g
         >>> f_new, g_new, t, n = _strong_wolfe(obj_func, x0, 1.0, d, f, g, g.dot(d))
+        >>> f_new, float(t), n              # the exact minimum along d, in 2 evaluations
+        (0.0, 0.5, 2)
     """
     d_norm = np.abs(d).max()
     g = g.copy()

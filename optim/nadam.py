@@ -22,8 +22,13 @@ class NAdam(Optimizer):
     ``foreach`` is accepted and has no effect.
 
     Example:
-        >>> opt = NAdam(model.parameters(), lr=2e-3)
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = NAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)
+        array([0.82  , 1.8179], dtype=float32)
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

@@ -25,8 +25,13 @@ class Optimizer:
     of ``defaults``. ``state`` maps each parameter to its dict of buffers.
 
     Example:
+        >>> from autograd import Tensor
+        >>> from optim import SGD
+        >>> w, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0], requires_grad=True)
         >>> opt = SGD([{"params": [w]}, {"params": [b], "lr": 0.01}], lr=0.1)
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> (w.sum() + b.sum()).backward(); opt.step()     # every gradient is 1
+        >>> w.data, b.data
+        (array([0.9, 1.9], dtype=float32), array([0.99], dtype=float32))
     """
 
     def __init__(self, params, defaults):
@@ -60,7 +65,12 @@ class Optimizer:
         """Add a group of parameters with its own hyperparameters (unset ones take the defaults).
 
         Example:
-            >>> opt.add_param_group({"params": head.parameters(), "lr": 1e-4})
+            >>> from autograd import Tensor
+            >>> from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> opt.add_param_group({"params": [Tensor([2.0], requires_grad=True)], "lr": 1e-4})
+            >>> [group["lr"] for group in opt.param_groups]
+            [0.1, 0.0001]
         """
         name = type(self).__name__
         if not isinstance(param_group, dict):
@@ -102,8 +112,13 @@ class Optimizer:
         """Reset every parameter's gradient: to None (default) or to zeros in place.
 
         Example:
-            >>> opt.zero_grad()                    # p.grad is None
-            >>> opt.zero_grad(set_to_none=False)   # p.grad holds zeros, same array
+            >>> from autograd import Tensor
+            >>> from optim import SGD
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = SGD([w], lr=0.1)
+            >>> w.sum().backward(); opt.zero_grad(); w.grad is None
+            True
+            >>> w.sum().backward(); opt.zero_grad(set_to_none=False); w.grad.data
+            array([0., 0.], dtype=float32)
         """
         for group in self.param_groups:
             for p in group["params"]:
@@ -123,7 +138,12 @@ class Optimizer:
         parameter takes one step of the optimizer's rule (``_update``).
 
         Example:
-            >>> loss.backward(); opt.step()
+            >>> from autograd import Tensor
+            >>> from optim import SGD
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = SGD([w], lr=0.1)
+            >>> (w * w).sum().backward(); opt.step()            # w -= 0.1 * 2w
+            >>> w.data
+            array([0.8, 1.6], dtype=float32)
         """
         if type(self)._update is Optimizer._update:
             self._update(None, None, None, None, None, None)        # raises: no rule
@@ -216,8 +236,12 @@ class Optimizer:
         arrays are copies, so later steps do not change the snapshot.
 
         Example:
-            >>> sd = opt.state_dict(); sd["param_groups"][0]["params"]
-            [0, 1]
+            >>> from autograd import Tensor
+            >>> from optim import Adam
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = Adam([w], lr=0.1)
+            >>> (w * w).sum().backward(); opt.step()
+            >>> sd = opt.state_dict(); sd["param_groups"][0]["params"], sd["state"][0]["exp_avg"]
+            ([0], array([0.2, 0.4], dtype=float32))
         """
         index, groups = {}, []
         for group in self.param_groups:
@@ -240,7 +264,14 @@ class Optimizer:
         strings and numbers 0-d arrays (as a state dict read back from a file).
 
         Example:
-            >>> opt2 = Adam(model2.parameters()); opt2.load_state_dict(opt.state_dict())
+            >>> from autograd import Tensor
+            >>> from optim import Adam
+            >>> w = Tensor([1.0, 2.0], requires_grad=True); opt = Adam([w], lr=0.1)
+            >>> (w * w).sum().backward(); opt.step()
+            >>> w2 = Tensor([1.0, 2.0], requires_grad=True); opt2 = Adam([w2], lr=0.5)
+            >>> opt2.load_state_dict(opt.state_dict())
+            >>> opt2.param_groups[0]["lr"], opt2.state[w2]["exp_avg"]
+            (0.1, array([0.2, 0.4], dtype=float32))
         """
         from ._state import unpack_state_dict
         groups, state = unpack_state_dict(self, state_dict)

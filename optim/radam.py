@@ -24,8 +24,13 @@ class RAdam(Optimizer):
     and has no effect.
 
     Example:
-        >>> opt = RAdam(model.parameters(), lr=1e-3)
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = RAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)       # SGD with momentum until rho_t > 5 (step 6 here)
+        array([0.6211, 1.2421], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

@@ -16,8 +16,13 @@ class RMSprop(Optimizer):
     ``p -= lr * buf``.
 
     Example:
-        >>> opt = RMSprop(model.parameters(), lr=1e-3, centered=True)
-        >>> loss.backward(); opt.step()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = RMSprop([w], lr=0.01, centered=True)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data.round(4)
+        array([0.8318, 1.8298], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,

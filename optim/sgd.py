@@ -15,8 +15,13 @@ class SGD(Optimizer):
     ``p -= lr * step``. Without momentum, ``p -= lr * g``.
 
     Example:
-        >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
-        >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.data                  # w1 = 0.8 w0, w2 = w1 - 0.1 (0.9 * 2 w0 + 2 w1)
+        array([0.46, 0.92], dtype=float32)
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
