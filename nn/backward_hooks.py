@@ -18,7 +18,11 @@ class BackwardHook(Function):
     result (one gradient per tensor).
 
     Example:
-        >>> a, b = BackwardHook.apply(lambda gs: gs, x, y)
+        >>> x, y = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+        >>> a, b = BackwardHook.apply(lambda gs: [g * 10 for g in gs], x, y); a
+        Tensor([1., 2.], dtype=float32, grad_fn=BackwardHook)
+        >>> (a.sum() + b.sum()).backward(); x.grad, y.grad   # on_grads scaled them
+        (Tensor([10., 10.], dtype=float32), Tensor([10.], dtype=float32))
     """
 
     @staticmethod

@@ -129,7 +129,11 @@ class _BatchNorm(Module):
         """Running mean to 0, running variance to 1, batch count to 0.
 
         Example:
-            >>> bn.reset_running_stats()
+            >>> bn = BatchNorm1d(2); _ = bn(Tensor([[1.0, 2.0], [3.0, 6.0]]))
+            >>> bn.running_mean, bn.running_var
+            (Tensor([0.2, 0.4], dtype=float32), Tensor([1.1, 1.7], dtype=float32))
+            >>> bn.reset_running_stats(); bn.running_mean, bn.running_var
+            (Tensor([0., 0.], dtype=float32), Tensor([1., 1.], dtype=float32))
         """
         if self.track_running_stats:
             with no_grad():

@@ -29,7 +29,8 @@ def penalized_parameters(module_or_params):
     them, in order.
 
     Example:
-        >>> model = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
+        >>> import nn
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
         >>> [p.shape for p in penalized_parameters(model)]
         [(8, 4), (2, 8)]
     """
@@ -67,7 +68,9 @@ def l1_penalty(module_or_params, reg=1.0):
     autograd's abs uses).
 
     Example:
-        >>> loss = criterion(model(x), y) + l1_penalty(model, 1e-4)
+        >>> w = Tensor([[1.0, -2.0], [0.0, 3.0]], requires_grad=True)
+        >>> l1_penalty([w], reg=0.1)                         # 0.1 * (1 + 2 + 0 + 3)
+        Tensor(0.6, dtype=float32, grad_fn=Mul)
     """
     params = penalized_parameters(module_or_params)
     return _total("l1_penalty", params, lambda p: p.abs()) * reg
@@ -79,7 +82,12 @@ def l2_penalty(module_or_params, reg=1.0):
     The 0.5 makes the gradient exactly ``reg * W``.
 
     Example:
-        >>> loss = criterion(model(x), y) + l2_penalty(model, 1e-3)
+        >>> w = Tensor([[1.0, -2.0], [0.0, 3.0]], requires_grad=True)
+        >>> penalty = l2_penalty([w], reg=0.1); penalty      # 0.5 * 0.1 * (1 + 4 + 0 + 9)
+        Tensor(0.7, dtype=float32, grad_fn=Mul)
+        >>> penalty.backward(); w.grad                       # reg * W
+        Tensor([[ 0.1, -0.2],
+                [ 0. ,  0.3]], dtype=float32)
     """
     params = penalized_parameters(module_or_params)
     return _total("l2_penalty", params, lambda p: p * p) * (0.5 * reg)
@@ -92,7 +100,9 @@ def elastic_net(module_or_params, l1_ratio=0.5, reg=1.0):
     its 0.5), as scikit-learn's ElasticNet parametrizes it.
 
     Example:
-        >>> loss = criterion(model(x), y) + elastic_net(model, l1_ratio=0.3, reg=1e-3)
+        >>> w = Tensor([[1.0, -2.0], [0.0, 3.0]])            # sum |W| = 6, sum W**2 = 14
+        >>> elastic_net([w], l1_ratio=0.5, reg=1.0)           # 0.5 * 6 + 0.5 * 0.5 * 14
+        Tensor(6.5, dtype=float32)
     """
     if not 0.0 <= l1_ratio <= 1.0:
         raise ValueError(f"elastic_net: l1_ratio must be in [0, 1], got {l1_ratio}")

@@ -178,8 +178,11 @@ class LSTMSequence(Function):
     """An LSTM layer over a sequence; output (T + 2, B, H): h at each step, then h_n, c_n.
 
     Example:
-        >>> out = LSTMSequence.apply(x, None, None, w_ih, w_hh, b_ih, b_hh, False, None)
-        >>> h_seq, h_n, c_n = out[:-2], out[-2], out[-1]
+        >>> x = Tensor([[[1.0]], [[0.0]], [[0.0]]])          # (T=3, B=1, input 1)
+        >>> w = Tensor(np.zeros((4, 1), np.float32))       # gates 0: c halves, h = tanh(c) / 2
+        >>> out = LSTMSequence.apply(x, None, Tensor([[4.0]]), w, w, None, None, False, None)
+        >>> out.reshape(-1)                                # h1, h2, h3, h_n, c_n
+        Tensor([0.482014, 0.380797, 0.231059, 0.231059, 0.5     ], dtype=float32)
     """
 
     @staticmethod
@@ -276,7 +279,10 @@ class GRUSequence(Function):
     """A GRU layer over a sequence; output (T + 1, B, H): h at each step, then h_n.
 
     Example:
-        >>> out = GRUSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False, None)
+        >>> x = Tensor([[[1.0]], [[0.0]], [[0.0]]])          # (T=3, B=1, input 1)
+        >>> w = Tensor(np.zeros((3, 1), np.float32))       # r = z = 0.5, n = 0: h halves
+        >>> GRUSequence.apply(x, Tensor([[8.0]]), w, w, None, None, False, None).reshape(-1)
+        Tensor([4., 2., 1., 1.], dtype=float32)
     """
 
     @staticmethod
@@ -362,7 +368,11 @@ class RNNSequence(Function):
     """An Elman RNN layer (tanh, or relu with ``relu=True``); output (T + 1, B, H).
 
     Example:
-        >>> out = RNNSequence.apply(x, None, w_ih, w_hh, b_ih, b_hh, False, False, None)
+        >>> x = Tensor([[[1.0]], [[0.0]], [[0.0]]])          # (T=3, B=1, input 1)
+        >>> w_ih, w_hh = Tensor([[1.0]]), Tensor([[0.5]])  # relu: h_t = relu(x_t + h_(t-1) / 2)
+        >>> out = RNNSequence.apply(x, None, w_ih, w_hh, None, None, False, True, None)
+        >>> out.shape, out.reshape(-1)                     # h1, h2, h3, then h_n
+        ((4, 1, 1), Tensor([1.  , 0.5 , 0.25, 0.25], dtype=float32))
     """
 
     @staticmethod

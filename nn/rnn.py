@@ -93,7 +93,7 @@ class RNNBase(Module):
         """Does nothing: PyTorch's cuDNN weight-packing call, accepted so ported code runs.
 
         Example:
-            >>> lstm.flatten_parameters()
+            >>> LSTM(2, 3).flatten_parameters()       # returns None, changes nothing
         """
 
     @property

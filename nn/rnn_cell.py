@@ -25,7 +25,8 @@ def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh).
 
     Example:
-        >>> h = rnn_tanh_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> rnn_tanh_cell(Tensor([[1.0]]), Tensor([[0.5]]), Tensor([[2.0]]), Tensor([[-2.0]]))
+        Tensor([[0.761594]], dtype=float32)
     """
     return (linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh)).tanh()
 
@@ -34,7 +35,9 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh).
 
     Example:
-        >>> h = rnn_relu_cell(x, h, cell.weight_ih, cell.weight_hh)
+        >>> eye = Tensor(np.eye(2, dtype=np.float32))
+        >>> rnn_relu_cell(Tensor([[1.0, -1.0]]), Tensor([[0.0, 0.0]]), eye, eye)
+        Tensor([[1., 0.]], dtype=float32)
     """
     return (linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh)).relu()
 
@@ -46,7 +49,9 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c').
 
     Example:
-        >>> h, c = lstm_cell(x, (h, c), cell.weight_ih, cell.weight_hh)
+        >>> w = Tensor(np.zeros((4, 1), np.float32))      # all gates 0: i = f = o = 0.5, g = 0
+        >>> lstm_cell(Tensor([[1.0]]), (Tensor([[0.0]]), Tensor([[2.0]])), w, w)   # c' = c / 2
+        (Tensor([[0.380797]], dtype=float32), Tensor([[1.]], dtype=float32))
     """
     h, c = hx
     n = w_hh.shape[1]
@@ -66,7 +71,9 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h.
 
     Example:
-        >>> h = gru_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> w = Tensor(np.zeros((3, 1), np.float32))      # r = z = 0.5, n = 0: h' = h / 2
+        >>> gru_cell(Tensor([[1.0]]), Tensor([[2.0]]), w, w)
+        Tensor([[1.]], dtype=float32)
     """
     n = w_hh.shape[1]
     gi = linear(input, w_ih, b_ih)
