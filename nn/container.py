@@ -32,9 +32,12 @@ class Sequential(Module):
     slice is a new Sequential sharing the same modules).
 
     Example:
+        >>> from nn import Linear, ReLU, Tanh
         >>> model = Sequential(Linear(784, 512), ReLU(), Linear(512, 10))
         >>> len(model), type(model[1]).__name__, len(model[:2])
         (3, 'ReLU', 2)
+        >>> Sequential(ReLU(), Tanh())(Tensor([-1.0, 1.0]))        # tanh(relu(x))
+        Tensor([0.      , 0.761594], dtype=float32)
     """
 
     def __init__(self, *modules):
@@ -76,7 +79,12 @@ class Sequential(Module):
         """Add ``module`` at the end; returns self.
 
         Example:
+            >>> from nn import Linear, ReLU
             >>> Sequential(Linear(2, 2)).append(ReLU())
+            Sequential(
+              (0): Linear(in_features=2, out_features=2, bias=True)  # 6 params
+              (1): ReLU()
+            )  # 6 params
         """
         self.add_module(str(len(self)), module)
         return self
@@ -116,7 +124,11 @@ class _RegistryList(Module):
         """Add an entry at the end; returns self.
 
         Example:
+            >>> from nn import Linear
             >>> ModuleList().append(Linear(2, 2))
+            ModuleList(
+              (0): Linear(in_features=2, out_features=2, bias=True)  # 6 params
+            )  # 6 params
         """
         self._put(str(len(self)), self._entry(value))
         return self
@@ -125,7 +137,12 @@ class _RegistryList(Module):
         """Append each entry of an iterable; returns self.
 
         Example:
+            >>> from nn import Linear, ReLU
             >>> ModuleList().extend([Linear(2, 2), ReLU()])
+            ModuleList(
+              (0): Linear(in_features=2, out_features=2, bias=True)  # 6 params
+              (1): ReLU()
+            )  # 6 params
         """
         for value in values:
             self.append(value)
@@ -138,6 +155,7 @@ class ModuleList(_RegistryList):
     Has no forward: index or iterate it in your own forward.
 
     Example:
+        >>> from nn import Linear
         >>> layers = ModuleList([Linear(4, 4) for _ in range(3)])
         >>> len(list(layers.parameters()))
         6
@@ -160,7 +178,10 @@ class ModuleList(_RegistryList):
         """Insert ``module`` before position ``index`` (renumbering the ones after).
 
         Example:
-            >>> layers.insert(0, Linear(4, 4))
+            >>> from nn import Linear, ReLU, Tanh
+            >>> layers = ModuleList([Linear(4, 4), ReLU()])
+            >>> layers.insert(1, Tanh()); [type(m).__name__ for m in layers]
+            ['Linear', 'Tanh', 'ReLU']
         """
         mods = list(self._modules.values())
         index = max(0, min(len(mods), index + len(mods) if index < 0 else index))
@@ -228,7 +249,12 @@ class _RegistryDict(Module):
         """Remove ``key`` and return its entry.
 
         Example:
-            >>> head = heads.pop("box")
+            >>> from nn import Linear
+            >>> heads = ModuleDict({"cls": Linear(8, 3), "box": Linear(8, 4)})
+            >>> heads.pop("box")
+            Linear(in_features=8, out_features=4, bias=True)  # 36 params
+            >>> list(heads)
+            ['cls']
         """
         return self._store().pop(key)
 
@@ -240,7 +266,10 @@ class _RegistryDict(Module):
         """Add (or replace) entries from a mapping or an iterable of (key, entry) pairs.
 
         Example:
-            >>> heads.update({"extra": Linear(8, 1)})
+            >>> from nn import Linear
+            >>> heads = ModuleDict({"cls": Linear(8, 3)})
+            >>> heads.update({"extra": Linear(8, 1)}); list(heads.keys())
+            ['cls', 'extra']
         """
         for key, value in _pairs(type(self).__name__, entries):
             self[key] = value
@@ -250,6 +279,7 @@ class ModuleDict(_RegistryDict):
     """A dict of modules whose parameters are registered, keeping insertion order.
 
     Example:
+        >>> from nn import Linear
         >>> heads = ModuleDict({"cls": Linear(8, 3), "box": Linear(8, 4)})
         >>> list(heads.keys()), len(list(heads.parameters()))
         (['cls', 'box'], 4)
@@ -272,6 +302,7 @@ class ParameterList(_RegistryList):
     Tensors that are not Parameters are wrapped in one, as PyTorch does.
 
     Example:
+        >>> import numpy as np
         >>> ps = ParameterList([Parameter(np.zeros(2)) for _ in range(3)])
         >>> len(ps), [n for n, _ in ps.named_parameters()]
         (3, ['0', '1', '2'])
@@ -300,6 +331,7 @@ class ParameterDict(_RegistryDict):
     """A dict of parameters registered with the module, keeping insertion order.
 
     Example:
+        >>> import numpy as np
         >>> pd = ParameterDict({"scale": Parameter(np.ones(3))})
         >>> [n for n, _ in pd.named_parameters()]
         ['scale']

@@ -23,7 +23,13 @@ class RemovableHandle:
     """Returned by hook registration; ``remove()`` unregisters the hook.
 
     Example:
-        >>> h = model.register_forward_hook(lambda m, i, o: print(o.shape)); h.remove()
+        >>> import nn
+        >>> from autograd import Tensor
+        >>> model = nn.ReLU()
+        >>> h = model.register_forward_hook(lambda m, args, out: print(out))
+        >>> _ = model(Tensor([-1.0, 2.0]))
+        Tensor([0., 2.], dtype=float32)
+        >>> h.remove(); _ = model(Tensor([-1.0, 2.0]))       # no print any more
     """
 
     _next_id = 0
@@ -48,6 +54,7 @@ class Module(Casting, Registry):
     and write ``forward``.
 
     Example:
+        >>> from nn import Linear
         >>> class MLP(Module):
         ...     def __init__(self):
         ...         super().__init__()
@@ -96,8 +103,10 @@ class Module(Casting, Registry):
         Returns self.
 
         Example:
-            >>> model.train(); model.training
-            True
+            >>> import nn
+            >>> model = nn.Dropout(0.5).eval()
+            >>> model.train().training, model.train(False).training
+            (True, False)
         """
         if not isinstance(mode, bool):
             raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
@@ -109,8 +118,11 @@ class Module(Casting, Registry):
         """Evaluation mode (same as ``train(False)``); returns self.
 
         Example:
-            >>> model.eval().training
-            False
+            >>> import nn
+            >>> from autograd import Tensor
+            >>> model = nn.Dropout(0.5)
+            >>> model.eval().training, model(Tensor([1.0, 2.0]))      # dropout off: identity
+            (False, Tensor([1., 2.], dtype=float32))
         """
         return self.train(False)
 
@@ -118,7 +130,10 @@ class Module(Casting, Registry):
         """Set requires_grad on every parameter (freeze with False); returns self.
 
         Example:
-            >>> backbone.requires_grad_(False)
+            >>> import nn
+            >>> model = nn.Linear(2, 1).requires_grad_(False)
+            >>> [p.requires_grad for p in model.parameters()]
+            [False, False]
         """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -128,7 +143,12 @@ class Module(Casting, Registry):
         """Reset every parameter's gradient: to None (default) or to zeros.
 
         Example:
-            >>> model.zero_grad(); next(model.parameters()).grad is None
+            >>> import nn
+            >>> from autograd import Tensor
+            >>> model = nn.Linear(2, 1); model(Tensor([[3.0, 4.0]])).sum().backward()
+            >>> model.weight.grad
+            Tensor([[3., 4.]], dtype=float32)
+            >>> model.zero_grad(); model.weight.grad is None
             True
         """
         for p in self.parameters():
@@ -145,7 +165,12 @@ class Module(Casting, Registry):
         """Call ``fn(module)`` on every descendant (children first) and on self; returns self.
 
         Example:
-            >>> model.apply(lambda m: print(type(m).__name__))
+            >>> import nn
+            >>> model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+            >>> _ = model.apply(lambda m: print(type(m).__name__))
+            Linear
+            ReLU
+            Sequential
         """
         for child in self.children():
             child.apply(fn)
@@ -158,7 +183,12 @@ class Module(Casting, Registry):
         """Call ``hook(module, args)`` before forward; a non-None result replaces args.
 
         Example:
+            >>> import nn
+            >>> from autograd import Tensor
+            >>> m = nn.ReLU()
             >>> h = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
+            >>> m(Tensor([-1.0, 2.0]))                            # relu(2 * x)
+            Tensor([0., 4.], dtype=float32)
         """
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
@@ -168,8 +198,12 @@ class Module(Casting, Registry):
         """Call ``hook(module, args, output)`` after forward; a non-None result replaces output.
 
         Example:
-            >>> acts = []
+            >>> import nn
+            >>> from autograd import Tensor
+            >>> m, acts = nn.ReLU(), []
             >>> h = m.register_forward_hook(lambda mod, args, out: acts.append(out))
+            >>> _ = m(Tensor([-1.0, 2.0])); acts
+            [Tensor([0., 2.], dtype=float32)]
         """
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
@@ -184,8 +218,12 @@ class Module(Casting, Registry):
         in PyTorch. Returns a handle whose ``remove()`` unregisters the hook.
 
         Example:
-            >>> h = layer.register_full_backward_hook(
-            ...     lambda m, gin, gout: print(gout[0].shape))
+            >>> import nn
+            >>> from autograd import Tensor
+            >>> layer = nn.Linear(2, 1); _ = nn.init.constant_(layer.weight, 1.0)
+            >>> h = layer.register_full_backward_hook(lambda m, gin, gout: print(gout, gin))
+            >>> (layer(Tensor([[3.0, 4.0]], requires_grad=True)) * 5).sum().backward()
+            (Tensor([[5.]], dtype=float32),) (Tensor([[5., 5.]], dtype=float32),)
         """
         if "_backward_hooks" not in self.__dict__:
             self.__dict__["_backward_hooks"] = {}
@@ -203,6 +241,7 @@ class Module(Casting, Registry):
         """The descendant module at the dotted path ``target`` ("" is self), as PyTorch.
 
         Example:
+            >>> from nn import Linear, ReLU, Sequential
             >>> model = Sequential(Linear(2, 3), Sequential(ReLU(), Linear(3, 1)))
             >>> type(model.get_submodule("1.1")).__name__
             'Linear'
@@ -227,8 +266,11 @@ class Module(Casting, Registry):
         """A flat dict: dotted name -> ndarray copy, for parameters and persistent buffers.
 
         Example:
-            >>> Linear(3, 2).state_dict()["weight"].shape
-            (2, 3)
+            >>> import nn
+            >>> _ = nn.manual_seed(0)
+            >>> nn.Linear(2, 1).state_dict()
+            {'weight': array([[ 0.19369307, -0.32557076]], dtype=float32),
+             'bias': array([-0.64916146], dtype=float32)}
         """
         return {k: t.data.copy() for k, t in state_tensors(self).items()}
 
@@ -241,8 +283,12 @@ class Module(Casting, Registry):
         are. Returns ``(missing_keys, unexpected_keys)``.
 
         Example:
+            >>> import nn
+            >>> model, other = nn.Linear(2, 1), nn.Linear(2, 1)
             >>> model.load_state_dict(other.state_dict())
             IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            >>> np.array_equal(model.weight.data, other.weight.data)
+            True
         """
         return load_state_dict(self, state_dict, strict)
 
@@ -252,7 +298,8 @@ class Module(Casting, Registry):
         """The text between the parentheses of this module's repr (subclasses override it).
 
         Example:
-            >>> Linear(2, 3).extra_repr()
+            >>> import nn
+            >>> nn.Linear(2, 3).extra_repr()
             'in_features=2, out_features=3, bias=True'
         """
         return ""
