@@ -25,6 +25,7 @@ class Registry:
     """Attribute bookkeeping and traversal for Module (use Module, not this class).
 
     Example:
+        >>> from nn import Linear, Sequential
         >>> [name for name, _ in Sequential(Linear(2, 2)).named_parameters()]
         ['0.weight', '0.bias']
     """
@@ -100,7 +101,10 @@ class Registry:
         """Register ``param`` (a Parameter, or None for an absent one) under ``name``.
 
         Example:
-            >>> m.register_parameter("scale", Parameter(np.ones(3)))
+            >>> import nn
+            >>> m = nn.Linear(2, 1); m.register_parameter("scale", Parameter(np.ones(1)))
+            >>> [name for name, _ in m.named_parameters()]
+            ['weight', 'bias', 'scale']
         """
         self._check_init("register_parameter")
         _check_name("register_parameter", name)
@@ -119,7 +123,11 @@ class Registry:
         ``state_dict()``. An ndarray is wrapped in a Tensor (keeping its dtype).
 
         Example:
-            >>> m.register_buffer("running_mean", Tensor(np.zeros(3)))
+            >>> import nn
+            >>> m = nn.Linear(2, 1); m.register_buffer("count", Tensor(np.zeros(())))
+            >>> m.register_buffer("scratch", Tensor(np.zeros(2)), persistent=False)
+            >>> [name for name, _ in m.named_buffers()], list(m.state_dict())
+            (['count', 'scratch'], ['weight', 'bias', 'count'])
         """
         self._check_init("register_buffer")
         _check_name("register_buffer", name)
@@ -141,7 +149,10 @@ class Registry:
         """Register ``module`` (or None) as a child under ``name``.
 
         Example:
-            >>> seq.add_module("head", Linear(8, 2))
+            >>> import nn
+            >>> seq = nn.Sequential(nn.Linear(8, 4)); seq.add_module("head", nn.Linear(4, 2))
+            >>> [name for name, _ in seq.named_children()]
+            ['0', 'head']
         """
         self._check_init("add_module")
         _check_name("add_module", name)
@@ -161,6 +172,7 @@ class Registry:
         """Yield (dotted name, module) for self ("") and every descendant, each once.
 
         Example:
+            >>> from nn import Linear, ReLU, Sequential
             >>> [n for n, _ in Sequential(Linear(2, 2), ReLU()).named_modules()]
             ['', '0', '1']
         """
@@ -177,7 +189,10 @@ class Registry:
         """Yield self and every descendant module, each once.
 
         Example:
-            >>> sum(isinstance(m, Linear) for m in model.modules())
+            >>> from nn import Linear, ReLU, Sequential
+            >>> model = Sequential(Linear(2, 2), ReLU(), Sequential(Linear(2, 1)))
+            >>> [type(m).__name__ for m in model.modules()]
+            ['Sequential', 'Linear', 'ReLU', 'Sequential', 'Linear']
         """
         for _, m in self.named_modules():
             yield m
@@ -186,7 +201,10 @@ class Registry:
         """Yield (name, module) for the direct children.
 
         Example:
-            >>> dict(model.named_children()).keys()
+            >>> from nn import Linear, ReLU, Sequential
+            >>> model = Sequential(Linear(2, 2), ReLU(), Sequential(Linear(2, 1)))
+            >>> [(name, type(m).__name__) for name, m in model.named_children()]
+            [('0', 'Linear'), ('1', 'ReLU'), ('2', 'Sequential')]
         """
         seen = set()
         for name, child in self._modules.items():
@@ -198,6 +216,7 @@ class Registry:
         """Yield the direct child modules.
 
         Example:
+            >>> from nn import Linear, ReLU, Sequential
             >>> len(list(Sequential(Linear(2, 2), ReLU()).children()))
             2
         """
@@ -218,6 +237,7 @@ class Registry:
         """Yield (dotted name, Parameter), each parameter once (shared ones under their first name).
 
         Example:
+            >>> from nn import Linear
             >>> [n for n, _ in Linear(3, 2).named_parameters()]
             ['weight', 'bias']
         """
@@ -227,6 +247,7 @@ class Registry:
         """Yield every Parameter of self and (with recurse) its descendants, each once.
 
         Example:
+            >>> from nn import Linear
             >>> sum(p.size for p in Linear(784, 512).parameters())
             401920
         """
@@ -237,7 +258,9 @@ class Registry:
         """Yield (dotted name, buffer Tensor), persistent or not.
 
         Example:
+            >>> from nn import BatchNorm1d
             >>> [n for n, _ in BatchNorm1d(3).named_buffers()]
+            ['running_mean', 'running_var', 'num_batches_tracked']
         """
         return self._named_members("_buffers", prefix, recurse)
 
@@ -245,6 +268,10 @@ class Registry:
         """Yield every buffer Tensor.
 
         Example:
+            >>> from nn import BatchNorm1d, Linear
+            >>> list(BatchNorm1d(2).buffers())
+            [Tensor([0., 0.], dtype=float32), Tensor([1., 1.], dtype=float32),
+             Tensor(0, dtype=int64)]
             >>> list(Linear(2, 2).buffers())
             []
         """
