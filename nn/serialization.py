@@ -99,8 +99,13 @@ def save(obj, path):
     are removed (see ``atomic_write``).
 
     Example:
-        >>> save({"model": model.state_dict(), "optim": optimizer.state_dict()}, "ckpt.npz")
-        >>> model.load_state_dict(load("ckpt.npz")["model"])
+        >>> import nn
+        >>> model, copy = nn.Linear(2, 1), nn.Linear(2, 1)
+        >>> save({"model": model.state_dict(), "epoch": 3}, "ckpt.npz")
+        >>> copy.load_state_dict(load("ckpt.npz")["model"])
+        IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        >>> np.array_equal(copy.weight.data, model.weight.data)
+        True
     """
     arrays = {}
     root = _encode(obj, arrays, "obj")
@@ -142,7 +147,9 @@ def atomic_write(path):
 
     Example:
         >>> with atomic_write("results.json") as f:
-        ...     f.write(b"{}")
+        ...     _ = f.write(b'{"loss": 0.5}')
+        >>> open("results.json").read()
+        '{"loss": 0.5}'
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -251,8 +258,14 @@ class CheckpointError(ValueError):
     """A file that ``load`` refuses: not written by ``save``, pickled, corrupt or too new.
 
     Example:
-        >>> try: load("untrusted.npz")
-        ... except CheckpointError as e: print(e)
+        >>> import pickle
+        >>> with open("untrusted.npz", "wb") as f:
+        ...     pickle.dump({"a": 1}, f)
+        >>> load("untrusted.npz")
+        Traceback (most recent call last):
+            ...
+        nn.serialization.CheckpointError: load: 'untrusted.npz' is a Python pickle, not a
+        chainrule checkpoint; refusing it and unpickling nothing. ...
     """
 
 
@@ -528,9 +541,15 @@ def load(path, map_location=None, *, weights_only=None, max_bytes=DEFAULT_MAX_BY
     ``max_bytes``.
 
     Example:
-        >>> ckpt = load("ckpt.npz")
-        >>> model.load_state_dict(ckpt["model"]); optimizer.load_state_dict(ckpt["optim"])
-        >>> big = load("big.npz", max_bytes=8 * 2**30)
+        >>> save({"w": np.array([[1.0, 2.0]], np.float32), "step": 3, "tag": (1, "a")}, "ck.npz")
+        >>> load("ck.npz")                   # the same structure, dtypes and key types
+        {'w': array([[1., 2.]], dtype=float32), 'step': 3, 'tag': (1, 'a')}
+        >>> load("ck.npz", max_bytes=10)     # a bigger file than you allow: refused at once
+        Traceback (most recent call last):
+            ...
+        nn.serialization.CheckpointError: load: 'ck.npz' entry 'a0' declares an uncompressed size
+        of 136 bytes, over the limit max_bytes=10; refusing it before reading or allocating
+        anything. ...
     """
     _check_max_bytes(max_bytes)
     _check_map_location(map_location)
