@@ -1,10 +1,14 @@
 """Learning-rate schedules with torch.optim.lr_scheduler's names, arguments and sequences.
 
 Example:
+    >>> from autograd import Tensor; from optim import SGD
     >>> from optim.lr_scheduler import StepLR
+    >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
     >>> sched = StepLR(opt, step_size=30, gamma=0.1)
     >>> for epoch in range(90):
-    ...     train_one_epoch(opt); sched.step()
+    ...     opt.step(); sched.step()          # an epoch's training, then the schedule
+    >>> [round(lr, 6) for lr in sched.get_last_lr()]
+    [0.0001]
 """
 from .base import LRScheduler, _LRScheduler
 from .decay import (StepLR, MultiStepLR, ExponentialLR, InverseTimeDecay, CosineAnnealingLR,

@@ -27,9 +27,17 @@ class LRScheduler:
     form) and may implement ``_get_closed_form_lr()``.
 
     Example:
-        >>> sched = StepLR(opt, step_size=30, gamma=0.1)
-        >>> for epoch in range(90):
-        ...     train_one_epoch(opt); sched.step()
+        >>> class Halving(LRScheduler):        # a schedule is its get_lr()
+        ...     def get_lr(self):
+        ...         return [g["lr"] / 2 if self.last_epoch > 0 else g["lr"]
+        ...                 for g in self.optimizer.param_groups]
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = Halving(opt)
+        >>> for epoch in range(3):
+        ...     opt.step(); sched.step()
+        >>> sched.get_last_lr(), sched.last_epoch
+        ([0.0125], 3)
     """
 
     def __init__(self, optimizer, last_epoch=-1):
@@ -60,7 +68,11 @@ class LRScheduler:
         """The next lr of each group, from the current ones (chainable form).
 
         Example:
-            >>> sched.get_lr()          # used by step(); read get_last_lr() instead
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> LRScheduler(opt)                 # the base class has no schedule
+            Traceback (most recent call last):
+            NotImplementedError: LRScheduler does not implement get_lr()
         """
         message = f"{type(self).__name__} does not implement get_lr()"
         raise NotImplementedError(message)  # abstract: each schedule defines get_lr
@@ -69,8 +81,12 @@ class LRScheduler:
         """The lr of each group as last set by this scheduler.
 
         Example:
+            >>> from optim.lr_scheduler import ExponentialLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ExponentialLR(opt, gamma=0.5); opt.step(); sched.step()
             >>> sched.get_last_lr()
-            [0.1]
+            [0.05]
         """
         return self._last_lr
 
@@ -81,7 +97,12 @@ class LRScheduler:
         that epoch, using the closed form where the schedule has one.
 
         Example:
-            >>> opt.step(); sched.step()
+            >>> from optim.lr_scheduler import ExponentialLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ExponentialLR(opt, gamma=0.5)
+            >>> opt.step(); sched.step(); opt.param_groups[0]["lr"], sched.last_epoch
+            (0.05, 1)
         """
         self._step_count += 1
         if epoch is not None:
@@ -107,8 +128,12 @@ class LRScheduler:
         """The scheduler's state (every attribute except the optimizer), as a copy.
 
         Example:
-            >>> sd = sched.state_dict(); sd["last_epoch"]
-            0
+            >>> from optim.lr_scheduler import StepLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sd = StepLR(opt, step_size=2).state_dict()
+            >>> sd["last_epoch"], sd["base_lrs"], sd["step_size"]
+            (0, [0.1], 2)
         """
         return {k: copy.deepcopy(v) for k, v in self.__dict__.items()
                 if k not in ("optimizer", "_schedulers")}
@@ -117,7 +142,16 @@ class LRScheduler:
         """Restore a state saved by ``state_dict()``; unknown keys are refused and change nothing.
 
         Example:
+            >>> from optim.lr_scheduler import StepLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+            >>> for epoch in range(3):
+            ...     opt.step(); sched.step()
+            >>> sched2 = StepLR(opt, step_size=2, gamma=0.5)
             >>> sched2.load_state_dict(sched.state_dict())
+            >>> sched2.last_epoch, sched2.get_last_lr()
+            (3, [0.05])
         """
         unknown = sorted(set(state_dict) - set(self.__dict__) - {"_schedulers"})
         if unknown:

@@ -37,8 +37,12 @@ class _Composite(LRScheduler):
         """This scheduler's state with each sub-scheduler's under ``'_schedulers'``.
 
         Example:
-            >>> sd = sched.state_dict(); len(sd["_schedulers"])
-            2
+            >>> from optim.lr_scheduler import ConstantLR, ExponentialLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ChainedScheduler([ConstantLR(opt), ExponentialLR(opt, gamma=0.5)])
+            >>> sd = sched.state_dict(); len(sd["_schedulers"]), sd["_schedulers"][1]["gamma"]
+            (2, 0.5)
         """
         state = super().state_dict()
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
@@ -48,7 +52,16 @@ class _Composite(LRScheduler):
         """Restore this scheduler and its sub-schedulers; all-or-nothing on a count mismatch.
 
         Example:
-            >>> sched2.load_state_dict(sched.state_dict())
+            >>> from autograd import Tensor; from optim import SGD
+            >>> from optim.lr_scheduler import ConstantLR, ExponentialLR
+            >>> def chained(opt):
+            ...     return ChainedScheduler([ConstantLR(opt, factor=0.5),
+            ...                              ExponentialLR(opt, gamma=0.5)])
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = chained(opt); opt.step(); sched.step(); sched.step()
+            >>> sched2 = chained(SGD([Tensor([1.0], requires_grad=True)], lr=0.1))
+            >>> sched2.load_state_dict(sched.state_dict()); sched2.get_last_lr()
+            [0.0125]
         """
         subs = state_dict.get("_schedulers", [])
         if len(subs) != len(self._schedulers):
@@ -71,9 +84,17 @@ class SequentialLR(_Composite):
     closed form, as in torch.
 
     Example:
-        >>> warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
-        >>> cosine = CosineAnnealingLR(opt, T_max=95)
-        >>> sched = SequentialLR(opt, schedulers=[warmup, cosine], milestones=[5])
+        >>> from optim.lr_scheduler import LinearLR, ExponentialLR
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> warmup = LinearLR(opt, start_factor=0.1, total_iters=2)
+        >>> decay = ExponentialLR(opt, gamma=0.5)
+        >>> sched = SequentialLR(opt, schedulers=[warmup, decay], milestones=[2])
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.01, 0.055, 0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
@@ -100,7 +121,14 @@ class SequentialLR(_Composite):
         """Step the scheduler for the current epoch (restarting it at its milestone).
 
         Example:
-            >>> opt.step(); sched.step()
+            >>> from optim.lr_scheduler import ConstantLR, ExponentialLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = SequentialLR(opt, [ConstantLR(opt, factor=0.5, total_iters=5),
+            ...                            ExponentialLR(opt, gamma=0.9)], milestones=[1])
+            >>> sched.get_last_lr(); opt.step(); sched.step(); sched.get_last_lr()
+            [0.05]
+            [0.1]
         """
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
@@ -116,8 +144,16 @@ class ChainedScheduler(_Composite):
     """Step several schedulers together, each acting on the lr the previous one left.
 
     Example:
-        >>> sched = ChainedScheduler([LinearLR(opt, 0.1, total_iters=5),
-        ...                           ExponentialLR(opt, gamma=0.95)])
+        >>> from optim.lr_scheduler import ConstantLR, ExponentialLR
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
+        ...                           ExponentialLR(opt, gamma=0.5)])
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.01, 0.005, 0.025, 0.0125, 0.0063]
     """
 
     def __init__(self, schedulers, optimizer=None):
@@ -135,7 +171,13 @@ class ChainedScheduler(_Composite):
         """Step every chained scheduler once, in order.
 
         Example:
-            >>> opt.step(); sched.step()
+            >>> from optim.lr_scheduler import StepLR, ExponentialLR
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ChainedScheduler([StepLR(opt, step_size=1, gamma=0.5),
+            ...                           ExponentialLR(opt, gamma=0.2)])
+            >>> opt.step(); sched.step(); [round(lr, 4) for lr in sched.get_last_lr()]
+            [0.01]
         """
         for s in self._schedulers:
             s.step()

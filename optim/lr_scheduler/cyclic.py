@@ -20,9 +20,14 @@ class CyclicLR(LRScheduler):
     SGD is not given momentum behind the user's back.
 
     Example:
-        >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=200)
-        >>> for batch in loader:
-        ...     train_batch(opt, batch); sched.step()
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2)
+        >>> lrs = []
+        >>> for batch in range(9):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.01, 0.055, 0.1, 0.055, 0.01, 0.055, 0.1, 0.055, 0.01]
     """
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
@@ -69,7 +74,10 @@ class CyclicLR(LRScheduler):
         """The amplitude scale at cycle (or iteration) ``x`` for this mode.
 
         Example:
-            >>> CyclicLR(opt, 0.01, 0.1, mode="triangular2").scale_fn(3)   # 0.25
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> CyclicLR(opt, 0.01, 0.1, mode="triangular2").scale_fn(3)  # halved per cycle
+            0.25
         """
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
@@ -89,7 +97,11 @@ class CyclicLR(LRScheduler):
         """The lrs at ``last_epoch`` (closed form; also sets the cycled momentum).
 
         Example:
-            >>> sched.get_last_lr()          # step() applies get_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.9)
+            >>> sched = CyclicLR(opt, 0.01, 0.1, step_size_up=2, cycle_momentum=True)
+            >>> sched.last_epoch = 2; sched.get_lr(), opt.param_groups[0]["momentum"]
+            ([0.1], 0.8)
         """
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
@@ -110,7 +122,11 @@ class CyclicLR(LRScheduler):
         """The scheduler's state; a custom ``scale_fn`` is not saved (pass it again).
 
         Example:
-            >>> sd = sched.state_dict()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = CyclicLR(opt, 0.01, 0.1, scale_fn=lambda x: 0.5 ** x)
+            >>> sd = sched.state_dict(); sd["_scale_fn_custom"], sd["max_lrs"]
+            (None, [0.1])
         """
         state = super().state_dict()
         state["_scale_fn_custom"] = None
@@ -120,7 +136,12 @@ class CyclicLR(LRScheduler):
         """Restore a state saved by ``state_dict()`` (keeping this scheduler's ``scale_fn``).
 
         Example:
-            >>> sched2.load_state_dict(sched.state_dict())
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = CyclicLR(opt, 0.01, 0.1, step_size_up=2); opt.step(); sched.step()
+            >>> sched2 = CyclicLR(opt, 0.01, 0.1, step_size_up=2)
+            >>> sched2.load_state_dict(sched.state_dict()); sched2.last_epoch
+            1
         """
         state_dict = {k: v for k, v in state_dict.items() if k != "_scale_fn_custom"}
         super().load_state_dict(state_dict)

@@ -30,7 +30,14 @@ class StepLR(LRScheduler):
     """Multiply each group's lr by ``gamma`` every ``step_size`` epochs.
 
     Example:
-        >>> sched = StepLR(opt, step_size=30, gamma=0.1)   # 0.1, ..., 0.01 at 30, ...
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -42,7 +49,12 @@ class StepLR(LRScheduler):
         """The next lrs: the current ones, times gamma at each multiple of step_size.
 
         Example:
-            >>> StepLR(opt, step_size=2).get_last_lr()   # read lrs this way
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+            >>> opt.param_groups[0]["lr"] = 1.0     # chainable: from the current lr
+            >>> sched.step(); sched.step(); sched.get_last_lr()
+            [0.5]
         """
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
@@ -59,7 +71,14 @@ class MultiStepLR(LRScheduler):
     A milestone listed twice multiplies by ``gamma ** 2`` (as torch).
 
     Example:
-        >>> sched = MultiStepLR(opt, milestones=[30, 80], gamma=0.1)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
@@ -75,7 +94,11 @@ class MultiStepLR(LRScheduler):
         """The next lrs: the current ones, times gamma**n at a milestone listed n times.
 
         Example:
-            >>> MultiStepLR(opt, [3, 6]).get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = MultiStepLR(opt, milestones=[1, 1], gamma=0.5)
+            >>> sched.step(); sched.get_last_lr()        # 0.1 * 0.5 ** 2
+            [0.025]
         """
         n = self.milestones.count(self.last_epoch)
         if n == 0:
@@ -91,7 +114,14 @@ class ExponentialLR(LRScheduler):
     """Multiply each group's lr by ``gamma`` every epoch.
 
     Example:
-        >>> sched = ExponentialLR(opt, gamma=0.95)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = ExponentialLR(opt, gamma=0.9)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.09, 0.081, 0.0729, 0.0656, 0.059]
     """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
@@ -102,7 +132,12 @@ class ExponentialLR(LRScheduler):
         """The next lrs: the current ones times gamma (unchanged at construction).
 
         Example:
-            >>> ExponentialLR(opt, gamma=0.9).get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ExponentialLR(opt, gamma=0.9)
+            >>> opt.param_groups[0]["lr"] = 1.0     # chainable: from the current lr
+            >>> sched.step(); sched.get_last_lr()
+            [0.9]
         """
         if self._is_initial:
             return self._current_lrs()
@@ -118,7 +153,14 @@ class InverseTimeDecay(LRScheduler):
     ``t`` is ``last_epoch``; with ``staircase=True`` it is ``t // decay_steps``.
 
     Example:
-        >>> sched = InverseTimeDecay(opt, decay_rate=0.5)   # lr, lr/1.5, lr/2, lr/2.5, ...
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = InverseTimeDecay(opt, decay_rate=0.5)            # lr / (1 + t / 2)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.0667, 0.05, 0.04, 0.0333, 0.0286]
     """
 
     def __init__(self, optimizer, decay_rate, decay_steps=1, staircase=False, last_epoch=-1):
@@ -135,7 +177,13 @@ class InverseTimeDecay(LRScheduler):
         """The next lrs: the current ones times ``(1 + d (t-1)) / (1 + d t)``.
 
         Example:
-            >>> InverseTimeDecay(opt, decay_rate=0.5).get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = InverseTimeDecay(opt, decay_rate=1.0, decay_steps=2, staircase=True)
+            >>> for epoch in range(4):
+            ...     opt.step(); sched.step()
+            >>> round(sched.get_last_lr()[0], 4)    # 0.1 / (1 + 4 // 2)
+            0.0333
         """
         if self._is_initial:
             return self._current_lrs()
@@ -155,7 +203,14 @@ class CosineAnnealingLR(LRScheduler):
     past ``T_max`` it rises again (no restarts).
 
     Example:
-        >>> sched = CosineAnnealingLR(opt, T_max=100, eta_min=1e-5)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = CosineAnnealingLR(opt, T_max=4, eta_min=0.01)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.0868, 0.055, 0.0232, 0.01, 0.0232]
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -167,7 +222,12 @@ class CosineAnnealingLR(LRScheduler):
         """The next lrs along the cosine, from the current ones.
 
         Example:
-            >>> CosineAnnealingLR(opt, T_max=10).get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = CosineAnnealingLR(opt, T_max=2)
+            >>> opt.param_groups[0]["lr"] = 0.2     # chainable: from the current lr
+            >>> sched.step(); [round(lr, 4) for lr in sched.get_last_lr()]
+            [0.1]
         """
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -193,7 +253,14 @@ class LinearLR(LRScheduler):
     usual warm-up is ``LinearLR(opt, start_factor=0.1, total_iters=5)``.
 
     Example:
-        >>> warmup = LinearLR(opt, start_factor=0.1, end_factor=1.0, total_iters=5)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = LinearLR(opt, start_factor=0.25, end_factor=1.0, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
@@ -210,7 +277,11 @@ class LinearLR(LRScheduler):
         """The next lrs: the current ones times the ratio of successive factors.
 
         Example:
-            >>> LinearLR(opt, start_factor=0.5).get_last_lr()   # [0.5 * lr]
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = LinearLR(opt, start_factor=0.5, total_iters=2)
+            >>> sched.step(); [round(lr, 4) for lr in sched.get_last_lr()]    # 0.05 * 1.5
+            [0.075]
         """
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in self._current_lrs()]
@@ -230,7 +301,14 @@ class ConstantLR(LRScheduler):
     """Scale each lr by ``factor`` for the first ``total_iters`` epochs, then restore it.
 
     Example:
-        >>> sched = ConstantLR(opt, factor=0.5, total_iters=4)   # 0.5 lr for epochs 0..3
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.05, 0.05, 0.05, 0.1, 0.1, 0.1]
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
@@ -245,7 +323,11 @@ class ConstantLR(LRScheduler):
         """The next lrs: times factor at epoch 0, divided by it at ``total_iters``.
 
         Example:
-            >>> ConstantLR(opt, factor=0.5).get_last_lr()   # [0.5 * lr]
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ConstantLR(opt, factor=0.5, total_iters=1)
+            >>> before = sched.get_last_lr(); sched.step(); before, sched.get_last_lr()
+            ([0.05], [0.1])
         """
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
@@ -266,7 +348,14 @@ class PolynomialLR(LRScheduler):
     The lr stays at 0 after ``total_iters``; ``power=1`` is a linear decay.
 
     Example:
-        >>> sched = PolynomialLR(opt, total_iters=100, power=2.0)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.0563, 0.025, 0.0062, 0.0, 0.0]
     """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
@@ -280,7 +369,11 @@ class PolynomialLR(LRScheduler):
         """The next lrs: the current ones times the ratio of successive decay factors.
 
         Example:
-            >>> PolynomialLR(opt, total_iters=4).get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = PolynomialLR(opt, total_iters=4)          # power=1: linear
+            >>> sched.step(); [round(lr, 4) for lr in sched.get_last_lr()]
+            [0.075]
         """
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()

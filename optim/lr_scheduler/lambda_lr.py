@@ -34,6 +34,8 @@ class _FunctionSchedule(LRScheduler):
         when rebuilding the scheduler.
 
         Example:
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
             >>> LambdaLR(opt, lambda e: 0.9 ** e).state_dict()["lr_lambdas"]
             [None]
         """
@@ -47,7 +49,15 @@ class _FunctionSchedule(LRScheduler):
         """Restore a state saved by ``state_dict()``, keeping this scheduler's functions.
 
         Example:
-            >>> sched2.load_state_dict(sched.state_dict())
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> class Decay:                  # a callable object: its attributes are saved
+            ...     def __init__(self, rate): self.rate = rate
+            ...     def __call__(self, epoch): return self.rate ** epoch
+            >>> sched2 = LambdaLR(opt, Decay(0.5))
+            >>> sched2.load_state_dict(LambdaLR(opt, Decay(0.9)).state_dict())
+            >>> sched2.lr_lambdas[0].rate
+            0.9
         """
         saved = state_dict.get("lr_lambdas", [None] * len(self.lr_lambdas))
         if len(saved) != len(self.lr_lambdas):
@@ -64,8 +74,14 @@ class LambdaLR(_FunctionSchedule):
     """Set each group's lr to ``base_lr * lr_lambda(epoch)`` (one function, or one per group).
 
     Example:
-        >>> sched = LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch)
-        >>> warmup = LambdaLR(opt, lambda e: min(1.0, (e + 1) / 10))
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = LambdaLR(opt, lr_lambda=lambda epoch: min(1.0, (epoch + 1) / 4))  # warm-up
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -75,7 +91,10 @@ class LambdaLR(_FunctionSchedule):
         """``base_lr * lr_lambda(last_epoch)`` for each group.
 
         Example:
-            >>> LambdaLR(opt, lambda e: 0.5).get_last_lr()   # [0.5 * lr]
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> LambdaLR(opt, lambda epoch: 0.5).get_last_lr()       # 0.5 * base lr
+            [0.05]
         """
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
@@ -84,7 +103,14 @@ class MultiplicativeLR(_FunctionSchedule):
     """Multiply each group's lr by ``lr_lambda(epoch)`` at every step after the first.
 
     Example:
-        >>> sched = MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.95)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -94,7 +120,12 @@ class MultiplicativeLR(_FunctionSchedule):
         """The current lrs times ``lr_lambda(last_epoch)`` (unchanged at construction).
 
         Example:
-            >>> MultiplicativeLR(opt, lambda e: 0.9).get_last_lr()   # [lr]
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = MultiplicativeLR(opt, lambda epoch: 0.5)
+            >>> before = sched.get_last_lr(); opt.step(); sched.step()
+            >>> before, sched.get_last_lr()       # unchanged at construction, then halved
+            ([0.1], [0.05])
         """
         if self._is_initial:
             return self._current_lrs()

@@ -21,10 +21,17 @@ class OneCycleLR(LRScheduler):
     Stepping more than ``total_steps`` times is an error.
 
     Example:
-        >>> sched = OneCycleLR(opt, max_lr=0.1, epochs=10, steps_per_epoch=len(loader))
-        >>> for epoch in range(10):
-        ...     for batch in loader:
-        ...         train_batch(opt, batch); sched.step()
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = OneCycleLR(opt, max_lr=0.1, epochs=2, steps_per_epoch=3)
+        >>> opt.param_groups[0]["momentum"]         # cycled inversely to the lr
+        0.95
+        >>> lrs = []
+        >>> for epoch in range(2):
+        ...     for batch in range(3):
+        ...         lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.004, 0.0994, 0.0812, 0.0463, 0.0133, 0.0]
     """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
@@ -104,7 +111,11 @@ class OneCycleLR(LRScheduler):
         """The lrs at ``last_epoch`` (closed form; also sets the cycled momentum).
 
         Example:
-            >>> sched.get_last_lr()          # step() applies get_lr()
+            >>> from autograd import Tensor; from optim import Adam
+            >>> opt = Adam([Tensor([1.0], requires_grad=True)])
+            >>> sched = OneCycleLR(opt, max_lr=0.1, total_steps=10, pct_start=0.2)
+            >>> sched.last_epoch = 1; sched.get_lr(), opt.param_groups[0]["betas"]   # the peak
+            ([0.1], (0.85, 0.999))
         """
         step_num = self.last_epoch
         if step_num > self.total_steps:

@@ -17,9 +17,18 @@ class ReduceLROnPlateau(LRScheduler):
     No lr goes below its ``min_lr``, and cuts smaller than ``eps`` are skipped.
 
     Example:
-        >>> sched = ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=3)
-        >>> for epoch in range(100):
-        ...     val_loss = train_and_validate(opt); sched.step(val_loss)
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=1)
+        >>> for val_loss in [1.0, 0.9, 0.95, 0.92, 0.91, 0.93]:
+        ...     opt.step(); sched.step(val_loss)     # two epochs without a new best: halve
+        ...     print(val_loss, sched.get_last_lr())
+        1.0 [0.1]
+        0.9 [0.1]
+        0.95 [0.1]
+        0.92 [0.05]
+        0.91 [0.05]
+        0.93 [0.025]
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
@@ -57,7 +66,11 @@ class ReduceLROnPlateau(LRScheduler):
         """True while epochs after a cut are not counted as bad.
 
         Example:
-            >>> sched.in_cooldown
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=0, cooldown=2)
+            >>> sched.step(1.0); sched.step(1.0); sched.get_last_lr(), sched.in_cooldown
+            ([0.05], True)
         """
         return self.cooldown_counter > 0
 
@@ -67,7 +80,11 @@ class ReduceLROnPlateau(LRScheduler):
         ``epoch`` (deprecated, as in PyTorch) sets ``last_epoch`` instead of counting.
 
         Example:
-            >>> sched.step(val_loss)
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ReduceLROnPlateau(opt, mode="max", patience=0)   # e.g. an accuracy
+            >>> sched.step(0.8); sched.step(0.7); [round(lr, 4) for lr in sched.get_last_lr()]
+            [0.01]
         """
         current = float(metrics)
         if epoch is None:
@@ -116,6 +133,9 @@ class ReduceLROnPlateau(LRScheduler):
         """The current lrs (this scheduler changes them only in ``step(metric)``).
 
         Example:
-            >>> sched.get_lr() == sched.get_last_lr()
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = ReduceLROnPlateau(opt); sched.step(1.0); sched.get_lr()
+            [0.1]
         """
         return self._current_lrs()

@@ -17,10 +17,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     after batch ``i``, without a deprecation warning (as in PyTorch).
 
     Example:
-        >>> sched = CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2, eta_min=1e-5)
-        >>> for epoch in range(70):
-        ...     for i, batch in enumerate(loader):
-        ...         train_batch(opt, batch); sched.step(epoch + i / len(loader))
+        >>> from autograd import Tensor; from optim import SGD
+        >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+        >>> sched = CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)  # restarts at 2, 6, 14
+        >>> lrs = []
+        >>> for epoch in range(7):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4)); opt.step(); sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.1, 0.0854, 0.05, 0.0146, 0.1]
     """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
@@ -42,7 +46,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         """The lrs at ``T_cur`` of the current period.
 
         Example:
-            >>> CosineAnnealingWarmRestarts(opt, T_0=5).get_last_lr()   # the base lrs
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = CosineAnnealingWarmRestarts(opt, T_0=4, eta_min=0.02)
+            >>> sched.T_cur = 2; [round(lr, 4) for lr in sched.get_lr()]   # half-way down
+            [0.06]
         """
         return [self.eta_min + (base - self.eta_min)
                 * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
@@ -52,7 +60,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         """Advance one epoch, or jump to ``epoch`` (may be fractional), and set the lrs.
 
         Example:
-            >>> sched.step()                      # or sched.step(epoch + i / iters)
+            >>> from autograd import Tensor; from optim import SGD
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> sched = CosineAnnealingWarmRestarts(opt, T_0=2)
+            >>> for i in range(4):                # 4 batches per epoch: fractional epochs
+            ...     opt.step(); sched.step(0 + i / 4)
+            >>> [round(lr, 4) for lr in sched.get_last_lr()], sched.last_epoch
+            ([0.0691], 0)
         """
         if epoch is None and self.last_epoch < 0:
             epoch = 0
