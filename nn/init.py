@@ -108,7 +108,10 @@ def constant_(tensor, val):
     """Fill ``tensor`` with ``val`` in place; returns it.
 
     Example:
-        >>> constant_(layer.bias, 0.1)
+        >>> import nn
+        >>> constant_(nn.Linear(2, 3).bias, 0.1)
+        Parameter containing:
+        Tensor([0.1, 0.1, 0.1], dtype=float32, requires_grad=True)
     """
     _check("constant_", tensor)
     return _fill(tensor, val)
@@ -118,7 +121,10 @@ def zeros_(tensor):
     """Fill ``tensor`` with zeros in place; returns it.
 
     Example:
-        >>> zeros_(layer.bias)
+        >>> import nn
+        >>> zeros_(nn.Linear(2, 3).bias)
+        Parameter containing:
+        Tensor([0., 0., 0.], dtype=float32, requires_grad=True)
     """
     _check("zeros_", tensor)
     return _fill(tensor, 0)
@@ -128,7 +134,9 @@ def ones_(tensor):
     """Fill ``tensor`` with ones in place; returns it.
 
     Example:
-        >>> ones_(bn.weight)
+        >>> ones_(Tensor(np.zeros((2, 2), np.float32)))
+        Tensor([[1., 1.],
+                [1., 1.]], dtype=float32)
     """
     _check("ones_", tensor)
     return _fill(tensor, 1)
@@ -138,7 +146,8 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill ``tensor`` in place with draws from U(a, b); returns it.
 
     Example:
-        >>> uniform_(w, -0.1, 0.1, generator=np.random.default_rng(0))
+        >>> uniform_(Tensor(np.zeros(3)), -0.1, 0.1, generator=np.random.default_rng(0))
+        Tensor([ 0.027392, -0.046043, -0.091805], dtype=float64)
     """
     _check("uniform_", tensor)
     if not a <= b:
@@ -150,7 +159,10 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill ``tensor`` in place with draws from N(mean, std**2); returns it.
 
     Example:
-        >>> normal_(w, std=0.01)      # CS231n's small random numbers
+        >>> w = normal_(Tensor(np.zeros(10000)), mean=1.0, std=0.01,
+        ...             generator=np.random.default_rng(0))
+        >>> round(float(w.data.mean()), 3), round(float(w.data.std()), 4)
+        (1.0, 0.01)
     """
     _check("normal_", tensor)
     if not std >= 0:
@@ -162,7 +174,9 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot & Bengio (2010): U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)); in place.
 
     Example:
-        >>> xavier_uniform_(layer.weight, gain=calculate_gain("tanh"))
+        >>> w = xavier_uniform_(Tensor(np.zeros((200, 100))), generator=np.random.default_rng(0))
+        >>> round(float(np.abs(w.data).max()), 4), round(math.sqrt(6 / (100 + 200)), 4)
+        (0.1414, 0.1414)
     """
     _check("xavier_uniform_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -175,7 +189,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot & Bengio (2010): N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out)).
 
     Example:
-        >>> xavier_normal_(layer.weight)
+        >>> w = xavier_normal_(Tensor(np.zeros((200, 100))), generator=np.random.default_rng(0))
+        >>> round(float(w.data.std()), 4), round(math.sqrt(2 / (100 + 200)), 4)
+        (0.0813, 0.0816)
     """
     _check("xavier_normal_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -199,7 +215,10 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     sqrt(2)). Linear and Conv2d's default init is ``a=sqrt(5)``.
 
     Example:
-        >>> kaiming_uniform_(layer.weight, nonlinearity="relu")
+        >>> w = kaiming_uniform_(Tensor(np.zeros((256, 512))), nonlinearity="relu",
+        ...                      generator=np.random.default_rng(0))
+        >>> round(float(np.abs(w.data).max()), 4), round(math.sqrt(2) * math.sqrt(3 / 512), 4)
+        (0.1083, 0.1083)
     """
     std = _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
     if std is None:
@@ -212,7 +231,10 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     """He et al. (2015): N(0, std**2), std = gain / sqrt(fan); in place.
 
     Example:
-        >>> kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")
+        >>> w = kaiming_normal_(Tensor(np.zeros((64, 32, 3, 3))), mode="fan_out",
+        ...                     nonlinearity="relu", generator=np.random.default_rng(0))
+        >>> round(float(w.data.std()), 4), round(math.sqrt(2 / (64 * 3 * 3)), 4)
+        (0.0588, 0.0589)
     """
     std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
     if std is None:

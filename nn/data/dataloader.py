@@ -69,10 +69,15 @@ class DataLoader:
     batches are exactly those of ``num_workers=0``.
 
     Example:
-        >>> X, y = np.random.default_rng(0).normal(size=(10, 3)), np.arange(10)
+        >>> from nn.data import TensorDataset
+        >>> X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
         >>> loader = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=0)
-        >>> len(loader), [xb.shape for xb, yb in loader]
-        (3, [(4, 3), (4, 3), (2, 3)])
+        >>> len(loader), [yb for xb, yb in loader]     # one epoch: shuffled, the last one short
+        (3, [Tensor([4, 6, 2, 7], dtype=int64), Tensor([3, 5, 9, 0], dtype=int64),
+             Tensor([8, 1], dtype=int64)])
+        >>> xb, yb = next(iter(loader))      # a new epoch, a new order; X[i, 0] is 2 * y[i]
+        >>> yb, xb[:, 0]
+        (Tensor([2, 9, 3, 6], dtype=int64), Tensor([ 4., 18.,  6., 12.], dtype=float64))
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
@@ -149,6 +154,7 @@ class DataLoader:
         """The number of batches per epoch (of samples, with ``batch_size=None``).
 
         Example:
+            >>> from nn.data import TensorDataset
             >>> len(DataLoader(TensorDataset(np.arange(10)), batch_size=4, drop_last=True))
             2
         """

@@ -34,6 +34,7 @@ class Dataset(Generic[T_co]):
         >>> class Squares(Dataset):
         ...     def __len__(self): return 10
         ...     def __getitem__(self, i): return np.float32(i), np.float32(i * i)
+        >>> from nn.data import DataLoader
         >>> next(iter(DataLoader(Squares(), batch_size=4)))[1].data
         array([0., 1., 4., 9.], dtype=float32)
     """
@@ -58,6 +59,7 @@ class IterableDataset(Dataset[T_co]):
     Example:
         >>> class Count(IterableDataset):
         ...     def __iter__(self): return iter(range(5))
+        >>> from nn.data import DataLoader
         >>> [b.data.tolist() for b in DataLoader(Count(), batch_size=2)]
         [[0, 1], [2, 3], [4]]
     """
