@@ -29,8 +29,16 @@ class Callback:
     Example:
         >>> class PrintLoss(Callback):
         ...     def on_epoch_end(self, state, logs):
-        ...         print(state.epoch, logs["train_loss"])
-        >>> fit(model, loader, loss_fn=loss, optimizer=opt, epochs=3, callbacks=[PrintLoss()])
+        ...         print(state.epoch, round(logs["train_loss"], 2))
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+        ...                     optimizer=optim.SGD(model.parameters(), lr=0.1),
+        ...                     callbacks=[PrintLoss()])
+        0 0.69
+        1 0.62
     """
 
     def on_fit_start(self, state):
@@ -64,7 +72,13 @@ class Callback:
         """Restore what ``state_dict()`` returned.
 
         Example:
-            >>> es.load_state_dict(saved)
+            >>> class CountEpochs(Callback):         # a callback that survives a resume
+            ...     epochs = 0
+            ...     def on_epoch_end(self, state, logs): self.epochs += 1
+            ...     def state_dict(self): return {"epochs": self.epochs}
+            ...     def load_state_dict(self, state_dict): self.epochs = state_dict["epochs"]
+            >>> counter = CountEpochs(); counter.load_state_dict({"epochs": 3}); counter.epochs
+            3
         """
 
 
@@ -80,10 +94,18 @@ class EarlyStopping(Callback):
     whether or not training stopped early.
 
     Example:
-        >>> es = EarlyStopping(monitor="val_loss", patience=3)
-        >>> history = fit(model, train, loss_fn=loss, optimizer=opt, epochs=100,
-        ...               val_loader=val, callbacks=[es])
-        >>> es.best_epoch, es.stopped_epoch
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> val = nn.data.DataLoader(nn.data.TensorDataset(*nn.data.moons(32, seed=1)),
+        ...                          batch_size=32)
+        >>> es = EarlyStopping(monitor="val_loss", patience=1)
+        >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=100,
+        ...                     optimizer=optim.Adam(model.parameters(), lr=0.3),
+        ...                     val_loader=val, callbacks=[es])
+        >>> es.best_epoch, es.stopped_epoch, [round(v, 2) for v in history["val_loss"]]
+        (0, 1, [0.4, 0.43])
     """
 
     def __init__(self, monitor="val_loss", mode="min", patience=5, min_delta=0.0,
@@ -154,7 +176,11 @@ class EarlyStopping(Callback):
         """Continue from a saved ``state_dict()``.
 
         Example:
-            >>> es.load_state_dict(other.state_dict())
+            >>> other = EarlyStopping(patience=3)
+            >>> other.best, other.best_epoch, other.wait = 0.4, 2, 1
+            >>> es = EarlyStopping(patience=3); es.load_state_dict(other.state_dict())
+            >>> es.best, es.best_epoch, es.wait
+            (0.4, 2, 1)
         """
         self.best = float(state_dict["best"])
         self.best_epoch = state_dict["best_epoch"]

@@ -31,9 +31,19 @@ class Checkpoint(Callback):
     they record for that epoch (e.g. EarlyStopping's counter) is saved.
 
     Example:
-        >>> ckpt = Checkpoint("runs/exp1/", every=5)
-        >>> fit(model, train, loss_fn=loss, optimizer=opt, epochs=20, callbacks=[ckpt])
-        >>> fit(model, train, loss_fn=loss, optimizer=opt, epochs=40, resume_from=ckpt.saved[-1])
+        >>> import optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Linear(2, 2); opt = optim.SGD(model.parameters(), lr=0.1)
+        >>> ckpt = Checkpoint("runs/exp1/", every=1)
+        >>> h = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=opt, epochs=2,
+        ...               callbacks=[ckpt])
+        >>> ckpt.saved
+        ['runs/exp1/epoch0001.npz', 'runs/exp1/epoch0002.npz']
+        >>> h = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=opt, epochs=3,
+        ...               resume_from=ckpt.saved[0])        # epochs 1 and 2 again
+        >>> h["epoch"]
+        [0, 1, 2]
     """
 
     def __init__(self, path, every=1):
@@ -80,7 +90,9 @@ def stateful(callbacks):
     """The callbacks that define their own ``state_dict`` (saved in checkpoints).
 
     Example:
-        >>> stateful([EarlyStopping(), ProgressBar()])   # [EarlyStopping]
+        >>> from optim.training import EarlyStopping, ProgressBar
+        >>> [type(cb).__name__ for cb in stateful([EarlyStopping(), ProgressBar()])]
+        ['EarlyStopping']
     """
     return [cb for cb in callbacks if type(cb).state_dict is not Callback.state_dict]
 
@@ -89,7 +101,12 @@ def make_checkpoint(state):
     """The dict a Checkpoint saves for a ``FitState`` at the end of its epoch.
 
     Example:
-        >>> nn.save(make_checkpoint(state), "now.npz")
+        >>> from optim import SGD
+        >>> from optim.training import FitState, History
+        >>> model = nn.Linear(2, 1); opt = SGD(model.parameters(), lr=0.1)
+        >>> state = FitState(model, opt, None, History(epoch=[], step_loss=[]), 5, 0, [], [])
+        >>> ckpt = make_checkpoint(state); ckpt["epochs_done"], sorted(ckpt["model"])
+        (1, ['bias', 'weight'])
     """
     return {"format": FORMAT, "epochs_done": state.epoch + 1, "seed": state.seed,
             "model": state.model.state_dict(), "optimizer": state.optimizer.state_dict(),
@@ -104,7 +121,11 @@ def read_checkpoint(path, history, epochs, scheduler, callbacks):
     """Load a Checkpoint file and check that it fits this fit's setup; change nothing.
 
     Example:
-        >>> ckpt = read_checkpoint("ck.npz", history, epochs=10, scheduler=None, callbacks=[])
+        >>> import numpy as np
+        >>> nn.save({"weight": np.zeros(2)}, "weights.npz")
+        >>> read_checkpoint("weights.npz", {}, epochs=10, scheduler=None, callbacks=[])
+        Traceback (most recent call last):
+        ValueError: fit: resume_from='weights.npz' is not a fit checkpoint (written by ...
     """
     ckpt = nn.load(path)
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
@@ -135,7 +156,14 @@ def restore(ckpt, model, optimizer, scheduler):
     """Load model, optimizer and scheduler state: all of it or (on an error) none of it.
 
     Example:
-        >>> restore(ckpt, model, optimizer, scheduler=None)
+        >>> from optim import SGD
+        >>> from optim.training import FitState, History
+        >>> model = nn.Linear(2, 1); opt = SGD(model.parameters(), lr=0.1)
+        >>> state = FitState(model, opt, None, History(epoch=[], step_loss=[]), 5, 0, [], [])
+        >>> ckpt = make_checkpoint(state)
+        >>> model2 = nn.Linear(2, 1); restore(ckpt, model2, SGD(model2.parameters()), None)
+        >>> bool((model2.weight.data == model.weight.data).all())
+        True
     """
     before = (model.state_dict(), optimizer.state_dict(),
               None if scheduler is None else scheduler.state_dict())
@@ -157,7 +185,11 @@ def restore_callbacks(ckpt, callbacks):
     """Give each stateful callback its saved state (after fit's ``on_fit_start``).
 
     Example:
-        >>> restore_callbacks(ckpt, [early_stopping])
+        >>> from optim.training import EarlyStopping
+        >>> saved = EarlyStopping(); saved.wait = 2
+        >>> ckpt = {"callbacks": [["EarlyStopping", saved.state_dict()]]}   # as a Checkpoint saves
+        >>> es = EarlyStopping(); restore_callbacks(ckpt, [es]); es.wait
+        2
     """
     for cb, (_, saved) in zip(stateful(callbacks), ckpt["callbacks"]):
         cb.load_state_dict(saved)

@@ -26,9 +26,14 @@ class History(dict):
     lists, it goes straight to ``json.dumps`` or ``nn.save``.
 
     Example:
-        >>> history = fit(model, train, loss_fn=loss, optimizer=opt, epochs=5, val_loader=val)
-        >>> history["val_loss"][-1], json.dumps(history)[:10]
-        >>> history.best("val_loss")
+        >>> import json, nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+        ...                     optimizer=optim.SGD(model.parameters(), lr=0.1))
+        >>> list(history), len(history["step_loss"]), json.dumps(history)[:22]
+        (['epoch', 'lr', 'train_loss', 'step_loss', 'nonfinite_steps'], 8, '{"epoch": [0, 1], "lr"')
     """
 
     def best(self, monitor="val_loss", mode="min"):
@@ -74,7 +79,9 @@ def metric_functions(metrics, loss_fn):
     """``{name: fn(output, target) -> float}`` from fit's ``metrics`` argument.
 
     Example:
-        >>> metric_functions(["accuracy"], nn.CrossEntropyLoss())["accuracy"](out, y)
+        >>> fns = metric_functions(["accuracy"], nn.CrossEntropyLoss())
+        >>> fns["accuracy"](Tensor([[0.1, 0.9], [0.8, 0.2]]), Tensor(np.array([1, 1])))
+        0.5
     """
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
@@ -109,7 +116,9 @@ class Meter:
     """Batch-size-weighted means of the loss and the metrics over one epoch.
 
     Example:
-        >>> m = Meter({}); m.add(0.5, out, y, n=32); m.means("train")["train_loss"]
+        >>> m = Meter({}); m.add(0.5, None, None, n=32); m.add(1.0, None, None, n=16)
+        >>> m.means("train")                          # weighted by batch size
+        {'train_loss': 0.6666666666666666}
     """
 
     def __init__(self, metric_fns):
@@ -132,7 +141,9 @@ def split_batch(batch, where):
     """``(inputs, target)`` of a batch ``(inputs..., target)``; ndarrays become Tensors.
 
     Example:
-        >>> inputs, target = split_batch((x, y), "train_loader")
+        >>> inputs, target = split_batch((np.zeros((4, 2)), np.ones(4)), "train_loader")
+        >>> len(inputs), inputs[0].shape, type(target).__name__
+        (1, (4, 2), 'Tensor')
     """
     if isinstance(batch, (tuple, list)) and len(batch) >= 2:
         fields = [Tensor(b) if isinstance(b, np.ndarray) else b for b in batch]
@@ -146,7 +157,11 @@ def checked_loss(loss_fn, output, target):
     """``loss_fn(output, target)``, checked to be a one-element Tensor.
 
     Example:
-        >>> checked_loss(nn.MSELoss(), out, y).backward()
+        >>> checked_loss(nn.MSELoss(), Tensor([1.0, 2.0]), Tensor([1.0, 4.0])).item()
+        2.0
+        >>> checked_loss(nn.MSELoss(reduction="none"), Tensor([1.0, 2.0]), Tensor([1.0, 4.0]))
+        Traceback (most recent call last):
+        ValueError: fit: loss_fn returned (2,); it must return a one-element Tensor ...
     """
     loss = loss_fn(output, target)
     if not isinstance(loss, Tensor) or loss.size != 1:
@@ -160,7 +175,8 @@ def batch_size(target):
     """The number of samples in a batch (the target's first dimension).
 
     Example:
-        >>> batch_size(Tensor(np.zeros(32)))
+        >>> batch_size(Tensor(np.zeros((32, 10))))
+        32
     """
     return int(target.shape[0]) if getattr(target, "ndim", 0) else 1
 
@@ -169,7 +185,9 @@ def evaluate(model, loader, loss_fn, metric_fns):
     """``{"val_loss": ..., "val_<metric>": ...}`` over ``loader`` in eval mode, without grad.
 
     Example:
-        >>> evaluate(model, val_loader, nn.CrossEntropyLoss(), {})["val_loss"]
+        >>> batches = [(np.array([[1.0], [3.0]]), np.array([[1.0], [1.0]]))]
+        >>> evaluate(nn.Identity(), batches, nn.MSELoss(), {})      # (0 + 2 ** 2) / 2
+        {'val_loss': 2.0}
     """
     model.eval()
     meter = Meter(metric_fns)

@@ -19,8 +19,18 @@ class ProgressBar(Callback):
     when stderr is a terminal.
 
     Example:
-        >>> fit(model, train, loss_fn=loss, optimizer=opt, epochs=5, callbacks=[ProgressBar()])
-        epoch 1/5: 100%|██████████| 32/32 [00:00<00:00, train_loss=0.512]
+        >>> import contextlib, io
+        >>> from optim import fit
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> with contextlib.redirect_stderr(io.StringIO()) as stderr:
+        ...     history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+        ...                   optimizer=optim.SGD(model.parameters(), lr=0.1),
+        ...                   callbacks=[ProgressBar()])
+        >>> "epoch 2/2" in stderr.getvalue()        # e.g. "epoch 2/2: 100%|####| 4/4 ..."
+        True
     """
 
     def __init__(self):
