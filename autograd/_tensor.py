@@ -24,10 +24,11 @@ class Tensor:
     ``torch.from_numpy``). Its methods are listed in ``autograd/methods.py``.
 
     Example:
-        >>> a = Tensor(2.0, requires_grad=True)
-        >>> b = (a * a + 1).tanh()
-        >>> b.backward(); a.grad
-        Tensor(0.070651, dtype=float32)
+        >>> a = Tensor(0.5, requires_grad=True)
+        >>> b = (a * a + 1).tanh(); b
+        Tensor(0.848284, dtype=float32, grad_fn=Tanh)
+        >>> b.backward(); a.grad                    # 2a (1 - tanh(a*a + 1)**2)
+        Tensor(0.280415, dtype=float32)
     """
 
     __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "name", "_hooks",
@@ -58,12 +59,38 @@ class Tensor:
 
     # -- attributes -------------------------------------------------------------
 
-    shape = property(lambda self: self.data.shape, doc="The shape, as NumPy's.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
-    is_leaf = property(lambda self: self.grad_fn is None,
-                       doc="True for tensors not made by a recorded op (inputs, parameters).")
-    device = property(lambda self: _CPU, doc="Always the CPU (PyTorch's ``.device``).")
+    shape = property(lambda self: self.data.shape, doc="""The shape, as NumPy's.
+
+        Example:
+            >>> Tensor([[1.0, 2.0, 3.0]]).shape
+            (1, 3)
+        """)
+    ndim = property(lambda self: self.data.ndim, doc="""The number of dimensions.
+
+        Example:
+            >>> Tensor([[1.0, 2.0, 3.0]]).ndim, Tensor(1.0).ndim
+            (2, 0)
+        """)
+    dtype = property(lambda self: self.data.dtype, doc="""The NumPy dtype.
+
+        Example:
+            >>> Tensor([1.0]).dtype, Tensor(np.array([1, 2])).dtype
+            (dtype('float32'), dtype('int64'))
+        """)
+    is_leaf = property(lambda self: self.grad_fn is None, doc="""True for tensors not made
+        by a recorded op (inputs, parameters).
+
+        Example:
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> x.is_leaf, (x * 2).is_leaf
+            (True, False)
+        """)
+    device = property(lambda self: _CPU, doc="""Always the CPU (PyTorch's ``.device``).
+
+        Example:
+            >>> Tensor([1.0]).device
+            device(type='cpu')
+        """)
 
     @property
     def size(self):
@@ -123,8 +150,11 @@ class Tensor:
         """How many in-place writes this tensor's memory has had, through any alias.
 
         Example:
-            >>> t = Tensor([1.0]); t.add_(1); t.detach()._version
-            1
+            >>> t = Tensor([1.0]); alias = t.detach()
+            >>> t.add_(1)
+            Tensor([2.], dtype=float32)
+            >>> t._version, alias._version
+            (1, 1)
         """
         return versions.version(self.data)
 
@@ -215,7 +245,8 @@ class Tensor:
 
         Example:
             >>> x = Tensor([1.0, 2.0], requires_grad=True)
-            >>> h = x * 2; h.retain_grad(); h.sum().backward(); h.grad
+            >>> h = (x * 2).retain_grad()
+            >>> h.sum().backward(); h.grad
             Tensor([1., 1.], dtype=float32)
         """
         if not self.requires_grad:
@@ -226,7 +257,13 @@ class Tensor:
 
     @property
     def retains_grad(self):
-        """True if this non-leaf keeps its ``.grad`` after backward (``retain_grad()``)."""
+        """True if this non-leaf keeps its ``.grad`` after backward (``retain_grad()``).
+
+        Example:
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> (x * 2).retain_grad().retains_grad, (x * 2).retains_grad
+            (True, False)
+        """
         return self._retains_grad
 
     def register_hook(self, hook):

@@ -92,6 +92,13 @@ class BackwardStep:
     ``fn`` its grad_fn, ``grad`` the complete upstream gradient (after hooks)
     and ``input_grads`` one ndarray per entry of ``fn.inputs`` (summed to that
     input's shape), or None where no gradient was sent.
+
+    Example:
+        >>> x = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> with record_backward() as rec:
+        ...     (x * x + x).backward()
+        >>> step = rec.steps[1]; step.fn.name, step.grad, step.input_grads   # d(x*x)
+        ('Mul', array(1.), (array(2.), array(2.)))
     """
     tensor: Tensor
     fn: object
@@ -103,7 +110,16 @@ class BackwardStep:
 class BackwardRecord:
     """What ``record_backward`` saw: ``order`` (forward topological order of the recorded
     tensors), ``steps`` (BackwardSteps in the order they ran), ``leaves`` ((leaf, total
-    gradient) in accumulation order) and ``roots``."""
+    gradient) in accumulation order) and ``roots``.
+
+    Example:
+        >>> x = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> with record_backward() as rec:
+        ...     (x * x + x).backward()
+        >>> rec.roots, rec.leaves                  # d(x*x + x)/dx = 2x + 1 = 5
+        ([Tensor(6., dtype=float64, grad_fn=Add)],
+         [(Tensor(2., dtype=float64, requires_grad=True), array(5.))])
+    """
     roots: list = field(default_factory=list)
     order: list = field(default_factory=list)
     steps: list = field(default_factory=list)

@@ -126,30 +126,66 @@ class Function:
         """Keep tensors for backward; in-place writes to them (through any alias) are caught.
 
         Example:
-            >>> ctx.save_for_backward(x, w)   # inside forward  # doctest: +SKIP
+            >>> x = Tensor([3.0], requires_grad=True); c = Tensor([2.0])
+            >>> y = x * c                               # Mul saves x and c
+            >>> c.add_(1); y.backward()
+            Traceback (most recent call last):
+            RuntimeError: Mul.backward: a tensor it saved (shape (1,) float32) was modified ...
         """
         self._saved = tensors
         self._saved_at = versions.clock[0]
 
     def mark_non_differentiable(self, *outputs):
-        """Accepted for PyTorch compatibility: integer outputs never require grad here anyway."""
+        """Accepted for PyTorch compatibility: integer outputs never require grad here anyway.
+
+        Example:
+            >>> class ArgMax(Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         i = x.data.argmax(); ctx.mark_non_differentiable(i); return i
+            >>> ArgMax.apply(Tensor([1.0, 3.0], requires_grad=True))
+            Tensor(1, dtype=int64)
+        """
 
     def set_materialize_grads(self, value):
         """With False, missing output gradients of a multi-output op arrive as None, not zeros.
 
         Example:
-            >>> ctx.set_materialize_grads(False)   # inside forward  # doctest: +SKIP
+            >>> class Halves(Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         ctx.set_materialize_grads(False)
+            ...         return x.data[:1], x.data[1:]
+            ...     @staticmethod
+            ...     def backward(ctx, g0, g1):
+            ...         print(g0, g1)
+            ...         return np.concatenate([g0.data, np.zeros(1) if g1 is None else g1.data])
+            >>> first, second = Halves.apply(Tensor([1.0, 2.0], requires_grad=True))
+            >>> (first * 3).sum().backward()            # second is unused: its grad is None
+            Tensor([3.], dtype=float32) None
         """
         self.materialize_grads = bool(value)
 
     @property
     def needs_input_grad(self):
-        """One bool per forward argument: does that input require a gradient?"""
+        """One bool per forward argument: does that input require a gradient?
+
+        Example:
+            >>> x = Tensor([3.0], requires_grad=True)
+            >>> (x * Tensor([2.0])).grad_fn.needs_input_grad
+            (True, False)
+        """
         return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     @property
     def saved_tensors(self):
-        """The tensors given to save_for_backward (arrays when backward runs on arrays)."""
+        """The tensors given to save_for_backward (arrays when backward runs on arrays).
+
+        Example:
+            >>> x = Tensor([3.0], requires_grad=True)
+            >>> (x * Tensor([2.0])).grad_fn.saved_tensors     # a built-in op: arrays
+            [array([3.], dtype=float32), array([2.], dtype=float32)]
+        """
         try:
             saved = self._saved
         except AttributeError:
@@ -167,7 +203,19 @@ class Function:
 
     @property
     def output(self):
-        """The op's own result, for ops with ``saves_output = True`` (set by the engine)."""
+        """The op's own result, for ops with ``saves_output = True`` (set by the engine).
+
+        Example:
+            >>> class Exp(Function):
+            ...     saves_output = True
+            ...     @staticmethod
+            ...     def forward(ctx, x): return np.exp(x.data)
+            ...     @staticmethod
+            ...     def backward(ctx, grad): return grad * ctx.output     # d exp = exp
+            >>> x = Tensor([0.0, 1.0], requires_grad=True)
+            >>> Exp.apply(x).sum().backward(); x.grad
+            Tensor([1.      , 2.718282], dtype=float32)
+        """
         out = self._output
         if versions.written_since(out.data, self._saved_at):
             raise _version_error(self, out)
@@ -182,6 +230,13 @@ class Function:
         (one per tensor, shared through the ``released`` dict), so the graph
         stays walkable and drawable while the values can be freed. With
         ``released=None`` the inputs are kept (the values stay).
+
+        Example:
+            >>> x = Tensor([3.0], requires_grad=True)
+            >>> fn = (x * 2).exp().grad_fn; fn.inputs
+            (Tensor([6.], dtype=float32, grad_fn=Mul),)
+            >>> fn.release({}); fn.inputs
+            (ReleasedTensor(shape=(1,), dtype=float32),)
         """
         kept = self.__dict__
         inputs = kept["inputs"]
@@ -202,7 +257,12 @@ class Function:
 
     @property
     def name(self):
-        """The op's name as shown in errors and graph pictures, e.g. 'Mul'."""
+        """The op's name as shown in errors and graph pictures, e.g. 'Mul'.
+
+        Example:
+            >>> (Tensor([1.0], requires_grad=True) * 2).grad_fn.name
+            'Mul'
+        """
         return type(self).__name__
 
     def __repr__(self):
@@ -245,7 +305,14 @@ class ReleasedTensor(tuple):
     __hash__ = object.__hash__
 
     def tensor(self):
-        """The original Tensor if it is still alive (held elsewhere), else None."""
+        """The original Tensor if it is still alive (held elsewhere), else None.
+
+        Example:
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> h = x * 2; y = h.exp(); y.sum().backward()
+            >>> y.grad_fn.inputs[0].tensor() is h
+            True
+        """
         return self[6]()
 
     def __repr__(self):

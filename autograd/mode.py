@@ -29,8 +29,11 @@ def set_default_dtype(dtype):
     """Set the float dtype of tensors made from Python data (and of nn's parameters).
 
     Example:
+        >>> from autograd import Tensor
         >>> set_default_dtype("float64"); Tensor(1.0).dtype
         dtype('float64')
+        >>> set_default_dtype("float32"); Tensor(1.0).dtype
+        dtype('float32')
     """
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -63,9 +66,15 @@ class set_grad_enabled:
     """Turn recording on or off: as a call, or as a context manager that restores it.
 
     Example:
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0], requires_grad=True)
         >>> with set_grad_enabled(False):
-        ...     y = x * 2          # y has no grad_fn
-        >>> set_grad_enabled(True)  # as a plain call
+        ...     (x * 2).requires_grad
+        False
+        >>> _ = set_grad_enabled(False); (x * 2).requires_grad   # as a plain call
+        False
+        >>> _ = set_grad_enabled(True); (x * 2).requires_grad
+        True
     """
 
     def __init__(self, mode):
@@ -83,8 +92,13 @@ class no_grad:
     """Context manager (and decorator) under which ops record nothing.
 
     Example:
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
         >>> with no_grad():
-        ...     w -= 0.1 * w.grad
+        ...     w -= 0.1 * w.grad                    # an update, not recorded
+        >>> w, w.is_leaf
+        (Tensor([0.8, 1.6], dtype=float32, requires_grad=True), True)
     """
 
     def __enter__(self):
@@ -106,9 +120,12 @@ class enable_grad(no_grad):
     """Context manager (and decorator) that records ops even inside no_grad().
 
     Example:
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0], requires_grad=True)
         >>> with no_grad():
         ...     with enable_grad():
-        ...         y = x * 2      # recorded
+        ...         x * 2                            # recorded
+        Tensor([2.], dtype=float32, grad_fn=Mul)
     """
 
     def __enter__(self):
@@ -156,10 +173,14 @@ class name_scope:
     was created in as ``grad_fn.scope``.
 
     Example:
+        >>> from autograd import Tensor
+        >>> x = Tensor([[1.0, -2.0]], requires_grad=True)
         >>> with name_scope("layer1"):
-        ...     h = (x @ w).relu()
-        >>> h.grad_fn.scope
-        'layer1'
+        ...     h = (x @ Tensor([[1.0], [1.0]])).relu()
+        ...     with name_scope("out"):
+        ...         y = h * 2
+        >>> h.grad_fn.scope, y.grad_fn.scope
+        ('layer1', 'layer1/out')
     """
 
     def __init__(self, name):
@@ -193,8 +214,11 @@ class detect_anomaly:
     the op and that line. It costs a finiteness check per op: use it to debug.
 
     Example:
+        >>> from autograd import Tensor
         >>> with detect_anomaly():
-        ...     y = Tensor(0.0, requires_grad=True).log()   # FloatingPointError naming 'Log'
+        ...     Tensor(0.0, requires_grad=True).log()
+        Traceback (most recent call last):
+        FloatingPointError: detect_anomaly: Log produced NaN or Inf from finite inputs ...
     """
 
     def __enter__(self):

@@ -4,11 +4,25 @@ Needs ``hypothesis`` (the ``dev`` extra). The project's own op tests are
 written with exactly these, so a custom ``Function`` is tested the same way:
 
 Example:
-    >>> from hypothesis import given
-    >>> from autograd.testing import tensors, assert_gradients_correct
-    >>> @given(tensors(shape=(3,)))
+    >>> from hypothesis import given, settings
+    >>> from autograd import Function
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x.data ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         x, = ctx.saved_tensors
+    ...         return 3 * x * x * grad
+    >>> @settings(max_examples=20, database=None)
+    ... @given(tensors())                          # any shape, 0-d included
     ... def test_cube(x):
-    ...     assert_gradients_correct(lambda t: Cube.apply(t), [x])
+    ...     assert_gradients_correct(Cube.apply, [x])
+    >>> test_cube()
+
+Below, ``hypothesis.find`` shows the simplest value a strategy draws that
+meets a condition.
 """
 import numpy as np
 from hypothesis import strategies as st
@@ -26,7 +40,12 @@ def shapes(min_dims=0, max_dims=3, min_side=1, max_side=4):
     """Array shapes, 0-d included by default.
 
     Example:
-        >>> shapes(max_dims=2).example()
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(shapes(), lambda s: True, settings=fixed)
+        ()
+        >>> find(shapes(max_dims=2), lambda s: len(s) == 2 and s[0] == 3, settings=fixed)
         (3, 1)
     """
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
@@ -37,8 +56,13 @@ def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4):
     """Tuples of ``num_shapes`` shapes that broadcast together (size-1 and missing dims).
 
     Example:
-        >>> broadcastable_shapes().example()
-        ((2, 1), (3,))
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> pair = find(broadcastable_shapes(min_dims=2, max_dims=2), lambda p: p[0] != p[1],
+        ...             settings=fixed)
+        >>> pair, np.broadcast_shapes(*pair)
+        (((1, 1), (2, 1)), (2, 1))
     """
     return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=min_dims,
                                              max_dims=max_dims, max_side=max_side).map(
@@ -52,15 +76,27 @@ def floats_away_from(points=(0.0,), margin=0.1, low=-3.0, high=3.0):
     smooth; keep elements away from relu's 0, log's pole and the like.
 
     Example:
-        >>> floats_away_from((0.0,), margin=0.2).example()
-        1.5
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(floats_away_from((0.0,), margin=0.2), lambda v: abs(v) < 0.3,
+        ...      settings=fixed)
+        0.25
     """
     return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(
         lambda v: all(abs(v - p) >= margin for p in points))
 
 
 def float_dtypes():
-    """float32 or float64 in native byte order."""
+    """float32 or float64 in native byte order.
+
+    Example:
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> [find(float_dtypes(), lambda d: d.itemsize == n, settings=fixed) for n in (4, 8)]
+        [dtype('float32'), dtype('float64')]
+    """
     return st.sampled_from([np.dtype(np.float32), np.dtype(np.float64)])
 
 
@@ -73,8 +109,11 @@ def tensors(draw, shape=None, dtype=np.float64, elements=None, requires_grad=Tru
     for max/min/sort-like ops).
 
     Example:
-        >>> tensors(shape=(2, 3), elements=floats_away_from((0,))).example().shape
-        (2, 3)
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(tensors(shape=(3,), distinct=0.5), lambda t: True, settings=fixed)
+        Tensor([0. , 0.5, 1. ], dtype=float64, requires_grad=True)
     """
     shape = draw(shapes()) if shape is None else shape
     dtype = draw(dtype) if isinstance(dtype, st.SearchStrategy) else np.dtype(dtype)
@@ -91,8 +130,13 @@ def axes(draw, ndim, allow_none=True, allow_tuple=True):
     """A valid NumPy ``axis`` for ``ndim`` dims: None, an int (maybe negative), or a tuple.
 
     Example:
-        >>> axes(3).example()
-        (0, -1)
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(axes(3), lambda a: isinstance(a, tuple) and len(a) == 2, settings=fixed)
+        (0, 1)
+        >>> find(axes(3), lambda a: isinstance(a, tuple) and min(a) < 0, settings=fixed)
+        (-3,)
     """
     options = ["none"] if allow_none or ndim == 0 else []
     if ndim:
@@ -110,7 +154,15 @@ def axes(draw, ndim, allow_none=True, allow_tuple=True):
 
 @st.composite
 def axes_and_keepdims(draw, ndim):
-    """An (axis, keepdims) pair valid for ``ndim`` dims."""
+    """An (axis, keepdims) pair valid for ``ndim`` dims.
+
+    Example:
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(axes_and_keepdims(2), lambda p: p[0] is not None and p[1], settings=fixed)
+        (0, True)
+    """
     return draw(axes(ndim)), draw(st.booleans())
 
 
@@ -118,8 +170,12 @@ def basic_indices(shape):
     """Basic indices (ints, slices, None, Ellipsis) valid for ``shape``.
 
     Example:
-        >>> basic_indices((3, 4)).example()
-        (slice(None, 2, None), 1)
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> find(basic_indices((3, 4)), lambda i: isinstance(i, tuple) and len(i) == 2,
+        ...      settings=fixed)
+        (0, 0)
     """
     return hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True)
 
@@ -128,8 +184,16 @@ def advanced_indices(shape):
     """Integer-array indices (repeats included, so gradients must add up) valid for ``shape``.
 
     Example:
-        >>> advanced_indices((3, 4)).example()
-        (array([0, 2, 2]),)
+        >>> from hypothesis import Phase, find, settings
+        >>> fixed = settings(database=None, derandomize=True,    # quick, the same every run
+        ...                  phases=[Phase.generate, Phase.shrink])
+        >>> repeats = lambda i: i[0].size > len(set(i[0].tolist()))
+        >>> idx = find(advanced_indices((3, 4)), repeats, settings=fixed)
+        >>> idx
+        (array([0, 0]), array([0, 0]))
+        >>> x = Tensor(np.zeros((3, 4)), requires_grad=True)
+        >>> x[idx].sum().backward(); x.grad[0, 0]                 # the repeat adds up
+        Tensor(2., dtype=float64)
     """
     return hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(max_dims=2,
                                                                           max_side=4))

@@ -64,12 +64,22 @@ def matmul(a, b):
     """Matrix product ``a @ b`` (NumPy semantics: 1-d operands promoted, batch dims broadcast).
 
     Example:
-        >>> (Tensor(np.ones((2, 3))) @ Tensor(np.ones((3, 4)))).shape
-        (2, 4)
+        >>> from autograd import Tensor
+        >>> a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> matmul(a, Tensor([1.0, 1.0]))
+        Tensor([3., 7.], dtype=float32, grad_fn=MatMul)
+        >>> (Tensor(np.ones((5, 2, 3))) @ Tensor(np.ones((3, 4)))).shape    # batch dims
+        (5, 2, 4)
     """
     return MatMul.apply(tensor_arg(a, "matmul"), tensor_arg(b, "matmul"))
 
 
 def rmatmul(a, b):
-    """``b @ a``: the reflected operator (an ndarray or list on the left of a Tensor)."""
+    """``b @ a``: the reflected operator (an ndarray or list on the left of a Tensor).
+
+    Example:
+        >>> from autograd import Tensor
+        >>> [[1.0, 1.0]] @ Tensor([[1.0], [2.0]])
+        Tensor([[3.]], dtype=float32)
+    """
     return MatMul.apply(tensor_arg(b, "rmatmul"), a)

@@ -324,7 +324,7 @@ def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """log(sum(exp(x))) over ``axis``, computed stably (shifted by the maximum).
 
     Example:
-        >>> logsumexp(Tensor([1000.0, 1000.0]))
-        Tensor(1000.6931, dtype=float32)
+        >>> logsumexp(Tensor([1000.0, 1000.0]))       # 1000 + log 2; exp(1000) overflows
+        Tensor(1000.6932, dtype=float32)
     """
     return _reduce(LogSumExp, "logsumexp", x, axis, keepdims, dim, keepdim)

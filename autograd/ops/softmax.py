@@ -57,7 +57,10 @@ def softmax(x, axis=-1, *, dim=None):
     """exp(x) / sum(exp(x)) along ``axis`` (alias ``dim``), stable for large inputs.
 
     Example:
-        >>> softmax(Tensor([1.0, 1.0]))
+        >>> from autograd import Tensor
+        >>> softmax(Tensor([1.0, 2.0, 3.0]))
+        Tensor([0.090031, 0.244728, 0.665241], dtype=float32)
+        >>> softmax(Tensor([1000.0, 1000.0]))
         Tensor([0.5, 0.5], dtype=float32)
     """
     x = tensor_arg(x, "softmax")
@@ -69,8 +72,10 @@ def log_softmax(x, axis=-1, *, dim=None):
     """log(softmax(x)) along ``axis`` (alias ``dim``), computed without overflow.
 
     Example:
-        >>> log_softmax(Tensor([0.0, 0.0]))
-        Tensor([-0.693147, -0.693147], dtype=float32)
+        >>> from autograd import Tensor
+        >>> log_softmax(Tensor([[0.0, 0.0], [1.0, 2.0]]), dim=1)
+        Tensor([[-0.693147, -0.693147],
+                [-1.313262, -0.313262]], dtype=float32)
     """
     x = tensor_arg(x, "log_softmax")
     axis = _axis("log_softmax", x, axis, dim)
