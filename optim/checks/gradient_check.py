@@ -8,10 +8,14 @@ differences ``(f(p + eps) - f(p - eps)) / (2 eps)`` (CS231n's
 ``eval_numerical_gradient``).
 
 The error reported per parameter is the norm-wise relative error
-``||a - n|| / max(||a||, ||n||, 1e-8)`` of the analytic gradient ``a`` and the
+``||a - n|| / max(||a||, ||n||, floor)`` of the analytic gradient ``a`` and the
 numerical one ``n`` over the checked elements: unlike the worst element's
 ``|a - n| / max(|a|, |n|)`` (also reported, with its index), it is not
-dominated by elements whose gradient is numerically zero. In float64 with
+dominated by elements whose gradient is numerically zero. The ``floor`` is
+the gradient norm the differences' round-off can fake (see ``zero_floor``)
+over the threshold, so a parameter whose true gradient is 0 (a bias before
+BatchNorm) passes whether its differences come out as exactly 0 or as
+round-off, which depends on the BLAS kernel. In float64 with
 ``eps = 1e-5`` (CS231n's h) the truncation error is about eps² = 1e-10 and
 the round-off about 1e-16 / eps = 1e-11 (relative to the loss), so a correct
 model gives about 1e-8 or less (CS231n: below 1e-7 "you should be happy");
@@ -23,6 +27,7 @@ samples that is rare. A wrong backward gives errors near 1, and exactly 2 for
 a sign flip.
 """
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,9 +38,25 @@ from .sanity import Result, check_args
 
 __all__ = ["GradientCheckResult", "ParamGradError", "check_gradients"]
 
-# Gradient norms below this count as zero (e.g. a bias followed by BatchNorm, whose exact
-# gradient is 0): the central differences' round-off is about 1e-11 per element at eps=1e-5.
-ZERO_NORM = 1e-8
+
+def zero_floor(loss, eps, checked, threshold):
+    """The smallest denominator of the norm-wise relative error: round-off over ``threshold``.
+
+    A loss computed in float64 is off by about machine epsilon x ``|loss|``, so each
+    central difference ``(f(p + eps) - f(p - eps)) / (2 eps)`` carries round-off of about
+    ``2.2e-16 * |loss| / eps`` (1e-11 for a loss near 1 at eps=1e-5; how much of it shows
+    depends on the BLAS kernel). Over ``checked`` elements that is ``sqrt(checked)`` times
+    more; with a 10x margin, divided by ``threshold``, it is the gradient norm below which
+    a gradient cannot be told from zero at this eps. Errors are measured against it, so
+    round-off alone stays 10x below the threshold, while a wrong gradient as small as
+    ``threshold * floor`` is still caught.
+
+    Example:
+        >>> f"{zero_floor(loss=1.2, eps=1e-5, checked=8, threshold=1e-6):.1e}"
+        '7.5e-04'
+    """
+    noise = np.finfo(np.float64).eps * max(1.0, abs(loss)) / eps
+    return 10 * math.sqrt(max(checked, 1)) * noise / threshold
 
 
 @dataclass
@@ -48,7 +69,7 @@ class ParamGradError:
     name: str
     shape: tuple
     checked: int               # how many elements were perturbed
-    relative_error: float      # ||a - n|| / max(||a||, ||n||, ZERO_NORM)
+    relative_error: float      # ||a - n|| / max(||a||, ||n||, zero_floor(...))
     index: tuple               # the element with the largest |a - n|
     analytic: float
     numerical: float
@@ -83,7 +104,7 @@ def _float64_copy(model, training):
     return m.train(training)
 
 
-def _compare(name, p, analytic, loss, eps, max_elements, rng):
+def _compare(name, p, analytic, loss, loss_value, eps, threshold, max_elements, rng):
     flat = p.data.reshape(-1)                 # a view: p.data is our own contiguous copy
     idx = (np.arange(flat.size) if flat.size <= max_elements
            else np.sort(rng.choice(flat.size, max_elements, replace=False)))
@@ -98,7 +119,8 @@ def _compare(name, p, analytic, loss, eps, max_elements, rng):
     finally:
         flat[idx] = checked
     a = analytic.reshape(-1)[idx]
-    scale = max(np.linalg.norm(a), np.linalg.norm(num), ZERO_NORM)
+    floor = zero_floor(loss_value, eps, idx.size, threshold)
+    scale = max(np.linalg.norm(a), np.linalg.norm(num), floor)
     rel = float(np.linalg.norm(a - num) / scale)
     k = int(np.argmax(np.abs(a - num))) if idx.size else 0
     index = tuple(int(j) for j in np.unravel_index(int(idx[k]), p.shape)) if idx.size else ()
@@ -142,7 +164,9 @@ def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_ele
         m = _float64_copy(model, bool(training))
         Xs = Tensor(np.array(X.data[:n], dtype=np.float64))
         ys = y[:n]
-        loss_fn(m(Xs), ys).backward()
+        start = loss_fn(m(Xs), ys)
+        start.backward()
+        loss_value = float(start.item())
         named = [(k, p) for k, p in m.named_parameters() if p.requires_grad]
         grads = {k: (np.zeros(p.shape) if p.grad is None else np.array(p.grad.data, np.float64))
                  for k, p in named}
@@ -152,7 +176,8 @@ def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_ele
                 return loss_fn(m(Xs), ys)
 
         rng = np.random.default_rng(seed)
-        reports = [_compare(k, p, grads[k], loss, eps, max_elements, rng) for k, p in named]
+        reports = [_compare(k, p, grads[k], loss, loss_value, eps, threshold, max_elements, rng)
+                   for k, p in named]
     finally:
         set_default_dtype(previous)
     if not reports:

@@ -288,15 +288,41 @@ def test_gradient_check_samples_large_parameters():
 def test_gradient_check_in_training_mode_covers_batch_norm():
     X, y = data()
     nn.manual_seed(0)
-    # No bias before the batch norm (as usual; it would be redundant): batch norm removes
-    # it, so its true gradient is exactly 0 and the central differences' round-off (~1e-11,
-    # it depends on the BLAS kernel: OPENBLAS_CORETYPE=Prescott gave 1.1e-11) would be
-    # measured against ZERO_NORM and fail the check on some CPUs and not on others.
+    # No bias before the batch norm (as usual; it would be redundant: its true gradient is
+    # exactly 0, the case test_gradient_check_passes_a_zero_gradient_parameter_... covers).
     model = nn.Sequential(nn.Linear(10, 8, bias=False), nn.BatchNorm1d(8), nn.Tanh(),
                           nn.Linear(8, C))
     r = check_gradients(model, CE, X, y, n=6, training=True)
     assert r.passed, r.verdict
     assert {"1.weight", "1.bias"} <= {p.name for p in r.params}
+
+
+def test_gradient_check_passes_a_zero_gradient_parameter_under_round_off():
+    # A bias before batch norm has a true gradient of exactly 0. Whether its central
+    # differences come out as exactly 0 or as round-off (~1e-11) depends on the BLAS kernel;
+    # here every loss evaluation gets a few ulps of noise, as a different kernel gives, so
+    # the numerical gradient is round-off everywhere. The check must still pass, and still
+    # catch a wrong gradient.
+    X, y = data()
+    rng = np.random.default_rng(0)
+
+    def noisy_ce(out, target):
+        loss = CE(out, target)
+        return loss + float(rng.integers(-3, 4) * np.spacing(loss.item()))
+
+    def model(kind="ok"):
+        nn.manual_seed(0)
+        layers = [nn.Linear(10, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, C)]
+        return nn.Sequential(*layers, *([Wrap(HalfGrad)] if kind == "half" else []))
+
+    r = check_gradients(model(), noisy_ce, X, y, n=6, training=True)
+    bias = next(p for p in r.params if p.name == "0.bias")
+    assert bias.numerical != 0 and abs(bias.numerical) < 1e-9    # round-off, not a gradient
+    assert bias.passed and bias.relative_error < 1e-6, r.verdict
+    assert r.passed, r.verdict
+    wrong = check_gradients(model("half"), noisy_ce, X, y, n=6, training=True)
+    assert not wrong.passed
+    assert {p.name for p in wrong.params if not p.passed} >= {"0.weight", "1.weight", "3.weight"}
 
 
 def test_gradient_check_errors_restore_the_default_dtype():
