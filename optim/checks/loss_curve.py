@@ -171,7 +171,9 @@ def diagnose_loss_curve(history, explode_factor=3.0, flat_fraction=0.1, flat_tol
 
 
 _AUTOGRAD_DIR = os.path.dirname(os.path.abspath(autograd.__file__))
-_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)\n\s*(.*)')
+# A frame of a traceback, with its source line when it has one (a class made by exec, as in
+# `python -c` or some notebooks, has none: the next line is then the next frame's)
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)(?:\n(?![ \t]*File ")[ \t]*(.*))?')
 
 
 def _parse(message):
@@ -180,7 +182,10 @@ def _parse(message):
     frames = _FRAME.findall(text[1]) if len(text) == 2 else []
     outside = [f for f in frames if not os.path.abspath(f[0]).startswith(_AUTOGRAD_DIR)]
     frame = (outside or frames or [None])[-1]
-    line = None if frame is None else f"{frame[0]}:{frame[1]} in {frame[2]}: {frame[3].strip()}"
+    line = None
+    if frame is not None:
+        source = frame[3].strip()
+        line = f"{frame[0]}:{frame[1]} in {frame[2]}" + (f": {source}" if source else "")
     return {"op": op.group(1) if op else None,
             "phase": "backward" if op and op.group(2) else "forward",
             "line": line, "message": message}

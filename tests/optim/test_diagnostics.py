@@ -352,6 +352,18 @@ def test_find_nan_op_names_a_forward_op_and_its_line():
         np.testing.assert_array_equal(v, before[k])
 
 
+def test_find_nan_op_names_the_line_of_a_model_without_source():
+    # a class made by exec (python -c, some notebooks) has frames without a source line;
+    # the next line of the traceback is then the next frame, not this frame's source
+    namespace = {"nn": nn}
+    code = "class Gen(nn.Module):\n    def forward(self, x):\n        return (x - 100.0).log()\n"
+    exec(compile(code, "<generated>", "exec"), namespace)
+    X, y = data(n=8)
+    r = find_nan_op(with_layer(namespace["Gen"]()), nn.CrossEntropyLoss(), X, y)
+    assert r["op"] == "Log" and r["phase"] == "forward"
+    assert r["line"] == "<generated>:3 in forward"
+
+
 def test_find_nan_op_names_a_backward_op():
     X, y = data(n=8)
     r = find_nan_op(with_layer(SqrtOfZero()), nn.CrossEntropyLoss(), X, y)
