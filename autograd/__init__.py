@@ -39,6 +39,7 @@ from .ops import (sin, cos, tan, asin, acos, atan, sinh, cosh, log1p, expm1, log
                   norm, sort, argsort, topk, logical_and, logical_or, logical_xor,
                   logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
 from .gradcheck import numerical_grad, gradcheck, gradgradcheck, GradcheckError
+from .compile import compile, TraceError
 
 __all__ = ["Tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
            "backward", "grad", "record_backward", "BackwardRecord", "BackwardStep",
@@ -50,7 +51,8 @@ __all__ = ["Tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
            "transpose", "swapaxes", "permute", "flatten", "squeeze", "unsqueeze", "expand",
            "concatenate", "stack", "pad", "matmul", "softmax", "log_softmax", "eq", "ne", "lt",
            "le", "gt", "ge", "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal",
-           "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
+           "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "compile",
+           "TraceError",
            "inference_mode", "zeros", "ones", "full", "empty", "eye", "arange", "linspace",
            "zeros_like", "ones_like", "full_like", "empty_like", "from_numpy",
            "Generator", "default_generator", "manual_seed", "seed", "initial_seed",

@@ -378,7 +378,7 @@ def _fit(g, inp, fn, create_graph):
 
 def _as_gradient_array(g, inp, fn):
     if isinstance(g, (np.ndarray, np.generic, int, float)):
-        return np.asarray(g)
+        return np.asanyarray(g)
     raise TypeError(f"{fn.name}.backward returned a {type(g).__name__} as the gradient of an "
                     f"input of {_describe(inp)}; return a Tensor, an ndarray or None")
 
@@ -400,7 +400,7 @@ def _accumulate(t, g, create_graph, stored):
     if create_graph:
         t._grad = g if t._grad is None else t._grad + g
         return
-    if type(g) is not np.ndarray:
+    if not isinstance(g, np.ndarray):
         g = np.array(g)                 # a NumPy scalar from a 0-d op
     if t._grad is None:
         if id(g) in stored or g.base is not None or not g.flags.writeable:

@@ -94,8 +94,8 @@ class Function:
             raise named from e
         if type(out) is tuple:
             return _make_outputs(cls, ctx, args, out)
-        if type(out) is not np.ndarray:
-            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if type(out) is not np.ndarray:      # (asanyarray: a traced array stays traced)
+            out = out.data if isinstance(out, Tensor) else np.asanyarray(out)
         record = False
         if state.grad_enabled:
             for a in args:
@@ -331,7 +331,7 @@ def _make_outputs(cls, ctx, args, outs):
     for i, o in enumerate(outs):
         o = o.data if isinstance(o, Tensor) else o
         if not isinstance(o, np.ndarray):
-            o = np.asarray(o)
+            o = np.asanyarray(o)
         arrays.append(o)
     if cls.saves_output:
         raise TypeError(f"{cls.__name__}: saves_output is for single-output ops; save the "
@@ -358,7 +358,9 @@ def _make_outputs(cls, ctx, args, outs):
 def _plain(array):
     """What a plain backward computes with: an ndarray, or a NumPy scalar for 0-d values
     (NumPy's arithmetic on 0-d arrays costs several times its scalar arithmetic)."""
-    return array if array.shape else array[()]
+    if array.shape or type(array) is not np.ndarray:    # (a traced array stays an array)
+        return array
+    return array[()]
 
 
 _ERROR_TYPES = (IndexError, TypeError, ValueError, MemoryError)   # most specific first

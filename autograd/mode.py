@@ -19,6 +19,7 @@ class _State(threading.local):
         self.anomaly = False
         self.recorder = None     # a BackwardRecord while inside record_backward()
         self.unrecorded = None   # a set collecting ops whose recorded backward returned arrays
+        self.tracer = None       # the Tape of autograd.compile while it traces
 
 
 state = _State()

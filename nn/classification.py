@@ -5,9 +5,12 @@ one sample, as in PyTorch. Class-index targets are integers of shape (N,)
 (or (N, d1, ...), or ()); cross_entropy also takes class probabilities of
 the input's shape. ``weight`` is one rescaling factor per class.
 """
+import functools
+
 import numpy as np
 
 from autograd import Function, Tensor
+from autograd.compile import is_tracing, replayed_check
 from .loss_base import Loss, as_input, as_target, check_reduction, reduce_loss
 
 __all__ = ["cross_entropy", "nll_loss", "multi_margin_loss", "CrossEntropyLoss", "NLLLoss",
@@ -31,7 +34,7 @@ def _class_weight(op, weight, x):
 
 def _class_targets(op, target, x, ignore_index=None):
     """Validate integer class targets; returns (targets, valid mask, targets with 0 at ignored)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else np.asanyarray(target)
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     want = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
@@ -44,11 +47,21 @@ def _class_targets(op, target, x, ignore_index=None):
                          f"{x.dtype}: expected shape {want} (the input without its class "
                          "dim 1)")
     n_classes = x.shape[1] if x.ndim > 1 else x.shape[0]
+    if is_tracing():            # the general path, its range check replayed with new targets
+        replayed_check(functools.partial(_check_range, op, n_classes, ignore_index), t)
+        valid = t != ignore_index if ignore_index is not None else np.ones(t.shape, dtype=bool)
+        return t, valid, np.where(valid, t, 0)
     if t.size:      # the common case, in two reductions: all are class indices, none ignored
         lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
         if 0 <= lo and hi < n_classes and (ignore_index is None
                                            or not lo <= ignore_index <= hi):
             return t, np.ones(t.shape, dtype=bool), t.copy()    # a copy, as np.where makes
+    _check_range(op, n_classes, ignore_index, t)
+    valid = t != ignore_index if ignore_index is not None else np.ones(t.shape, dtype=bool)
+    return t, valid, np.where(valid, t, 0)
+
+
+def _check_range(op, n_classes, ignore_index, t):
     valid = t != ignore_index if ignore_index is not None else np.ones(t.shape, dtype=bool)
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -56,7 +69,6 @@ def _class_targets(op, target, x, ignore_index=None):
                          f"classes (valid: 0..{n_classes - 1}"
                          + (f", or ignore_index={ignore_index})" if ignore_index is not None
                             else ")"))
-    return t, valid, np.where(valid, t, 0)
 
 
 def _along_classes(ts):

@@ -1,7 +1,7 @@
 """Adadelta: steps scaled by the ratio of running RMS of updates and of gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, average_square_
+from .optimizer import Optimizer, count_step, average_square_
 
 __all__ = ["Adadelta"]
 
@@ -46,10 +46,9 @@ class Adadelta(Optimizer):
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
         wd, maximize = group["weight_decay"], group["maximize"]
         if not state:
-            state["step"] = 0
             state["square_avg"] = np.zeros_like(data)
             state["acc_delta"] = np.zeros_like(data)
-        state["step"] += 1
+        count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         average_square_(square_avg, g, rho, b)

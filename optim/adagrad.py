@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate steps scaled by the root of the summed squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step
 
 __all__ = ["Adagrad"]
 
@@ -43,11 +43,10 @@ class Adagrad(Optimizer):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         wd, maximize = group["weight_decay"], group["maximize"]
         if not state:
-            state["step"] = 0
             state["sum"] = np.full_like(data, group["initial_accumulator_value"])
-        state["step"] += 1
+        step = count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a)
-        clr = lr / (1 + (state["step"] - 1) * lr_decay)
+        clr = lr / (1 + (step - 1) * lr_decay)
         acc = state["sum"]
         np.multiply(g, g, out=b)
         acc += b

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, average_square_, lerp_
+from .optimizer import Optimizer, average_square_, count_step, lerp_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -44,12 +44,11 @@ class Adam(Optimizer):
         wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
         decoupled = group["decoupled_weight_decay"]
         if not state:
-            state["step"] = 0
             state["exp_avg"] = np.zeros_like(data)
             state["exp_avg_sq"] = np.zeros_like(data)
             if amsgrad:
                 state["max_exp_avg_sq"] = np.zeros_like(data)
-        t = state["step"] = state["step"] + 1
+        t = count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1, b)
@@ -59,7 +58,7 @@ class Adam(Optimizer):
             exp_avg_sq = state["max_exp_avg_sq"]
         # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) folded into the
         # scalars: one pass fewer over the parameter than the textbook order.
-        bc2_sqrt = (1 - beta2 ** t) ** 0.5
+        bc2_sqrt = np.sqrt(1 - beta2 ** t)
         np.sqrt(exp_avg_sq, out=b)
         b += eps * bc2_sqrt
         np.divide(exp_avg, b, out=b)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, count_step, lerp_
 
 __all__ = ["Adamax"]
 
@@ -44,10 +44,9 @@ class Adamax(Optimizer):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         wd, maximize = group["weight_decay"], group["maximize"]
         if not state:
-            state["step"] = 0
             state["exp_avg"] = np.zeros_like(data)
             state["exp_inf"] = np.zeros_like(data)
-        t = state["step"] = state["step"] + 1
+        t = count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         lerp_(exp_avg, g, 1 - beta1, b)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, average_square_, lerp_
+from .optimizer import Optimizer, count_step, average_square_, lerp_
 
 __all__ = ["NAdam"]
 
@@ -55,15 +55,17 @@ class NAdam(Optimizer):
         wd, maximize = group["weight_decay"], group["maximize"]
         decoupled, psi = group["decoupled_weight_decay"], group["momentum_decay"]
         if not state:
-            state["step"] = 0
-            state["mu_product"] = 1.0
+            state["mu_product"] = np.ones(())
             state["exp_avg"] = np.zeros_like(data)
             state["exp_avg_sq"] = np.zeros_like(data)
-        t = state["step"] = state["step"] + 1
+        t = count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-        mu_product = state["mu_product"] = state["mu_product"] * mu
+        mu_product = state["mu_product"]
+        if not isinstance(mu_product, np.ndarray):          # from an old state dict
+            mu_product = state["mu_product"] = np.array(float(mu_product))
+        mu_product *= mu                                     # in place: a replayable update
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1, b)
         average_square_(exp_avg_sq, g, beta2, b)

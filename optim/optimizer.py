@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
-__all__ = ["Optimizer", "lerp_", "average_square_"]
+__all__ = ["Optimizer", "count_step", "lerp_", "average_square_"]
 
 
 class Optimizer:
@@ -283,6 +283,27 @@ class Optimizer:
     def _state_keys(self, group):
         """The state entries each parameter of ``group`` needs once it has any state."""
         return ()
+
+
+def count_step(state):
+    """Advance a parameter's step count and return it: a 0-d float64 array changed in place.
+
+    PyTorch keeps the step as a tensor too. Arithmetic on it (bias corrections)
+    is then NumPy arithmetic, which ``autograd.compile`` replays, where a Python
+    int would stay frozen at its traced value; and a branch on its value is seen
+    by the tracer instead of being baked in. An int step from an old state dict
+    is converted.
+
+    Example:
+        >>> state = {}
+        >>> _ = count_step(state); count_step(state)
+        array(2.)
+    """
+    step = state.get("step")
+    if not isinstance(step, np.ndarray) or step.shape:
+        step = state["step"] = np.array(0.0 if step is None else float(np.asarray(step)))
+    step += 1
+    return step
 
 
 def lerp_(start, end, weight, tmp):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, average_square_, lerp_
+from .optimizer import Optimizer, count_step, average_square_, lerp_
 
 __all__ = ["RAdam"]
 
@@ -53,10 +53,9 @@ class RAdam(Optimizer):
         decoupled = group["decoupled_weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
         if not state:
-            state["step"] = 0
             state["exp_avg"] = np.zeros_like(data)
             state["exp_avg_sq"] = np.zeros_like(data)
-        t = state["step"] = state["step"] + 1
+        t = count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a, lr if decoupled else None)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1, b)

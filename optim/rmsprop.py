@@ -1,7 +1,7 @@
 """RMSprop: steps scaled by a running root-mean-square of the gradients (PyTorch's rules)."""
 import numpy as np
 
-from .optimizer import Optimizer, average_square_, lerp_
+from .optimizer import Optimizer, count_step, average_square_, lerp_
 
 __all__ = ["RMSprop"]
 
@@ -45,13 +45,12 @@ class RMSprop(Optimizer):
         lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
         wd, maximize, centered = group["weight_decay"], group["maximize"], group["centered"]
         if not state:
-            state["step"] = 0
             state["square_avg"] = np.zeros_like(data)
             if momentum > 0:
                 state["momentum_buffer"] = np.zeros_like(data)
             if centered:
                 state["grad_avg"] = np.zeros_like(data)
-        state["step"] += 1
+        count_step(state)
         g = self._prepare_grad(data, grad, wd, maximize, a)
         square_avg = state["square_avg"]
         average_square_(square_avg, g, alpha, b)

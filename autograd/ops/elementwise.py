@@ -250,8 +250,8 @@ class _Extremum(Function):
         except ValueError as e:
             raise _broadcast_error(cls.__name__.lower(), a, b, e) from None
         dtype = out.dtype if out.dtype.kind == "f" else np.float64
-        share_a = np.asarray(a_ == out, dtype=dtype)
-        share_a[np.asarray(a_ == b_)] = 0.5
+        share_a = np.equal(a_, out).astype(dtype)
+        share_a[np.equal(a_, b_)] = 0.5
         ctx.share_a = share_a
         return out
 
@@ -274,7 +274,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.cond = np.array(_d(cond), dtype=bool)     # a copy: later writes to cond can't leak
+        ctx.cond = np.asanyarray(_d(cond)).astype(bool)   # a copy: later writes can't leak
         try:
             return np.where(ctx.cond, _d(a), _d(b))
         except ValueError as e:

@@ -98,7 +98,7 @@ class ScatterAdd(Function):
     def forward(ctx, g, shape, index):
         ctx.index = index
         g = generic.data_of(g)
-        out = np.zeros(shape, dtype=g.dtype)
+        out = np.zeros(shape, dtype=g.dtype, like=g)    # like=: an array of g's kind (traced)
         if _is_basic(index):
             out[index] = g                 # a basic index never repeats an element
         else:
