@@ -11,10 +11,19 @@ figure is defined once, in optim.checks.measures, with the thresholds of
 ``nn.activation.ACTIVATION_THRESHOLDS`` (viz's plots and report use them too).
 
 Example:
+    >>> import nn, optim
     >>> from optim.checks import check_initial_loss, Diagnostics
-    >>> check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=10).verdict
-    'ok: initial loss 2.31 ≈ ln(10) = 2.303 (0.3% off, tolerance 15%)'
-    >>> diag = Diagnostics(model); fit(..., callbacks=[diag]); diag.report()["warnings"]
+    >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+    >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    >>> check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=3).verdict
+    'ok: initial loss 1.19 ≈ ln(3) = 1.099 (8.3% off, tolerance 15%)'
+    >>> _ = nn.init.constant_(model[0].bias, -10.0)                 # every ReLU dies
+    >>> diag = Diagnostics(model)
+    >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=20)
+    >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+    ...                     optimizer=optim.SGD(model.parameters(), lr=0.1), callbacks=[diag])
+    >>> diag.report()["warnings"][0]
+    "layer '1' (ReLU): 100% of units never active (dead ReLUs) over 3 batches: check the bias ..."
 """
 from .sanity import check_initial_loss, InitialLossResult
 from .overfit import check_overfit_small, OverfitResult

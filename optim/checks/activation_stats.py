@@ -24,8 +24,9 @@ class ActivationStats:
     how close to an asymptote counts as saturated (None: the table's).
 
     Example:
+        >>> import nn
         >>> s = ActivationStats("1", nn.ReLU(), None, 10, 1000, np.random.default_rng(0))
-        >>> s.add(np.array([[-1.0, 2.0], [-3.0, 4.0]])); s.stats()["dead"]
+        >>> s.add(np.array([[-1.0, 2.0], [-3.0, 4.0]])); s.stats()["dead"]   # unit 0 never > 0
         0.5
     """
 
@@ -38,8 +39,10 @@ class ActivationStats:
         """Forget everything seen so far.
 
         Example:
-            >>> s.reset(); s.stats()["count"]
-            0
+            >>> import nn
+            >>> s = ActivationStats("1", nn.Tanh(), None, 10, 1000, np.random.default_rng(0))
+            >>> s.add(np.ones((4, 3))); s.reset(); s.stats()["count"], s.stats()["mean"]
+            (0, None)
         """
         self.batches = self.count = self.saturated = 0
         self.total = self.total_sq = 0.0
@@ -49,7 +52,11 @@ class ActivationStats:
         """Count one output array (the batch along its first axis).
 
         Example:
-            >>> s.add(np.zeros((32, 64)))
+            >>> import nn
+            >>> s = ActivationStats("1", nn.Tanh(), None, 10, 1000, np.random.default_rng(0))
+            >>> s.add(np.array([[0.999, 0.1], [-0.2, -0.995]]))
+            >>> s.stats()["batches"], s.stats()["count"], s.stats()["saturated"]
+            (1, 4, 0.5)
         """
         v = np.asarray(out, dtype=np.float64)
         self.batches += 1
@@ -86,7 +93,11 @@ class ActivationStats:
         """The statistics so far as a plain dict (the format is in optim.checks.diagnostics).
 
         Example:
-            >>> s.stats()["mean"], s.stats()["hist"]["counts"]
+            >>> import nn
+            >>> s = ActivationStats("1", nn.Sigmoid(), None, 4, 1000, np.random.default_rng(0))
+            >>> s.add(np.array([[0.1, 0.3], [0.6, 0.8]]))
+            >>> stats = s.stats(); stats["mean"], stats["std"] > 0, stats["hist"]["counts"]
+            (0.45, True, [1, 1, 1, 1])
         """
         mean = self.total / self.count if self.count else None
         std = (math.sqrt(max(self.total_sq / self.count - mean * mean, 0.0))

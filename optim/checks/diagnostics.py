@@ -85,11 +85,18 @@ class Diagnostics(ParameterStats, Callback):
     documents the data format.
 
     Example:
+        >>> import optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+        >>> _ = nn.init.constant_(model[0].bias, -10.0)                 # every ReLU dies
         >>> diag = Diagnostics(model)
-        >>> history = fit(model, loader, loss_fn=loss, optimizer=opt, epochs=5,
-        ...               callbacks=[diag])
-        >>> diag.report()["warnings"]
-        ["layer '1' (ReLU): 100% of units never active (dead ReLUs) ..."]
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=20)
+        >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+        ...                     optimizer=optim.SGD(model.parameters(), lr=0.1), callbacks=[diag])
+        >>> diag.report()["warnings"][0]
+        "layer '1' (ReLU): 100% of units never active (dead ReLUs) over 3 batches: check ..."
+        >>> len(diag.epochs), diag.epochs[-1]["layers"][0]["dead"]
+        (2, 1.0)
     """
 
     def __init__(self, model, layers=None, eps=None, bins=50, hist_samples=10000,
@@ -133,7 +140,15 @@ class Diagnostics(ParameterStats, Callback):
         """Register the forward hooks (the constructor does); returns self.
 
         Example:
-            >>> diag.detach(); ...; diag.attach()
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+            >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+            >>> diag = Diagnostics(model)
+            >>> diag.detach(); out = model(Tensor(X)); diag.activation_stats()[0]["batches"]
+            0
+            >>> diag = diag.attach(); out = model(Tensor(X)); diag.activation_stats()[0]["batches"]
+            1
         """
         if not self._handles:
             for module, stats in self._layers:
@@ -144,7 +159,14 @@ class Diagnostics(ParameterStats, Callback):
         """Remove the forward hooks; the statistics gathered so far stay readable.
 
         Example:
-            >>> diag.detach()
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+            >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+            >>> diag = Diagnostics(model)
+            >>> out = model(Tensor(X)); diag.detach(); out = model(Tensor(X))
+            >>> diag.activation_stats()[0]["batches"]           # the stats stay, counting stops
+            1
         """
         for h in self._handles:
             h.remove()
@@ -169,7 +191,13 @@ class Diagnostics(ParameterStats, Callback):
         """Start a new window of activation statistics (fit does at each epoch start).
 
         Example:
-            >>> diag.reset(); model(x); diag.activation_stats()[0]["batches"]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+            >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+            >>> diag = Diagnostics(model)
+            >>> out = model(Tensor(X)); out = model(Tensor(X)); diag.reset(); out = model(Tensor(X))
+            >>> diag.activation_stats()[0]["batches"]
             1
         """
         for _, stats in self._layers:
@@ -181,7 +209,14 @@ class Diagnostics(ParameterStats, Callback):
         """Per-layer statistics of the outputs seen since the last reset (format: module doc).
 
         Example:
-            >>> [s["dead"] for s in diag.activation_stats()]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+            >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+            >>> diag = Diagnostics(model)
+            >>> _ = nn.init.constant_(model[0].bias, -10.0); out = model(Tensor(X))
+            >>> [(s["layer"], s["type"], s["count"], s["dead"]) for s in diag.activation_stats()]
+            [('1', 'ReLU', 960, 1.0)]
         """
         return [stats.stats() for _, stats in self._layers]
 
@@ -189,7 +224,19 @@ class Diagnostics(ParameterStats, Callback):
         """Activations, gradients and the warnings they raise, as plain data.
 
         Example:
-            >>> for w in diag.report()["warnings"]: print(w)
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0)
+            >>> layers = [m for _ in range(6) for m in (nn.Linear(8, 8), nn.Sigmoid())]
+            >>> model = nn.Sequential(*layers, nn.Linear(8, 2))     # 6 sigmoids deep
+            >>> diag = Diagnostics(model)
+            >>> x = Tensor(np.random.default_rng(0).normal(size=(16, 8)).astype(np.float32))
+            >>> loss = nn.CrossEntropyLoss()(model(x), np.arange(16) % 2); loss.backward()
+            >>> diag.step(optim.SGD(model.parameters(), lr=0.1), loss.item())
+            >>> report = diag.report(); sorted(report)
+            ['gradient_trend', 'layer_grad_norms', 'layers', 'params', 'warnings']
+            >>> report["warnings"][0][:67]
+            'vanishing gradients: the weight-gradient norm falls layer by layer '
         """
         layers, params = self.activation_stats(), self.gradient_stats()
         warnings = []
@@ -241,8 +288,19 @@ class Diagnostics(ParameterStats, Callback):
         (input side first).
 
         Example:
-            >>> diag.gradient_trend()["trend"]
-            'vanishing'
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0)
+            >>> layers = [m for _ in range(6) for m in (nn.Linear(8, 8), nn.Sigmoid())]
+            >>> model = nn.Sequential(*layers, nn.Linear(8, 2))     # 6 sigmoids deep
+            >>> diag = Diagnostics(model)
+            >>> x = Tensor(np.random.default_rng(0).normal(size=(16, 8)).astype(np.float32))
+            >>> loss = nn.CrossEntropyLoss()(model(x), np.arange(16) % 2); loss.backward()
+            >>> diag.step(optim.SGD(model.parameters(), lr=0.1), loss.item())
+            >>> trend = diag.gradient_trend(); trend["trend"], trend["params"][:3]
+            ('vanishing', ['0.weight', '2.weight', '4.weight'])
+            >>> [f"{v:.0e}" for v in trend["grad_norms"]]       # input side first
+            ['2e-06', '5e-06', '3e-05', '2e-04', '2e-03', '9e-03', '1e-01']
         """
         names, norms = [], []
         for name, p in self._params:
@@ -258,7 +316,18 @@ class Diagnostics(ParameterStats, Callback):
         """Everything gathered: ``{"report": ..., "history": ..., "epochs": ...}``.
 
         Example:
-            >>> json.dump(diag.to_dict(), open("diagnostics.json", "w"))
+            >>> import json
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)
+            >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+            >>> diag = Diagnostics(model)
+            >>> out = model(Tensor(X))
+            >>> with open("diagnostics.json", "w") as f:
+            ...     json.dump(diag.to_dict(), f)
+            >>> with open("diagnostics.json") as f:
+            ...     sorted(json.load(f))
+            ['epochs', 'history', 'report']
         """
         return {"report": self.report(), "history": self.history, "epochs": self.epochs}
 

@@ -12,10 +12,11 @@ The error reported per parameter is the norm-wise relative error
 numerical one ``n`` over the checked elements: unlike the worst element's
 ``|a - n| / max(|a|, |n|)`` (also reported, with its index), it is not
 dominated by elements whose gradient is numerically zero. The ``floor`` is
-the gradient norm the differences' round-off can fake (see ``zero_floor``)
-over the threshold, so a parameter whose true gradient is 0 (a bias before
-BatchNorm) passes whether its differences come out as exactly 0 or as
-round-off, which depends on the BLAS kernel. In float64 with
+the gradient norm below which the differences' round-off cannot tell a
+gradient from 0 at the default threshold (see ``zero_floor``), so a
+parameter whose true gradient is 0 (a bias before BatchNorm) passes whether
+its differences come out as exactly 0 or as round-off, which depends on the
+BLAS kernel. In float64 with
 ``eps = 1e-5`` (CS231n's h) the truncation error is about eps² = 1e-10 and
 the round-off about 1e-16 / eps = 1e-11 (relative to the loss), so a correct
 model gives about 1e-8 or less (CS231n: below 1e-7 "you should be happy");
@@ -38,25 +39,26 @@ from .sanity import Result, check_args
 
 __all__ = ["GradientCheckResult", "ParamGradError", "check_gradients"]
 
+THRESHOLD = 1e-6      # check_gradients' default: the largest norm-wise relative error passed
 
-def zero_floor(loss, eps, checked, threshold):
-    """The smallest denominator of the norm-wise relative error: round-off over ``threshold``.
+
+def zero_floor(loss, eps, checked):
+    """The smallest denominator of the norm-wise relative error: where round-off is all there is.
 
     A loss computed in float64 is off by about machine epsilon x ``|loss|``, so each
     central difference ``(f(p + eps) - f(p - eps)) / (2 eps)`` carries round-off of about
     ``2.2e-16 * |loss| / eps`` (1e-11 for a loss near 1 at eps=1e-5; how much of it shows
-    depends on the BLAS kernel). Over ``checked`` elements that is ``sqrt(checked)`` times
-    more; with a 10x margin, divided by ``threshold``, it is the gradient norm below which
-    a gradient cannot be told from zero at this eps. Errors are measured against it, so
-    round-off alone stays 10x below the threshold, while a wrong gradient as small as
-    ``threshold * floor`` is still caught.
+    depends on the BLAS kernel), and ``sqrt(checked)`` times that over ``checked``
+    elements. Below 10 x that round-off / ``THRESHOLD`` in norm, a gradient cannot be told
+    from 0 at the default threshold; errors measured against this floor keep round-off 10x
+    below it, while a wrong gradient as small as ``THRESHOLD * floor`` is still caught.
 
     Example:
-        >>> f"{zero_floor(loss=1.2, eps=1e-5, checked=8, threshold=1e-6):.1e}"
+        >>> f"{zero_floor(loss=1.2, eps=1e-5, checked=8):.1e}"
         '7.5e-04'
     """
-    noise = np.finfo(np.float64).eps * max(1.0, abs(loss)) / eps
-    return 10 * math.sqrt(max(checked, 1)) * noise / threshold
+    noise = np.finfo(np.float64).eps * max(1.0, abs(loss)) / eps * math.sqrt(max(checked, 1))
+    return 10 * noise / THRESHOLD
 
 
 @dataclass
@@ -64,7 +66,12 @@ class ParamGradError:
     """One parameter's comparison: norm-wise relative error and the worst element.
 
     Example:
-        >>> r = check_gradients(model, loss_fn, X, y); r.params[0].relative_error
+        >>> import nn
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
+        >>> p = check_gradients(model, nn.CrossEntropyLoss(), X, y).params[0]
+        >>> p.name, p.shape, p.checked, p.relative_error < 1e-8, p.passed
+        ('0.weight', (16, 2), 32, True, True)
     """
     name: str
     shape: tuple
@@ -82,8 +89,12 @@ class GradientCheckResult(Result):
     """What ``check_gradients`` measured: one ParamGradError per parameter and the verdict.
 
     Example:
+        >>> import nn
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
         >>> r = check_gradients(model, nn.CrossEntropyLoss(), X, y)
-        >>> r.max_relative_error < 1e-6, r.worst
+        >>> r.passed, r.threshold, [p.name for p in r.params]
+        (True, 1e-06, ['0.weight', '0.bias', '2.weight', '2.bias'])
     """
     max_relative_error: float
     worst: str
@@ -104,7 +115,7 @@ def _float64_copy(model, training):
     return m.train(training)
 
 
-def _compare(name, p, analytic, loss, loss_value, eps, threshold, max_elements, rng):
+def _compare(name, p, analytic, loss, loss_value, eps, max_elements, rng):
     flat = p.data.reshape(-1)                 # a view: p.data is our own contiguous copy
     idx = (np.arange(flat.size) if flat.size <= max_elements
            else np.sort(rng.choice(flat.size, max_elements, replace=False)))
@@ -119,8 +130,7 @@ def _compare(name, p, analytic, loss, loss_value, eps, threshold, max_elements, 
     finally:
         flat[idx] = checked
     a = analytic.reshape(-1)[idx]
-    floor = zero_floor(loss_value, eps, idx.size, threshold)
-    scale = max(np.linalg.norm(a), np.linalg.norm(num), floor)
+    scale = max(np.linalg.norm(a), np.linalg.norm(num), zero_floor(loss_value, eps, idx.size))
     rel = float(np.linalg.norm(a - num) / scale)
     k = int(np.argmax(np.abs(a - num))) if idx.size else 0
     index = tuple(int(j) for j in np.unravel_index(int(idx[k]), p.shape)) if idx.size else ()
@@ -129,7 +139,7 @@ def _compare(name, p, analytic, loss, loss_value, eps, threshold, max_elements, 
                           float(relative_error(a[k], num[k])) if idx.size else 0.0, False)
 
 
-def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_elements=200,
+def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=THRESHOLD, max_elements=200,
                     training=False, seed=0):
     """Gradient-check the whole model on ``n`` samples in float64, per parameter.
 
@@ -145,9 +155,15 @@ def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_ele
     ``threshold`` (see the module docstring for why 1e-6).
 
     Example:
-        >>> r = check_gradients(model, nn.CrossEntropyLoss(), X, y, n=4)
-        >>> r.verdict
-        'ok: max relative error 3.1e-10 (2.weight) over 4 parameters, threshold 1e-06 ...'
+        >>> import nn
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
+        >>> print(check_gradients(model, nn.CrossEntropyLoss(), X, y, n=4).verdict)  # round-off
+        ok: max relative error ... over 4 parameters, threshold 1e-06 (float64; CS231n: < 1e-7
+        is good)
+        >>> r = check_gradients(model, nn.CrossEntropyLoss(), X, y, max_elements=10)   # sampled
+        >>> [(p.name, p.checked) for p in r.params]
+        [('0.weight', 10), ('0.bias', 10), ('2.weight', 10), ('2.bias', 3)]
     """
     where = "check_gradients"
     X, y = check_args(where, model, loss_fn, X, y)
@@ -176,7 +192,7 @@ def check_gradients(model, loss_fn, X, y, n=4, eps=1e-5, threshold=1e-6, max_ele
                 return loss_fn(m(Xs), ys)
 
         rng = np.random.default_rng(seed)
-        reports = [_compare(k, p, grads[k], loss, loss_value, eps, threshold, max_elements, rng)
+        reports = [_compare(k, p, grads[k], loss, loss_value, eps, max_elements, rng)
                    for k, p in named]
     finally:
         set_default_dtype(previous)

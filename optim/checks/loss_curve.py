@@ -204,8 +204,15 @@ def find_nan_op(model, loss_fn, X, y):
     (BatchNorm's running statistics included).
 
     Example:
-        >>> find_nan_op(model, nn.CrossEntropyLoss(), X, y)
-        {'op': 'Log', 'phase': 'forward', 'line': 'net.py:14 in forward: ...', ...}
+        >>> import nn
+        >>> class LogNet(nn.Module):
+        ...     def forward(self, x):
+        ...         return (x - 10.0).log()
+        >>> r = find_nan_op(LogNet(), nn.MSELoss(), np.ones((2, 1)), np.zeros((2, 1)))
+        >>> r["op"], r["phase"], r["line"].split(" in ")[-1]
+        ('Log', 'forward', 'forward: return (x - 10.0).log()')
+        >>> find_nan_op(nn.Identity(), nn.MSELoss(), np.ones((2, 1)), np.zeros((2, 1))) is None
+        True
     """
     X, y = check_args("find_nan_op", model, loss_fn, X, y)
     bad = [name for name, p in model.named_parameters() if not np.isfinite(p.data).all()]

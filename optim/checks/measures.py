@@ -6,6 +6,13 @@ optim.checks (ActivationStats, ParameterStats, Diagnostics, diagnose_loss_curve)
 functions, and the thresholds come from one table next to the activations,
 ``nn.activation.ACTIVATION_THRESHOLDS``: one model gets one figure wherever it is shown.
 Every number is computed in float64.
+
+Example:
+    >>> "Sigmoid" in ACTIVATION_KINDS, "ReLU" in ACTIVATION_KINDS, "Linear" in ACTIVATION_KINDS
+    (True, True, False)
+    >>> relu_out = np.array([[0.0, 1.5, 0.0], [0.0, 2.0, 0.3]])       # 2 samples, 3 units
+    >>> round(dead_fraction(active_units(relu_out, "ReLU")), 4)       # unit 0 never fires
+    0.3333
 """
 import math
 

@@ -28,8 +28,13 @@ class OverfitResult(Result):
     """What ``check_overfit_small`` measured: accuracy and loss on the subset, per-step losses.
 
     Example:
-        >>> r = check_overfit_small(model, loss_fn, lambda p: optim.Adam(p, lr=1e-2), X, y)
-        >>> r.accuracy, r.steps, r.passed
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
+        >>> r = check_overfit_small(model, nn.CrossEntropyLoss(), lambda p: optim.Adam(p, lr=0.05),
+        ...                         X, y, n=16)
+        >>> r.n, r.accuracy, r.passed, len(r.losses) == r.steps + 1, round(r.initial_loss, 2)
+        (16, 1.0, True, True, 1.2)
     """
     n: int
     steps: int
@@ -79,10 +84,18 @@ def check_overfit_small(model, loss_fn, optimizer_factory, X, y, n=64, steps=500
     (dropout, weight decay) off, as the lecture does.
 
     Example:
-        >>> r = check_overfit_small(model, nn.CrossEntropyLoss(),
-        ...                         lambda p: optim.Adam(p, lr=1e-2), X, y, n=64, steps=300)
-        >>> r.passed, r.verdict
-        (True, 'ok: 100% training accuracy and loss 0.0061 (0.9% of initial) on 64 ...')
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
+        >>> r = check_overfit_small(model, nn.CrossEntropyLoss(), lambda p: optim.Adam(p, lr=0.05),
+        ...                         X, y, n=16, steps=300)
+        >>> print(r.verdict)
+        ok: 100% training accuracy and loss ... of initial) on 16 samples in ... steps
+        >>> slow = check_overfit_small(model, nn.CrossEntropyLoss(),
+        ...                            lambda p: optim.SGD(p, lr=1e-4), X, y, n=16, steps=20)
+        >>> print(slow.verdict)
+        FAIL: only ... training accuracy (loss ...) on 16 samples in 20 steps: check the gradients
+        (check_gradients), raise the learning rate or the step budget
     """
     where = "check_overfit_small"
     m = _build(model, where)

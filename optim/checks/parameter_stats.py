@@ -25,10 +25,16 @@ class ParameterStats:
     format of ``gradient_stats()`` is in optim.checks.diagnostics).
 
     Example:
-        >>> stats = ParameterStats(model)
-        >>> loss.backward(); stats.step(optimizer, loss.item())
-        >>> stats.gradient_stats()[0]["update_ratio"]
-        0.0011
+        >>> import optim
+        >>> from autograd import Tensor
+        >>> model = nn.Sequential(nn.Linear(1, 1))
+        >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+        >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+        >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+        >>> stats.step(opt, loss.item())
+        >>> [(s["param"], s["grad_norm"], round(s["update_ratio"], 4))
+        ...  for s in stats.gradient_stats()]
+        [('0.weight', 3.0, 0.015), ('0.bias', 1.0, 0.02)]
     """
 
     def __init__(self, model):
@@ -44,7 +50,14 @@ class ParameterStats:
         """Read every parameter's ``.grad`` (call after backward, before the optimizer step).
 
         Example:
-            >>> loss.backward(); stats.record_gradients(); stats.gradient_stats()[0]["grad_norm"]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+            >>> stats.record_gradients(); [s["grad_norm"] for s in stats.gradient_stats()]
+            [3.0, 1.0]
         """
         self._grads = {name: (None, None) if p.grad is None else grad_summary(p.grad.data)[:2]
                        for name, p in self._params}
@@ -53,7 +66,15 @@ class ParameterStats:
         """Remember the weights before an optimizer step, for ``record_updates``.
 
         Example:
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
             >>> stats.snapshot_weights(); opt.step(); stats.record_updates()
+            >>> [round(s["update_norm"], 4) for s in stats.gradient_stats()]     # lr * grad
+            [0.03, 0.01]
         """
         self._before = {name: np.array(p.data, dtype=np.float64) for name, p in self._params}
 
@@ -61,7 +82,15 @@ class ParameterStats:
         """Measure each parameter's update against ``snapshot_weights()``; log this step.
 
         Example:
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
             >>> stats.snapshot_weights(); opt.step(); stats.record_updates(loss.item())
+            >>> stats.history["step"], stats.history["loss"]
+            ([0], [6.5])
         """
         if self._before is None:
             raise RuntimeError(f"{type(self).__name__}.record_updates: call "
@@ -81,7 +110,14 @@ class ParameterStats:
         """Step the optimizer and measure it: gradients, weights before, the step, the updates.
 
         Example:
-            >>> loss.backward(); stats.step(opt, loss.item())
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+            >>> stats.step(opt, loss.item()); model[0].weight.data, model[0].bias.data
+            (array([[1.97]], dtype=float32), array([0.49], dtype=float32))
         """
         self.record_gradients()
         self.snapshot_weights()
@@ -99,7 +135,15 @@ class ParameterStats:
              "update_norm": 0.0051, "update_ratio": 9.6e-4}  # update_norm / weight_norm
 
         Example:
-            >>> [(s["param"], s["update_ratio"]) for s in stats.gradient_stats()]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+            >>> stats.step(opt, loss.item()); s = stats.gradient_stats()[0]
+            >>> s["param"], s["layer"], s["shape"], s["weight_norm"], round(s["update_norm"], 4)
+            ('0.weight', '0', [1, 1], 2.0, 0.03)
         """
         out = []
         for name, p in self._params:
@@ -114,8 +158,14 @@ class ParameterStats:
         """The gradient norm over each module's own parameters, from the last step.
 
         Example:
-            >>> stats.layer_grad_norms()
-            [{'layer': '0', 'grad_norm': 0.12}, {'layer': '2', 'grad_norm': 0.31}]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+            >>> stats.step(opt, loss.item()); stats.layer_grad_norms()   # sqrt(3 ** 2 + 1 ** 2)
+            [{'layer': '0', 'grad_norm': 3.1622776601683795}]
         """
         sums = {}
         for s in self.gradient_stats():
@@ -127,8 +177,16 @@ class ParameterStats:
         """One message per parameter whose last update/weight ratio is outside ``ratio_range``.
 
         Example:
-            >>> stats.ratio_warnings()
-            ["param '0.weight': update/weight ratio 0.02 (rule of thumb ~1e-3): ... too high"]
+            >>> import optim
+            >>> from autograd import Tensor
+            >>> model = nn.Sequential(nn.Linear(1, 1))
+            >>> model[0].weight.data[:] = 2.0; model[0].bias.data[:] = 0.5
+            >>> stats = ParameterStats(model); opt = optim.SGD(model.parameters(), lr=0.01)
+            >>> loss = model(Tensor([[3.0]])).sum(); loss.backward()       # grads 3 and 1
+            >>> stats.step(opt, loss.item())
+            >>> for warning in stats.ratio_warnings(ratio_range=(1e-4, 0.018)): print(warning)
+            param '0.bias': update/weight ratio 0.02 (rule of thumb ~1e-3): the learning rate is
+            probably too high
         """
         low, high = ratio_range
         out = []

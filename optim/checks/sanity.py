@@ -32,14 +32,22 @@ class Result:
     """Base of the sanity checks' results: ``to_dict()`` and ``str()`` (the verdict).
 
     Example:
-        >>> print(check_initial_loss(model, loss_fn, X, y, 10))
+        >>> lin = nn.Linear(2, 3); _ = nn.init.zeros_(lin.weight); _ = nn.init.zeros_(lin.bias)
+        >>> X, y = nn.data.spirals(4)                   # all scores equal: the loss is ln(3)
+        >>> print(check_initial_loss(lin, nn.CrossEntropyLoss(), X, y, num_classes=3))
+        ok: initial loss 1.099 ≈ ln(3) = 1.099 (0.0% off, tolerance 15%)
     """
 
     def to_dict(self):
         """The result as plain data (dicts, lists, floats), ready for ``json.dumps``.
 
         Example:
-            >>> json.dumps(check_initial_loss(model, loss_fn, X, y, 3).to_dict())
+            >>> import json
+            >>> lin = nn.Linear(2, 3); _ = nn.init.zeros_(lin.weight); _ = nn.init.zeros_(lin.bias)
+            >>> X, y = nn.data.spirals(4)                   # all scores equal: the loss is ln(3)
+            >>> r = check_initial_loss(lin, nn.CrossEntropyLoss(), X, y, num_classes=3)
+            >>> sorted(json.loads(json.dumps(r.to_dict())))
+            ['expected', 'loss', 'loss_with_reg', 'passed', 'relative_error', 'rtol', 'verdict']
         """
         return asdict(self)
 
@@ -52,8 +60,11 @@ class InitialLossResult(Result):
     """What ``check_initial_loss`` measured: the loss, its expected value and the verdict.
 
     Example:
-        >>> r = check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=3)
-        >>> r.loss, r.expected, r.passed
+        >>> lin = nn.Linear(2, 3); _ = nn.init.zeros_(lin.weight); _ = nn.init.zeros_(lin.bias)
+        >>> X, y = nn.data.spirals(4)                   # all scores equal: the loss is ln(3)
+        >>> r = check_initial_loss(lin, nn.CrossEntropyLoss(), X, y, num_classes=3)
+        >>> round(r.loss, 4), round(r.expected, 4), r.passed, r.loss_with_reg
+        (1.0986, 1.0986, True, None)
     """
     loss: float
     expected: float
@@ -83,7 +94,13 @@ def check_args(where, model, loss_fn, X, y):
     """Validate the (model, loss_fn, X, y) common to the checks; return X, y as Tensor, array.
 
     Example:
-        >>> X, y = check_args("check_gradients", model, loss_fn, X, y)
+        >>> X, y = check_args("check_gradients", nn.Linear(2, 3), nn.CrossEntropyLoss(),
+        ...                   np.zeros((4, 2)), [0, 1, 2, 0])
+        >>> type(X).__name__, y
+        ('Tensor', array([0, 1, 2, 0]))
+        >>> check_args("check_gradients", nn.Linear(2, 3), nn.CrossEntropyLoss(), X, [0, 1])
+        Traceback (most recent call last):
+        ValueError: check_gradients: X ((4, 2) float64) and y ((2,) int64) must have the same ...
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"{where}: model must be an nn.Module, got {type(model).__name__}")
@@ -134,10 +151,17 @@ def check_initial_loss(model, loss_fn, X, y, num_classes, reg_fn=None, rtol=0.15
     plus the penalty must also be strictly larger than the loss alone.
 
     Example:
-        >>> r = check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=10,
+        >>> _ = nn.manual_seed(0); X, y = nn.data.spirals(20)           # 60 points, 3 classes
+        >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
+        >>> r = check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=3,
         ...                        reg_fn=lambda m: nn.l2_penalty(m, 1e-2))
-        >>> r.verdict
-        'ok: initial loss 2.31 ≈ ln(10) = 2.303 (0.3% off, tolerance 15%); with regul...'
+        >>> print(r.verdict)
+        ok: initial loss 1.156 ≈ ln(3) = 1.099 (5.3% off, tolerance 15%); with regularization it
+        rises to 1.193
+        >>> _ = nn.init.normal_(model[2].weight, std=10.0)               # too large
+        >>> print(check_initial_loss(model, nn.CrossEntropyLoss(), X, y, num_classes=3).verdict)
+        FAIL: initial loss ... is ...% off ln(3) = 1.099 (tolerance 15%): initial weights too
+        large, ...
     """
     where = "check_initial_loss"
     X, y = check_args(where, model, loss_fn, X, y)
