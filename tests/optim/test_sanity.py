@@ -325,6 +325,14 @@ def test_gradient_check_passes_a_zero_gradient_parameter_under_round_off():
     assert {p.name for p in wrong.params if not p.passed} >= {"0.weight", "1.weight", "3.weight"}
 
 
+def test_gradient_check_threshold_is_not_loosened_by_the_zero_floor():
+    # the floor below which a gradient counts as 0 is set at the default threshold: a
+    # stricter threshold than central differences can resolve fails, it does not pass
+    X, y = data()
+    r = check_gradients(mlp(), CE, X, y, n=4, threshold=1e-14)
+    assert not r.passed and r.max_relative_error > 1e-14
+
+
 def test_gradient_check_errors_restore_the_default_dtype():
     X, y = data()
     with pytest.raises(ValueError, match="check_gradients: n"):
