@@ -44,6 +44,7 @@ import warnings
 import numpy as np
 
 from ._tensor import Tensor
+from .function import Function, data_of
 from .mode import state
 from . import random as _random
 
@@ -193,8 +194,8 @@ class TracedArray(np.ndarray):
 
 
 _IN_PLACE = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
-_SHAPE_MADE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones,
-               np.empty, np.full, np.eye, np.arange}
+_SHAPE_MADE = {np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty, np.eye,
+               np.arange}
 _SHAPE_ONLY = {np.shape, np.ndim, np.size, np.result_type, np.may_share_memory,
                np.shares_memory, np.iscomplexobj, np.isrealobj, np.can_cast, np.min_scalar_type}
 
@@ -351,6 +352,48 @@ class Tape:
         for func, args, kwargs in self.entries:
             func(*args, **kwargs)
 
+    def graph(self):
+        """The tape as a graph of Tensors, one op node per logged call: ``viz.draw_graph``
+        draws it. Returns the sinks (the last value of every memory the tape writes that
+        no later call reads), each named by its shape.
+
+        Example:
+            >>> step = compile(lambda x: (Tensor(x) * 2).sum())
+            >>> for _ in range(3):
+            ...     _ = step(np.arange(3.0))
+            >>> [(s.name, s.grad_fn.name) for s in step.tape.graph()]
+            [('()', 'sum')]
+        """
+        latest, read = {}, set()
+
+        def node_of(array):
+            key = id(_owner(array))
+            if key not in latest:
+                leaf = Tensor(array)
+                leaf.name = f"{array.shape}"
+                latest[key] = leaf
+            return latest[key]
+
+        for (name, _), (func, args, kwargs) in zip(self.describe(), self.entries):
+            if func is _assign:
+                out, args, kwargs = args[0], args[2], args[3]
+            else:
+                out = kwargs.get("out")
+                out = out[0] if isinstance(out, tuple) else out
+                if out is None and args and isinstance(args[0], np.ndarray):
+                    out = args[0]                          # in place on its first argument
+            inputs = [node_of(a) for a in _arrays_in(args, kwargs) if a is not out]
+            for t in inputs:
+                read.add(id(t))
+            op = _tape_op(name, func)
+            op.inputs = tuple(inputs)
+            if out is None:
+                continue
+            result = Tensor(out)
+            result.name, result.requires_grad, result.grad_fn = f"{out.shape}", True, op
+            latest[id(_owner(out))] = result
+        return [t for t in latest.values() if t.grad_fn is not None and id(t) not in read]
+
     def describe(self):
         """One (name, argument shapes) pair per logged call, for reading the tape.
 
@@ -369,6 +412,33 @@ class Tape:
             shapes = tuple(a.shape for a in args if isinstance(a, np.ndarray))
             rows.append((name, shapes))
         return rows
+
+
+def _arrays_in(args, kwargs):
+    for v in list(args) + [v for k, v in kwargs.items() if k != "out"]:
+        for a in (v if isinstance(v, (list, tuple)) else (v,)):
+            if isinstance(a, np.ndarray):
+                yield a
+
+
+class TapeOp(Function):
+    """One logged NumPy call of a tape, as a graph node (see ``Tape.graph``); ``forward``
+    runs that call on arrays again."""
+
+    @staticmethod
+    def forward(ctx, *arrays):
+        return ctx.numpy_call(*[data_of(a) for a in arrays])
+
+
+@functools.lru_cache(maxsize=None)
+def _tape_op_class(name):
+    return type(name, (TapeOp,), {"__doc__": f"The NumPy call {name} of a compiled tape."})
+
+
+def _tape_op(name, func):
+    op = _tape_op_class(name).__new__(_tape_op_class(name))
+    op.numpy_call = func
+    return op
 
 
 class _IdSet:
@@ -538,6 +608,8 @@ class CompiledFunction:
         self.tape = None
         self.traces = 0
         self.eager_reason = None
+        self.generation = 0                  # counts replays (a differentiable call's check)
+        self._backward = None
         self._key = None
         self._calls = 0
 
@@ -552,6 +624,8 @@ class CompiledFunction:
             if self._calls == 1:
                 return self.fn(*inputs)                  # warm-up: state and first branches
             return self._trace(inputs)
+        if self._backward is not None:
+            return self._result(inputs)      # _CompiledCall replays the forward itself
         if self._calls == 3 and self.check:
             return self._checked_replay(inputs)
         return self._replay(inputs)
@@ -563,19 +637,29 @@ class CompiledFunction:
         traced_inputs = [_traced_input(x, tape) for x in inputs]
         rng = _random.default_generator
         real_rng = rng._rng
+        rng_state = real_rng.bit_generator.state
         state.tracer = tape
         try:
             for root in _reachable(self.fn, ()):
                 adoption.walk(root)
+            snapshot = [(a, a.copy()) for _, a in adoption.undo if isinstance(a, np.ndarray)]
             rng._rng = _RecordingRNG(real_rng, tape)
             result = self.fn(*[t for t, _ in traced_inputs])
+            backward = _trace_backward(result, [t for t, _ in traced_inputs])
         except TraceError as e:
-            self._fall_back(f"{e}")
-            raise _Retry(inputs) from None
+            failed = e
+        else:
+            failed = None
         finally:
             rng._rng = real_rng
             state.tracer = None
             adoption.restore()
+        if failed is not None:               # undo what the half-run trace changed, run eagerly
+            for array, copy in snapshot:
+                np.copyto(array, copy)
+            real_rng.bit_generator.state = rng_state
+            self._fall_back(f"{failed}")
+            return self.fn(*inputs)
         self.traces += 1
         self.tape = tape
         self._inputs = [buffer for _, buffer in traced_inputs]
@@ -584,8 +668,16 @@ class CompiledFunction:
                         if isinstance(a, np.ndarray) and a.flags.writeable]
         self._grads = [(t, t._grad) for t in adoption.tensors]
         self._output = _freeze(result)
+        self._backward = backward
         self._key = _guard_key(inputs, self)
-        return _thaw(self._output)
+        return self._result(inputs)
+
+    def _result(self, inputs):
+        """The output: copies of its buffers, or, for a differentiable call, a Tensor whose
+        backward replays the traced backward."""
+        if self._backward is None:
+            return _thaw(self._output)
+        return _CompiledCall.apply(self, *inputs)
 
     def _fall_back(self, reason):
         self.eager_reason = reason
@@ -599,9 +691,10 @@ class CompiledFunction:
             if buffer is not None:
                 np.copyto(buffer, x.data if isinstance(x, Tensor) else x)
         self.tape.replay()
+        self.generation += 1
         for t, g in self._grads:             # what the trace left in .grad is there again
             t._grad = g
-        return _thaw(self._output)
+        return self._result(inputs) if self._backward is None else None
 
     def _checked_replay(self, inputs):
         """Replay once, then run ``fn`` itself from the same starting point and compare."""
@@ -636,9 +729,53 @@ class CompiledFunction:
         return eager
 
 
-class _Retry(Exception):
-    def __init__(self, inputs):
-        self.inputs = inputs
+def _trace_backward(result, inputs):
+    """For a call with inputs that require grad, trace the backward from the result to them.
+
+    Returns (tape, seed buffer, gradient buffers) or None when nothing is differentiable.
+    """
+    wanted = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    if not wanted or not isinstance(result, Tensor) or not result.requires_grad:
+        return None
+    forward, tape = state.tracer, Tape()
+    tape.owned = forward.owned             # the forward's buffers stay known
+    seed = np.zeros(result.shape, result.dtype)
+    state.tracer = tape
+    try:
+        from .engine import grad
+        grads = grad(result, wanted, grad_outputs=Tensor(tape.wrap(seed)), allow_unused=True)
+    finally:
+        state.tracer = forward
+    buffers = [None if g is None else _plain(g.data) for g in grads]
+    return tape, seed, buffers
+
+
+class _CompiledCall(Function):
+    """A compiled call as one node of the graph: forward replays the traced forward,
+    backward the traced backward (so gradients and gradcheck work through it)."""
+
+    @staticmethod
+    def forward(ctx, compiled, *inputs):
+        compiled._replay(inputs)
+        ctx.compiled, ctx.generation = compiled, compiled.generation
+        ctx.wants = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
+        return np.array(compiled._output[1])
+
+    @staticmethod
+    def backward(ctx, g):
+        compiled = ctx.compiled
+        if compiled.generation != ctx.generation:
+            raise RuntimeError(
+                "backward of a compiled call after the function was called again: its "
+                "buffers hold the newer call's values. Backward each call's result before "
+                "calling the compiled function again.")
+        tape, seed, buffers = compiled._backward
+        np.copyto(seed, g.data)
+        tape.replay()
+        grads = iter(buffers)
+        return (None,) + tuple(
+            (None if (b := next(grads)) is None else Tensor(np.array(b))) if wants else None
+            for wants in ctx.wants)
 
 
 def _traced_input(x, tape):
@@ -742,22 +879,4 @@ def compile(fn=None, *, check=True):
     """
     if fn is None:
         return functools.partial(compile, check=check)
-    return _Handle(CompiledFunction(fn, check=check))
-
-
-class _Handle:
-    """What ``compile`` returns: callable, with ``tape``, ``traces`` and ``eager_reason``."""
-
-    def __init__(self, compiled):
-        self._compiled = compiled
-        functools.update_wrapper(self, compiled.fn)
-
-    def __call__(self, *inputs):
-        try:
-            return self._compiled(*inputs)
-        except _Retry as retry:
-            return self._compiled.fn(*retry.inputs)
-
-    tape = property(lambda self: self._compiled.tape)
-    traces = property(lambda self: self._compiled.traces)
-    eager_reason = property(lambda self: self._compiled.eager_reason)
+    return CompiledFunction(fn, check=check)

@@ -285,7 +285,7 @@ def _seeds(roots, grad_roots, create_graph):
                 raise TypeError(f"backward: gradient for output {i} ({_describe(r)}) is a "
                                 f"{type(g).__name__}; pass a Tensor or ndarray of its shape")
             # a leaf root would keep the caller's array as its .grad: copy it only then
-            g = np.array(g, dtype=r.dtype) if r.grad_fn is None else np.asarray(g, r.dtype)
+            g = np.array(g, dtype=r.dtype) if r.grad_fn is None else np.asanyarray(g, r.dtype)
             if g.shape != r.shape:
                 raise RuntimeError(f"backward: gradient has shape {g.shape} but the output is "
                                    f"{_describe(r)}; they must match")

@@ -210,3 +210,61 @@ def test_a_replay_allocates_no_new_arrays():
     tracemalloc.stop()
     grown = sum(s.size_diff for s in after.compare_to(before, "filename") if s.size_diff > 0)
     assert grown < 20_000, grown          # no array is kept per replay (outputs are 0-d copies)
+
+
+def test_a_failed_trace_leaves_the_state_as_it_was():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+
+    def step(x):
+        w.data *= 2.0                            # changes state, then...
+        if (w * x).sum().item() > 0:             # ...cannot be traced
+            w.data += 1.0
+        return w.data.copy()
+    eager_w = Tensor(np.array([1.0, 2.0]))
+    compiled = autograd.compile(step)
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        for _ in range(3):
+            got = compiled(np.ones(2))
+            eager_w.data *= 2.0
+            eager_w.data += 1.0
+            np.testing.assert_array_equal(got, eager_w.data)
+
+
+def test_gradients_flow_through_a_compiled_function_and_gradcheck_accepts_it():
+    f = autograd.compile(lambda x, w: ((x * w).tanh() ** 2).sum())
+    w = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    assert autograd.gradcheck(f, [Tensor(np.array([1.0, 2.0, 0.3]), requires_grad=True), w])
+    assert f.traces == 1 and f.eager_reason is None
+    x = Tensor(np.array([0.2, -0.4, 1.0]), requires_grad=True)
+    y = f(x, w)
+    assert y.grad_fn.name == "_CompiledCall"
+    y.backward()
+    x2 = Tensor(x.data.copy(), requires_grad=True)
+    w2 = Tensor(w.data.copy(), requires_grad=True)
+    ((x2 * w2).tanh() ** 2).sum().backward()
+    assert x.grad.data.tobytes() == x2.grad.data.tobytes()
+
+
+def test_backward_of_an_older_compiled_call_is_refused():
+    f = autograd.compile(lambda x: (x * x).sum())
+    xs = [Tensor(np.array([float(i), 1.0]), requires_grad=True) for i in range(5)]
+    ys = [f(x) for x in xs]
+    ys[-1].backward()
+    np.testing.assert_array_equal(xs[-1].grad.data, [8.0, 2.0])
+    with pytest.raises(RuntimeError, match="called again"):
+        ys[-2].backward()
+
+
+def test_the_tape_is_a_graph_viz_draws():
+    viz = pytest.importorskip("viz")
+    step, _, _ = mlp_training("sgd")
+    compiled = autograd.compile(step)
+    x, y = np.ones((12, 5)), np.zeros(12, dtype=np.int64)
+    for _ in range(3):
+        compiled(x, y)
+    sinks = compiled.tape.graph()
+    spec = viz.graph.build_graph(sinks)
+    ops = [n for n in spec.nodes.values() if n.kind == "op"]
+    assert len(ops) == len(compiled.tape)
+    assert {"matmul", "tanh", "subtract"} <= {n.title for n in ops}
+    assert "matmul" in viz.draw_graph(sinks).source
