@@ -1,16 +1,25 @@
-"""Conv2d forward + backward: chainrule next to a hand-written NumPy im2col + GEMM floor
-and PyTorch (issue 3, "Performance"); then a grouped Conv2d and a ConvTranspose2d, each
-next to its own im2col floor (issue 10: within 1.5x).
+"""Conv2d forward + backward on two shapes: chainrule next to a hand-written NumPy im2col
+floor and PyTorch (issue 12: at most 1.5x PyTorch, one thread each); then a grouped Conv2d
+and a ConvTranspose2d, each next to its own im2col floor (issue 10: within 1.5x).
 
-Input 64x3x32x32, 16 filters 3x3, padding 1, bias, float32. One step computes
-the output, then the gradients w.r.t. the input, the weight and the bias for a
-fixed upstream gradient. The floor is the same algorithm written out in plain
-NumPy with nothing around it: one strided-view copy (im2col), one (batched) GEMM
-for the output, two GEMMs and a col2im for the gradients. The script checks that the
-floor, chainrule and PyTorch compute the same four arrays before it reports.
+Shapes (padding 1, bias, float32): A = 64x3x32x32 input, 16 filters 3x3; B =
+64x16x32x32 input, 32 filters 3x3. One step computes the output, then the
+gradients w.r.t. the input, the weight and the bias for a fixed upstream
+gradient. The floor is the textbook algorithm in plain NumPy with nothing
+around it: one strided-view copy (im2col), one batched GEMM for the output, two
+GEMMs and a col2im for the gradients. chainrule picks its algorithm per shape
+(nn/conv.py: "shifted" for both shapes here). The script checks that the floor,
+chainrule and PyTorch compute the same four arrays before it reports.
 
-PyTorch runs in a subprocess of its own (see _common.py: OpenBLAS's spinning
-threads slow it down about 2x in a process that has just used NumPy).
+One thread each by default (``--threads N`` sets NumPy's BLAS and PyTorch's
+threads), timed by the calling thread's CPU time (``--clock wall`` for wall
+time; CPU time is valid only with one thread, where all the work runs in the
+timing thread). The machine may be shared, so the script runs ``--rounds``
+rounds: each times chainrule and the floor interleaved in this process, then
+PyTorch in a process of its own (_common.py: OpenBLAS's spinning threads slow
+it in a process that has used NumPy, and timed side by side in one process the
+two disturb each other's caches); it reports the median over rounds of each
+time and of each round's ratio.
 
 Second table (issue 10): a grouped Conv2d (64x32x16x16 input, 64 filters 3x3,
 groups=4, padding 1) and a ConvTranspose2d (64x32x8x8 input -> 16 channels,
@@ -20,28 +29,39 @@ GEMM over (samples, groups), and for the transposed convolution one GEMM plus
 col2im forward, im2col plus two GEMMs backward. Each floor is checked against
 chainrule before timing.
 
-Run:  .venv/bin/python benchmarks/bench_conv.py [--quick]
+Run:  .venv/bin/python benchmarks/bench_conv.py [--quick] [--threads N] [--clock wall]
+      [--rounds R]
 """
 import os
+import statistics
 
-import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from _common import set_blas_threads, threads_from_argv
 
-from _common import (announce, compare, fmt_ratio, has_module, parse_args, print_table,
-                     print_total, run_worker)
+THREADS = int(threads_from_argv() or 1)
+set_blas_threads(THREADS)            # before NumPy loads: BLAS reads it once
+
+import numpy as np                                                      # noqa: E402
+from numpy.lib.stride_tricks import as_strided                          # noqa: E402
+
+from _common import (CLOCKS, announce, compare, fmt_ratio, has_module, parse_args,  # noqa: E402
+                     print_table, print_total, run_worker)
 
 SCRIPT = os.path.abspath(__file__)
-N, C, H, W, F, K, PAD = 64, 3, 32, 32, 16, 3, 1
+SHAPES = {"A": dict(n=64, c=3, h=32, w=32, f=16), "B": dict(n=64, c=16, h=32, w=32, f=32)}
+K, PAD = 3, 1
 
 
-def data():
-    """Input, weight, bias and upstream gradient (float32), the same in every process."""
+def data(shape):
+    """Input, weight, bias and upstream gradient (float32) of a SHAPES entry, the same in
+    every process."""
+    s = SHAPES[shape]
+    n, c, h, w, f = s["n"], s["c"], s["h"], s["w"], s["f"]
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
-    w = (rng.standard_normal((F, C, K, K)) / np.sqrt(C * K * K)).astype(np.float32)
-    b = rng.standard_normal(F).astype(np.float32)
-    g = rng.standard_normal((N, F, H, W)).astype(np.float32)
-    return x, w, b, g
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = (rng.standard_normal((f, c, K, K)) / np.sqrt(c * K * K)).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    g = rng.standard_normal((n, f, h, w)).astype(np.float32)
+    return x, wt, b, g
 
 
 def floor_step(x, w, b, g):
@@ -76,7 +96,7 @@ def floor_step(x, w, b, g):
 def chainrule_setup(x, w, b):
     """A Conv2d holding w and b, and its step function returning the arrays (module_step)."""
     from nn import Conv2d
-    conv = Conv2d(C, F, K, padding=PAD, dtype=np.float32)
+    conv = Conv2d(x.shape[1], w.shape[0], K, padding=PAD, dtype=np.float32)
     conv.weight.data[...] = w
     conv.bias.data[...] = b
     return module_step(conv, x)
@@ -200,7 +220,7 @@ def module_step(layer, x):
     return step
 
 
-def grouped_and_transposed(repeats):
+def grouped_and_transposed(repeats, clock="wall"):
     """Time the grouped Conv2d and the ConvTranspose2d against their floors; table rows."""
     from nn.conv import Conv2d, ConvTranspose2d
     rows = []
@@ -219,7 +239,7 @@ def grouped_and_transposed(repeats):
         step = module_step(layer, x)
         check_same(name, step(up), floor(x, w, b, up))
         timers = compare({"floor": lambda: floor(x, w, b, up), "chainrule": lambda: step(up)},
-                         repeats, warmup=3)
+                         repeats, warmup=3, clock=clock)
         fl, mine = timers["floor"].median, timers["chainrule"].median
         rows.append([name, f"{fl * 1e3:.2f}", f"{mine * 1e3:.2f}", fmt_ratio(mine, fl)])
     return rows
@@ -227,10 +247,11 @@ def grouped_and_transposed(repeats):
 
 # -- the PyTorch worker (a fresh process) ----------------------------------------------
 
-def torch_worker(repeats):
+def torch_worker(shape, repeats, threads, clock):
     import torch
-    x, w, b, g = data()
-    conv = torch.nn.Conv2d(C, F, K, padding=PAD)
+    torch.set_num_threads(threads)
+    x, w, b, g = data(shape)
+    conv = torch.nn.Conv2d(x.shape[1], w.shape[0], K, padding=PAD)
     with torch.no_grad():
         conv.weight.copy_(torch.from_numpy(w))
         conv.bias.copy_(torch.from_numpy(b))
@@ -243,7 +264,7 @@ def torch_worker(repeats):
         out.backward(gt)
         return out
 
-    times = compare({"torch": step}, repeats, warmup=3)["torch"]
+    times = compare({"torch": step}, repeats, warmup=3, clock=clock)["torch"]
     out = step().detach().numpy()
     got = (out, xt.grad.numpy(), conv.weight.grad.numpy(), conv.bias.grad.numpy())
     check_same("PyTorch", got, floor_step(x, w, b, g))      # after timing: NumPy spins now
@@ -253,39 +274,79 @@ def torch_worker(repeats):
 WORKERS = {"torch": torch_worker}
 
 
-def main():
-    _, args = parse_args(__doc__, WORKERS)
-    repeats = 15 if args.quick else 60
-    start = announce()
-    x, w, b, g = data()
+def _arguments(parser):
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS/OpenMP threads for NumPy and PyTorch (default 1)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default=None,
+                        help="cpu: the timing thread's CPU time (default with one thread); "
+                             "wall (default otherwise)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="rounds of chainrule + floor, then PyTorch (default 5, quick 3)")
+
+
+def conv_rounds(shape, repeats, rounds, clock):
+    """Per round: chainrule and the floor interleaved here, then PyTorch in its own process.
+    Returns the per-round seconds of each and PyTorch's note."""
+    x, w, b, g = data(shape)
     step = chainrule_setup(x, w, b)
-    want = floor_step(x, w, b, g)
-    check_same("chainrule", step(g), want)
-    timers = compare({"floor": lambda: floor_step(x, w, b, g), "chainrule": lambda: step(g)},
-                     repeats, warmup=3)
-    floor, mine = timers["floor"].median, timers["chainrule"].median
-    torch_s, note = None, "PyTorch not installed: skipped"
-    if has_module("torch"):
-        result = run_worker(SCRIPT, "torch", {"repeats": repeats})
-        torch_s = result.get("seconds")
-        note = result.get("error") or (f"PyTorch in its own process, "
-                                       f"{result['threads']} threads; outputs and gradients "
-                                       "checked against the floor")
-    rows = [["NumPy floor (im2col + GEMM)", f"{floor * 1e3:.2f}", "1.00x"],
-            ["chainrule Conv2d", f"{mine * 1e3:.2f}", fmt_ratio(mine, floor)],
-            ["PyTorch Conv2d", "-" if torch_s is None else f"{torch_s * 1e3:.2f}",
-             fmt_ratio(torch_s, floor)]]
-    lo, hi = timers["chainrule"].spread
-    print_table(f"Conv2d forward + backward, input {N}x{C}x{H}x{W}, {F} filters {K}x{K}, "
-                f"pad {PAD}, float32 (median of {repeats})",
-                ["implementation", "ms / step", "vs floor"], rows,
-                [f"chainrule spread {lo * 1e3:.2f}-{hi * 1e3:.2f} ms; floor spread "
-                 f"{timers['floor'].spread[0] * 1e3:.2f}-{timers['floor'].spread[1] * 1e3:.2f} ms",
-                 "gradients w.r.t. input, weight and bias; the same upstream gradient for all",
-                 note, "target: chainrule within 1.2x of the floor"])
-    rows = grouped_and_transposed(repeats)
+    check_same(f"chainrule {shape}", step(g), floor_step(x, w, b, g))
+    runs = {"floor": [], "chainrule": [], "torch": []}
+    note = "PyTorch not installed: skipped"
+    for _ in range(rounds):
+        timers = compare({"floor": lambda: floor_step(x, w, b, g), "chainrule": lambda: step(g)},
+                         repeats, warmup=3, clock=clock)
+        runs["floor"].append(timers["floor"].median)
+        runs["chainrule"].append(timers["chainrule"].median)
+        if has_module("torch"):
+            result = run_worker(SCRIPT, "torch", {"shape": shape, "repeats": repeats,
+                                                  "threads": THREADS, "clock": clock})
+            if "error" in result:
+                note = result["error"]
+            else:
+                runs["torch"].append(result["seconds"])
+                note = (f"PyTorch in its own process, {result['threads']} thread(s); outputs "
+                        "and gradients checked against the floor")
+    return runs, note
+
+
+def _ratio(runs, a, b):
+    """The median over rounds of a / b (None when b was not measured)."""
+    if not runs[b]:
+        return None
+    return statistics.median(x / y for x, y in zip(runs[a], runs[b]))
+
+
+def main():
+    _, args = parse_args(__doc__, WORKERS, add_arguments=_arguments)
+    clock = args.clock or ("cpu" if THREADS == 1 else "wall")
+    repeats, rounds = (8, args.rounds or 3) if args.quick else (20, args.rounds or 5)
+    start = announce(f"{THREADS} BLAS/OpenMP thread(s) for NumPy and PyTorch, {clock} clock, "
+                     f"{rounds} rounds of {repeats} repeats")
+    rows, notes = [], []
+    for shape, s in SHAPES.items():
+        runs, note = conv_rounds(shape, repeats, rounds, clock)
+        ms = {k: statistics.median(v) * 1e3 if v else None for k, v in runs.items()}
+        label = f"{shape}: {s['n']}x{s['c']}x{s['h']}x{s['w']} -> {s['f']}"
+        vs_torch = _ratio(runs, "chainrule", "torch")
+        rows.append([label, f"{ms['floor']:.2f}", f"{ms['chainrule']:.2f}",
+                     "-" if ms["torch"] is None else f"{ms['torch']:.2f}",
+                     f"{_ratio(runs, 'chainrule', 'floor'):.2f}x",
+                     "-" if vs_torch is None else f"{vs_torch:.2f}x"])
+        spread = [f"{min(v) * 1e3:.1f}-{max(v) * 1e3:.1f}" for v in runs.values() if v]
+        notes.append(f"{shape} per-round medians (floor, chainrule, PyTorch): "
+                     f"{', '.join(spread)} ms")
+    print_table(f"Conv2d forward + backward, filters {K}x{K}, padding {PAD}, float32 "
+                f"(ms per step: median over {rounds} rounds of the median of {repeats})",
+                ["shape", "floor", "chainrule", "PyTorch", "chainrule / floor",
+                 "chainrule / PyTorch"], rows,
+                notes + ["floor: im2col + batched GEMMs + col2im in plain NumPy; ratios are "
+                         "medians of the per-round ratios",
+                         "gradients w.r.t. input, weight and bias; the same upstream gradient "
+                         "for all", note,
+                         "target (issue 12): chainrule at most 1.5x PyTorch on both shapes"])
+    rows = grouped_and_transposed(repeats * 2, clock)
     print_table(f"grouped and transposed convolution, forward + backward, float32 (median of "
-                f"{repeats})", ["layer", "floor ms", "chainrule ms", "vs floor"], rows,
+                f"{repeats * 2})", ["layer", "floor ms", "chainrule ms", "vs floor"], rows,
                 [f"grouped: input {GROUPED['n']}x{GROUPED['c']}x{GROUPED['h']}x{GROUPED['w']}, "
                  f"{GROUPED['f']} filters {GROUPED['k']}x{GROUPED['k']}, groups "
                  f"{GROUPED['groups']}, padding {GROUPED['pad']}",

@@ -1,18 +1,31 @@
-"""Convolution: im2col over strided windows, one GEMM, and col2im back for the gradient;
+"""Convolution: two algorithms for the same three GEMM kernels, chosen per shape;
 Conv2d (groups, dilation, padding modes), Conv1d (a Conv2d of height 1) and
 ConvTranspose2d (the input-gradient of a convolution, run forward).
 
-Layout: the columns are (N, C*kh*kw, Ho*Wo), so the forward pass is one batched
-GEMM ``weight(F, C*kh*kw) @ cols`` that lands directly in NCHW order, and the
-backward pass two more; no transposes anywhere. With ``groups`` = G the
-columns are viewed as (N, G, C/G*kh*kw, L) and the weight as (G, F/G, C/G*kh*kw):
-still one batched GEMM, over samples and groups.
+"im2col" (any stride): the columns are (N, C*kh*kw, Ho*Wo), copied from a
+strided view of the padded input, so the forward pass is one batched GEMM
+``weight(F, C*kh*kw) @ cols`` that lands directly in NCHW order, and the
+backward pass two more plus col2im; no transposes. With ``groups`` = G the
+columns are viewed as (N, G, C/G*kh*kw, L) and the weight as (G, F/G, C/G*kh*kw).
+
+"shifted" (stride 1): the padded images are flattened into one row per channel
+(see ``windows.padded_grid``), where the columns of kernel tap (i, j) are one
+contiguous slice shifted by i*Wp + j. Building the columns is then kh*kw plain
+copies, and each kernel is one 2-d GEMM over every position of the padded grid
+(the positions that are not outputs are computed and dropped: (Hp*Wp) / (Ho*Wo)
+times the work, 1.13x for 32x32 with padding 1). It runs over chunks of whole
+samples with about CHUNK_BYTES of columns, which stay in cache, in buffers
+reused from call to call, so nothing image-sized is built beyond the input,
+the output and their gradients. A plain backward that needs both gradients
+makes one pass for the two. ``_choose`` picks the algorithm per shape, as
+measured (benchmarks/README.md, "Conv2d").
 
 Convolution is bilinear: <g, conv(x, w)> is a trilinear form T(x, w, g), and
 the three ops below are its three partial derivatives. Each one's backward is
 made of the other two, so gradients of gradients work to any order.
 """
 import math
+import threading
 
 import numpy as np
 
@@ -21,17 +34,40 @@ from autograd.function import data_of
 from . import init
 from .module import Module, Parameter
 from .padding import pad as _pad
-from .windows import col2im, geometry, im2col, pair
+from .windows import col2im, geometry, im2col, padded_grid, pair
 
 __all__ = ["conv2d", "conv1d", "conv_transpose2d", "Conv2d", "Conv1d", "ConvTranspose2d"]
 
+# "shifted" when the padded grid is at most this many times the output, and columns of about
+# this many bytes per chunk: both measured (benchmarks/README.md, "Conv2d").
+SHIFTED_MAX_GRID = 2.0
+CHUNK_BYTES = 2 << 20
+SCRATCH_MAX = 8 << 20        # chunk buffers up to this size are kept per thread and reused
+
+
+def _choose(geo):
+    """The faster algorithm for this geometry, as measured: "shifted" for stride 1 unless the
+    padded grid is over SHIFTED_MAX_GRID times the output; "im2col" for other strides and
+    for 1x1 kernels (whose columns are the input itself, no copy).
+
+    Example:
+        >>> _choose(geometry("conv2d", (32, 32), 3, 1, 1, 1))
+        'shifted'
+    """
+    if geo.stride != (1, 1) or geo.kernel == (1, 1):
+        return "im2col"
+    (hp, wp), _ = padded_grid(geo)
+    return "shifted" if hp * wp <= SHIFTED_MAX_GRID * math.prod(geo.out_hw) else "im2col"
+
+
+# -- im2col ---------------------------------------------------------------------------
 
 def _grouped(a, groups):
     """(N, R, L) -> (N, G, R/G, L): a view of rows in G consecutive blocks."""
     return a.reshape(a.shape[0], groups, a.shape[1] // groups, a.shape[2])
 
 
-def _conv(cols, w, bias, geo):
+def _im2col_conv(cols, w, bias, geo):
     """The forward kernel: columns of x -> (N, F, Ho, Wo) by one batched GEMM."""
     g = geo.groups
     if g == 1:
@@ -44,7 +80,7 @@ def _conv(cols, w, bias, geo):
     return out.reshape(out.shape[:2] + geo.out_hw)
 
 
-def _input_grad(g, w, x_shape, geo):
+def _im2col_input_grad(g, w, x_shape, geo):
     """col2im(w^T g): the gradient w.r.t. the input (a transposed convolution)."""
     g3 = g.reshape(g.shape[:2] + (-1,))
     groups = geo.groups
@@ -57,7 +93,7 @@ def _input_grad(g, w, x_shape, geo):
     return col2im(cols, x_shape, geo)
 
 
-def _weight_grad(g, cols, w_shape, groups=1):
+def _im2col_weight_grad(g, cols, w_shape, groups=1):
     """sum over the batch of g im2col(x)^T: the gradient w.r.t. the weight."""
     g3 = g.reshape(g.shape[:2] + (-1,))
     if groups == 1:
@@ -66,8 +102,150 @@ def _weight_grad(g, cols, w_shape, groups=1):
     return gw.sum(axis=0).reshape(w_shape)
 
 
+# -- shifted ----------------------------------------------------------------------------
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name, shape, dtype, zero=False):
+    """A work array of a kernel call: this thread's block ``name``, kept for the next call.
+
+    Fresh multi-MB arrays cost page faults on every call (glibc hands large
+    blocks back to the system when they are freed); the chunk buffers never
+    leave the kernel that asked for them, so they are reused instead.
+    Blocks larger than SCRATCH_MAX are allocated for the call only.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > SCRATCH_MAX:
+        return (np.zeros if zero else np.empty)(shape, dtype)
+    block = getattr(_SCRATCH, name, None)
+    if block is None or block.nbytes < nbytes:
+        block = np.empty(nbytes, np.uint8)
+        setattr(_SCRATCH, name, block)
+    out = block[:nbytes].view(dtype).reshape(shape)
+    if zero:
+        out.fill(0)
+    return out
+
+
+class _Shifted:
+    """The padded grid of a stride-1 geometry, walked in chunks of whole samples.
+
+    Example:
+        >>> grid = _Shifted(geometry("conv2d", (32, 32), 3, 1, 1, 1), n=64, rows=16 * 9, itemsize=4)
+        >>> grid.batch, grid.size, grid.taps[-1]
+        (3, 1156, 70)
+    """
+
+    def __init__(self, geo, n, rows, itemsize):
+        (self.hp, self.wp), self.taps = padded_grid(geo)
+        self.size = self.hp * self.wp                   # grid positions per sample
+        self.batch = max(1, min(n, CHUNK_BYTES // (rows * self.size * itemsize)))
+        self.n, self.geo = n, geo
+
+    def chunks(self):
+        """(first, last + 1, grid positions) of each chunk of samples."""
+        for n0 in range(0, self.n, self.batch):
+            n1 = min(self.n, n0 + self.batch)
+            yield n0, n1, (n1 - n0) * self.size
+
+    def buffer(self, name, rows, dtype, halo=False, zero=False):
+        """Scratch (rows, positions of one chunk [+ the largest tap offset])."""
+        shape = (rows, self.batch * self.size + (self.taps[-1] if halo else 0))
+        return _scratch(name, shape, dtype, zero)
+
+    def tap_buffer(self, name, c, dtype):
+        """Scratch (C, taps, positions of one chunk): columns, or W^T g."""
+        return _scratch(name, (c, len(self.taps), self.batch * self.size), dtype)
+
+    def images(self, buf, m):
+        """The first m positions of ``buf`` as (rows, samples, Hp, Wp): a view."""
+        return buf[:, :m].reshape(buf.shape[0], m // self.size, self.hp, self.wp)
+
+    def interior(self, buf, m):
+        """Where the input pixels sit in ``images(buf, m)``."""
+        (pt, _), (pl, _) = self.geo.padding
+        h, w = self.geo.in_hw
+        return self.images(buf, m)[:, :, pt:pt + h, pl:pl + w]
+
+    def outputs(self, buf, m):
+        """Where the outputs sit in ``images(buf, m)``."""
+        ho, wo = self.geo.out_hw
+        return self.images(buf, m)[:, :, :ho, :wo]
+
+    def columns(self, x, n0, n1, m, xp, cols):
+        """Pad samples n0:n1 of x into the grid ``xp`` and copy each tap's slice into ``cols``."""
+        self.interior(xp, m)[...] = x[n0:n1].transpose(1, 0, 2, 3)
+        for t, o in enumerate(self.taps):
+            cols[:, t, :m] = xp[:, o:o + m]
+        return cols[:, :, :m].reshape(self.geo.groups, -1, m)      # (G, C/G*kh*kw, m)
+
+
+def _shifted_conv(x, w, bias, geo):
+    """The forward kernel on the padded grid: W (F, C*kh*kw) @ columns, chunk by chunk."""
+    n, c = x.shape[:2]
+    f, groups = w.shape[0], geo.groups
+    dtype = np.result_type(x, w)
+    grid = _Shifted(geo, n, c * w.shape[2] * w.shape[3], dtype.itemsize)
+    xp = grid.buffer("xp", c, x.dtype, halo=True, zero=True)
+    cols = grid.tap_buffer("cols", c, x.dtype)
+    y = grid.buffer("y", f, dtype)
+    out = np.empty((n, f) + geo.out_hw, dtype if bias is None else np.result_type(dtype, bias))
+    wg = w.reshape(groups, f // groups, -1)
+    for n0, n1, m in grid.chunks():
+        np.matmul(wg, grid.columns(x, n0, n1, m, xp, cols),
+                  out=y[:, :m].reshape(groups, f // groups, m))
+        out[n0:n1] = grid.outputs(y, m).transpose(1, 0, 2, 3)
+        if bias is not None:                 # in place on contiguous rows: fast
+            out[n0:n1] += bias.reshape(-1, 1, 1)
+    return out
+
+
+def _shifted_backward(g, w, x, x_shape, w_shape, geo, input_grad=True, weight_grad=True):
+    """The input gradient col2im(W^T g) and/or the weight gradient g @ columns(x)^T on the
+    padded grid, in one pass over chunks that lays g on the grid once.
+
+    ``w`` is needed for the input gradient only, ``x`` for the weight gradient only.
+    """
+    n, c = x_shape[:2]
+    f, groups = w_shape[0], geo.groups
+    grid = _Shifted(geo, n, c * w_shape[2] * w_shape[3], g.dtype.itemsize)
+    dy = grid.buffer("dy", f, g.dtype, zero=True)       # zero where no output sits
+    if weight_grad:
+        xp = grid.buffer("xp", c, x.dtype, halo=True, zero=True)
+        cols = grid.tap_buffer("cols", c, x.dtype)
+        gw = np.zeros((groups, f // groups, math.prod(w_shape[1:])), np.result_type(x, g))
+        part = np.empty_like(gw)
+    if input_grad:                                     # W^T g reuses the columns' buffer
+        dx_type = np.result_type(g, w)
+        z = cols if weight_grad and cols.dtype == dx_type else grid.tap_buffer("z", c, dx_type)
+        dxp = grid.buffer("dxp", c, dx_type, halo=True)
+        dx = np.empty(x_shape, dx_type)
+        wt = w.reshape(groups, f // groups, -1).transpose(0, 2, 1)   # (G, C/G*kh*kw, F/G)
+    for n0, n1, m in grid.chunks():
+        grid.outputs(dy, m)[...] = g[n0:n1].transpose(1, 0, 2, 3)
+        dy_m = dy[:, :m].reshape(groups, f // groups, m)
+        if weight_grad:
+            cols_m = grid.columns(x, n0, n1, m, xp, cols)
+            gw += np.matmul(dy_m, cols_m.transpose(0, 2, 1), out=part)
+        if input_grad:
+            np.matmul(wt, dy_m, out=z[:, :, :m].reshape(groups, -1, m))
+            dxp[:, m:] = 0
+            dxp[:, :m] = z[:, 0, :m]                      # the first tap's offset is 0
+            for t, o in enumerate(grid.taps[1:], 1):
+                dxp[:, o:o + m] += z[:, t, :m]
+            dx[n0:n1] = grid.interior(dxp, m).transpose(1, 0, 2, 3)
+    return dx if input_grad else None, gw.reshape(w_shape) if weight_grad else None
+
+
+# -- the three kernels as nodes -----------------------------------------------------------
+
 class Conv2dFunction(Function):
-    """out = conv(x, w) + b as one node; a plain backward reuses the forward's columns.
+    """out = conv(x, w) + b as one node; im2col's plain backward reuses the forward's columns.
+
+    ``geo.algorithm`` ("im2col" or "shifted") picks how the three kernels compute;
+    ``cols`` (im2col only) are the columns of x when the caller has them already.
 
     Example:
         >>> Conv2dFunction.apply(x, w, b, geometry("conv2d", x.shape[2:], w.shape[2:], 1, 0, 1))
@@ -76,11 +254,15 @@ class Conv2dFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, geo, cols=None):
-        cols = im2col(data_of(x), geo) if cols is None else cols   # given: im2col(x) already
         ctx.save_for_backward(x, weight)
-        ctx.geo = geo
-        ctx.cols = cols if ctx.needs_input_grad[1] else None   # for the weight's gradient
-        return _conv(cols, data_of(weight), data_of(bias), geo)
+        ctx.geo, ctx.cols = geo, None
+        x, weight, bias = data_of(x), data_of(weight), data_of(bias)
+        if geo.algorithm == "shifted":
+            return _shifted_conv(x, weight, bias, geo)
+        cols = im2col(x, geo) if cols is None else cols
+        if ctx.needs_input_grad[1]:
+            ctx.cols = cols                                   # for the weight's gradient
+        return _im2col_conv(cols, weight, bias, geo)
 
     @staticmethod
     def backward(ctx, g):
@@ -88,6 +270,9 @@ class Conv2dFunction(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         geo = ctx.geo
         gb = g.sum(axis=(0, 2, 3)) if need_b else None
+        if need_x and need_w and geo.algorithm == "shifted" and not ctx.create_graph:
+            gx, gw = _shifted_backward(g, w, x, x.shape, w.shape, geo)    # one pass, arrays
+            return (gx, gw, gb) + (None,) * (len(ctx.inputs) - 3)
         gx = ConvInputGrad.apply(g, w, x.shape, geo) if need_x else None
         gw = ConvWeightGrad.apply(x, g, w.shape, geo, ctx.cols) if need_w else None
         return (gx, gw, gb) + (None,) * (len(ctx.inputs) - 3)
@@ -105,15 +290,19 @@ class ConvInputGrad(Function):
     def forward(ctx, g, weight, x_shape, geo):
         ctx.save_for_backward(g, weight)
         ctx.geo = geo
-        return _input_grad(data_of(g), data_of(weight), x_shape, geo)
+        g, weight = data_of(g), data_of(weight)
+        if geo.algorithm == "shifted":
+            return _shifted_backward(g, weight, None, x_shape, weight.shape, geo,
+                                     weight_grad=False)[0]
+        return _im2col_input_grad(g, weight, x_shape, geo)
 
     @staticmethod
     def backward(ctx, gg):
         g, w = ctx.saved_tensors
         need_g, need_w = ctx.needs_input_grad[:2]
-        # a plain backward (arrays) that needs both: im2col(gg) once, for the two GEMMs
+        # im2col's plain backward (arrays) that needs both: im2col(gg) once, for the two GEMMs
         cols = im2col(gg, ctx.geo) if need_g and need_w and isinstance(gg, np.ndarray) \
-            else None
+            and ctx.geo.algorithm == "im2col" else None
         dg = Conv2dFunction.apply(gg, w, None, ctx.geo, cols) if need_g else None
         dw = ConvWeightGrad.apply(gg, g, w.shape, ctx.geo, cols) if need_w else None
         return dg, dw, None, None
@@ -131,8 +320,11 @@ class ConvWeightGrad(Function):
     def forward(ctx, x, g, w_shape, geo, cols=None):
         ctx.save_for_backward(x, g)
         ctx.geo = geo
-        cols = im2col(data_of(x), geo) if cols is None else cols    # the forward's, if kept
-        return _weight_grad(data_of(g), cols, w_shape, geo.groups)
+        x, g = data_of(x), data_of(g)
+        if geo.algorithm == "shifted":
+            return _shifted_backward(g, None, x, x.shape, w_shape, geo, input_grad=False)[1]
+        cols = im2col(x, geo) if cols is None else cols    # the forward's, if kept
+        return _im2col_weight_grad(g, cols, w_shape, geo.groups)
 
     @staticmethod
     def backward(ctx, gw):
@@ -199,7 +391,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise TypeError(f"conv2d: input {_describe(x)} and weight {_describe(weight)} must be "
                         "float tensors; convert with .astype(np.float32) first")
     geo = geometry("conv2d", x.shape[2:], weight.shape[2:], stride, padding, dilation)
-    return Conv2dFunction.apply(x, weight, bias, geo._replace(groups=groups))
+    geo = geo._replace(groups=groups)
+    return Conv2dFunction.apply(x, weight, bias, geo._replace(algorithm=_choose(geo)))
 
 
 def _one(op, name, v, minimum):
@@ -284,6 +477,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                          f"{_describe(x)} is not positive; use less padding")
     geo = geometry("conv_transpose2d", out_hw, kernel, stride_, padding_, dilation_)
     geo = geo._replace(groups=groups)
+    geo = geo._replace(algorithm=_choose(geo))
     out = ConvInputGrad.apply(x, weight, (x.shape[0], out_channels) + out_hw, geo)
     return out if bias is None else out + bias.reshape(1, -1, 1, 1)
 

@@ -1,6 +1,7 @@
 """Sliding windows over NCHW arrays, shared by convolution and pooling: the window
 geometry (kernel, stride, padding, dilation, output size), padding and cropping,
-the strided view of one kernel offset, and im2col / col2im.
+the strided view of one kernel offset, im2col / col2im, and the flat offsets of
+the kernel taps on a padded grid (convolution's "shifted" algorithm).
 
 All of it works on plain ndarrays; the differentiable ops live in nn.conv and
 nn.pooling.
@@ -10,13 +11,15 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Geometry", "pair", "geometry", "padded", "cropped", "window", "im2col", "col2im"]
+__all__ = ["Geometry", "pair", "geometry", "padded", "cropped", "window", "im2col", "col2im",
+           "padded_grid"]
 
 
 class Geometry(NamedTuple):
     """Where the windows of a 2-d convolution or pooling sit (all pairs are (rows, cols)).
 
-    ``groups`` splits a convolution's channels into independent groups.
+    ``groups`` splits a convolution's channels into independent groups;
+    ``algorithm`` is how a convolution computes ("im2col" or "shifted", see nn.conv).
 
     Example:
         >>> geometry("conv2d", (32, 32), 3, 1, 1, 1).out_hw
@@ -29,6 +32,7 @@ class Geometry(NamedTuple):
     in_hw: tuple
     out_hw: tuple
     groups: int = 1
+    algorithm: str = "im2col"
 
 
 def pair(op, name, v, minimum):
@@ -104,7 +108,8 @@ def cropped(xp, geo):
     """The inverse of ``padded``: the (H, W) interior (a view) of a padded array.
 
     Example:
-        >>> (cropped(padded(x, geo), geo) == x).all()
+        >>> x, geo = np.ones((1, 1, 2, 3)), geometry("pad", (2, 3), 1, 1, 1, 1)
+        >>> bool((cropped(padded(x, geo), geo) == x).all())
         True
     """
     (pt, pb), (pl, pr) = geo.padding
@@ -118,8 +123,9 @@ def window(xp, geo, i, j):
     """The (N, C, Ho, Wo) view of padded ``xp`` seen by kernel offset (i, j).
 
     Example:
-        >>> window(padded(x, geo), geo, 0, 0).shape == x.shape[:2] + geo.out_hw
-        True
+        >>> x, geo = np.ones((2, 3, 5, 5)), geometry("conv2d", (5, 5), 3, 2, 1, 1)
+        >>> window(padded(x, geo), geo, 0, 0).shape
+        (2, 3, 3, 3)
     """
     (sh, sw), (dh, dw), (ho, wo) = geo.stride, geo.dilation, geo.out_hw
     return xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
@@ -148,7 +154,8 @@ def col2im(cols, x_shape, geo):
     """The adjoint of im2col: add every column entry back onto the pixel it came from.
 
     Example:
-        >>> col2im(np.ones((8, 27, 9)), (8, 3, 5, 5), geometry("c", (5, 5), 3, 1, 0, 1))[0, 0, 2, 2]
+        >>> geo = geometry("conv2d", (5, 5), 3, 1, 0, 1)
+        >>> float(col2im(np.ones((8, 27, 9)), (8, 3, 5, 5), geo)[0, 0, 2, 2])
         9.0
     """
     n, c, h, w = x_shape
@@ -161,3 +168,23 @@ def col2im(cols, x_shape, geo):
             window(dxp, geo, i, j)[...] += cols[:, :, i, j]
     out = cropped(dxp, geo)
     return out if out is dxp else np.ascontiguousarray(out)
+
+
+def padded_grid(geo):
+    """(Hp, Wp) of the padded input, and the flat offset of each kernel tap on it (stride 1).
+
+    Flatten the padded images of a batch into one row per channel: the input
+    pixel under tap (i, j) of the window whose corner is at flat position q sits
+    at q + offset[i*kw + j], so the columns of every tap are one contiguous
+    slice, shifted. An output (y, x) of stride 1 sits at position y*Wp + x of
+    its image; the other positions of the grid hold windows that wrap across a
+    row's end or the image's, which the convolution computes and drops.
+
+    Example:
+        >>> padded_grid(geometry("conv2d", (4, 4), 3, 1, 1, 1))
+        ((6, 6), [0, 1, 2, 6, 7, 8, 12, 13, 14])
+    """
+    (pt, pb), (pl, pr) = geo.padding
+    hp, wp = geo.in_hw[0] + pt + pb, geo.in_hw[1] + pl + pr
+    (kh, kw), (dh, dw) = geo.kernel, geo.dilation
+    return (hp, wp), [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
