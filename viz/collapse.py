@@ -185,7 +185,8 @@ def collapse_to_fit(spec, max_nodes, collapse_level=None):
     if levels:
         spec = collapse(full, levels[-1])
     out, hidden = _truncate(spec, max_nodes)
-    scopes = "scopes collapsed and " if spec is not full else ""
+    collapsed = any(n.kind == "scope" for n in spec.nodes.values())
+    scopes = "scopes collapsed and " if collapsed else ""
     out.notes.append(f"auto-collapsed: {total} nodes > max_nodes={max_nodes}; {scopes}"
                      f"{hidden} nodes farthest from the output not drawn ({hint})")
     return out

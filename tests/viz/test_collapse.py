@@ -79,6 +79,7 @@ def test_max_nodes_truncates_a_graph_without_scopes():
     assert more.title == "... 52 more nodes not drawn"
     assert spec.roots[0] in spec.nodes                     # the output side is kept
     assert "52 nodes farthest from the output not drawn" in spec.notes[0]
+    assert "scopes collapsed" not in spec.notes[0]          # there were none to collapse
     assert all(e.src in spec.nodes and e.dst in spec.nodes for e in spec.edges)
     assert not any("more" in (e.src, e.dst) for e in spec.edges)    # no long edges from it
     with pytest.raises(ValueError, match="max_nodes"):
