@@ -1,12 +1,19 @@
 """chainrule's viz: see backpropagation: graph pictures, gradient-flow and training plots, a report.
 
 Example:
-    >>> import viz
+    >>> import nn, viz
+    >>> from autograd import Tensor
+    >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    >>> loss = model(Tensor([[1.0, 2.0]])).mean()
     >>> viz.retain_grads(loss); loss.backward()            # keep every node's gradient
-    >>> g = viz.draw_graph(loss, params=model)             # a graphviz.Digraph; shows in notebooks
+    4
+    >>> g = viz.draw_graph(loss, params=model); g.spec     # a graphviz.Digraph; shows in notebooks
+    GraphSpec(13 nodes, 12 edges)
     >>> viz.render_graph(g, "graph.svg")                   # system dot, else graphviz-pure
-    >>> viz.plot_grad_flow(model, "grad_flow.png")
-    >>> viz.report("run.html", model=model, graph=loss, history=history)
+    PosixPath('graph.svg')
+    >>> fig = viz.plot_grad_flow(model, "grad_flow.png")   # a matplotlib Figure
+    >>> viz.report("run.html", model=model, graph=loss, history={"train_loss": [0.9, 0.4]})
+    PosixPath('run.html')
 """
 from nn import _autograd_check  # noqa: F401  first: is `autograd` chainrule's? (HIPS clash)
 from .graph import GraphSpec, build_graph, retain_grads

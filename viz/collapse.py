@@ -98,7 +98,14 @@ def collapse(spec, level):
     (NaN/Inf if any member has them) and lists the parameters it holds.
 
     Example:
-        >>> collapse(build_graph(loss, params=model), "module")
+        >>> import nn
+        >>> from autograd import Tensor
+        >>> from viz.graph import build_graph
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+        >>> spec = collapse(build_graph(model(Tensor([[1.0, 2.0]])), params=model), "module")
+        >>> [n.label[:2] for n in spec.nodes.values() if n.kind == "scope"]
+        [['2: Linear', '1 ops, 3 tensors'], ['1: ReLU', '1 ops, 1 tensors'],
+         ['0: Linear', '1 ops, 3 tensors']]
     """
     if not (level in ("module", "scope") or (isinstance(level, int)
                                               and not isinstance(level, bool) and level >= 1)):
@@ -155,8 +162,15 @@ def collapse_to_fit(spec, max_nodes, collapse_level=None):
     Returns the GraphSpec to draw; a note in ``spec.notes`` says what was done.
 
     Example:
-        >>> collapse_to_fit(build_graph(loss), max_nodes=200).notes
-        ['auto-collapsed: 5012 nodes > max_nodes=200; innermost scopes drawn as single ...']
+        >>> from autograd import Tensor
+        >>> from viz.graph import build_graph
+        >>> y = Tensor(1.0, requires_grad=True)
+        >>> for _ in range(10):
+        ...     y = y * 2                                      # 21 nodes, no scopes
+        >>> spec = collapse_to_fit(build_graph(y), max_nodes=6)
+        >>> len(spec.nodes), spec.notes
+        (6, ['auto-collapsed: 21 nodes > max_nodes=6; 16 nodes farthest from the output not drawn
+              (pass max_nodes=None to draw every node)'])
     """
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)
                                   or max_nodes < 2):

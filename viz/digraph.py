@@ -33,8 +33,10 @@ class Digraph(_Base):
     """A ``graphviz.Digraph`` that renders with the system ``dot`` or with ``graphviz-pure``.
 
     Example:
-        >>> g = viz.draw_graph(loss)
-        >>> svg = g.pipe(format="svg")          # bytes; or g.render("graph", format="png")
+        >>> from autograd import Tensor
+        >>> g = draw_graph(Tensor(2.0, requires_grad=True, name="a") * 3)
+        >>> g.spec, g.pipe(format="svg")[:5]              # or g.render("graph", format="png")
+        (GraphSpec(3 nodes, 2 edges), b'<?xml')
     """
 
     spec = None
@@ -44,6 +46,8 @@ class Digraph(_Base):
         """The rendered graph as bytes (str when ``encoding`` is given), as graphviz's pipe.
 
         Example:
+            >>> from autograd import Tensor
+            >>> g = draw_graph(Tensor(2.0, requires_grad=True) * 3)
             >>> g.pipe(format="svg", encoding="utf-8")[:5]
             '<?xml'
         """
@@ -65,8 +69,12 @@ class Digraph(_Base):
         to install one.
 
         Example:
-            >>> g.render("mlp", format="svg")
-            'mlp.svg'
+            >>> from autograd import Tensor
+            >>> g = draw_graph(Tensor(2.0, requires_grad=True) * 3)
+            >>> g.render("mul", format="svg")
+            'mul.svg'
+            >>> sorted(p.name for p in Path().iterdir())       # the DOT source and the picture
+            ['mul', 'mul.svg']
         """
         if outfile is not None:
             format = format or Path(outfile).suffix.lstrip(".") or self.format
@@ -188,8 +196,15 @@ def to_digraph(spec, rankdir="LR", legend=True):
     """Lay a GraphSpec out as a Digraph: clusters for scopes, colours, legend and notes.
 
     Example:
-        >>> to_digraph(build_graph(y)).source.startswith("digraph")
-        True
+        >>> from autograd import Tensor
+        >>> spec = build_graph(Tensor(2.0, requires_grad=True, name="a") * 2)
+        >>> print(*to_digraph(spec, rankdir="TB", legend=False).body, sep="")
+            n0 [label=" |data 4.0000|grad -|float32" penwidth=2 shape=record
+                tooltip="shape () float32"]
+            n1 [label="mul\\nb=2" shape=ellipse tooltip=mul]
+            n2 [label="a|data 2.0000|grad -|float32" shape=record tooltip="a shape () float32"]
+            n2 -> n1
+            n1 -> n0
     """
     if graphviz is None:
         raise ImportError("draw_graph needs the graphviz Python package: pip install graphviz "
@@ -257,11 +272,16 @@ def draw_graph(root, *, params=None, show_values=True, show_grads=True, color_by
     that collapsing draws them as one node.
 
     Example:
+        >>> import viz
+        >>> from autograd import Tensor
         >>> a = Tensor(2.0, requires_grad=True, name="a")
         >>> b = Tensor(-3.0, requires_grad=True, name="b")
-        >>> L = a * b + a; viz.retain_grads(L); L.backward()
+        >>> L = a * b + a; _ = viz.retain_grads(L); L.backward()
         >>> g = viz.draw_graph(L, edge_grads=True)
-        >>> g.render("expr", format="svg")      # or display g in a notebook
+        >>> [line.strip() for line in g.body if "-> n3" in line]   # into mul: local x upstream
+        ['n4 -> n3 [label="-3 x 1 = -3"]', 'n5 -> n3 [label="2 x 1 = 2"]']
+        >>> g.render("expr", format="svg")                 # or display g in a notebook
+        'expr.svg'
     """
     if graphviz is None:
         to_digraph(None)      # raises the ImportError with the install hint

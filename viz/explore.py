@@ -102,9 +102,11 @@ class Explorer:
     In a notebook it displays itself (``_repr_html_``: an iframe holding the page).
 
     Example:
-        >>> page = viz.explore(L, "L.html")
-        >>> page.path, len(page.data["backward"])
-        (PosixPath('L.html'), 3)
+        >>> a = Tensor(2.0, requires_grad=True, name="a")
+        >>> page = explore(a * 3 + a, "L.html"); page
+        Explorer(5 nodes, 2 forward and 2 backward steps, path=L.html)
+        >>> page.path, page.html[:15]
+        (PosixPath('L.html'), '<!DOCTYPE html>')
     """
 
     def __init__(self, html_text, data, path=None):
@@ -114,8 +116,11 @@ class Explorer:
         """Write the page to ``path`` (atomically); returns the Path.
 
         Example:
-            >>> viz.explore(L).save("L.html")
-            PosixPath('L.html')
+            >>> page = explore(Tensor(2.0, requires_grad=True) * 3)
+            >>> page.path is None
+            True
+            >>> page.save("mul.html"), Path("mul.html").read_text()[:15]
+            (PosixPath('mul.html'), '<!DOCTYPE html>')
         """
         self.path = _write(path, self.html)
         return self.path
@@ -124,8 +129,8 @@ class Explorer:
         """The page inside an ``<iframe srcdoc>``, for embedding in another HTML page.
 
         Example:
-            >>> viz.explore(L).iframe(500)[:7]
-            '<iframe'
+            >>> explore(Tensor(2.0, requires_grad=True) * 3).iframe(500)[:81]
+            '<iframe class="explorer" title="backprop explorer: graph" sandbox="allow-scripts"'
         """
         return (f'<iframe class="explorer" title="{html.escape(self.data["title"])}" '
                 f'sandbox="allow-scripts" style="width:100%;height:{int(height)}px;'
@@ -170,7 +175,7 @@ def explore(root, path=None, *, params=None, record=None, max_full_elements=1024
         >>> a = Tensor(2.0, requires_grad=True, name="a", dtype="float64")
         >>> b = Tensor(-3.0, requires_grad=True, name="b", dtype="float64")
         >>> L = a * b + a
-        >>> page = viz.explore(L, "L.html")       # runs L.backward() under record_backward
+        >>> page = explore(L, "L.html")           # runs L.backward() under record_backward
         >>> a.grad.item(), page.data["check"]["ok"]
         (-2.0, True)
     """

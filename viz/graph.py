@@ -8,9 +8,10 @@ The graph lives in the tensors: ``t.grad_fn`` is the op that made ``t`` and
 survive a backward without ``retain_graph``, so a graph can be drawn after
 ``loss.backward()``; but backward frees the values of intermediate tensors it
 no longer needs, leaving ReleasedTensors (shape, dtype, name, no values) in
-their place unless they retain their gradient, which ``retain_grads`` asks for. Leaves keep ``.grad``; an intermediate tensor keeps its
-gradient only if ``retain_grad()`` was called on it before backward, which is
-what ``retain_grads(root)`` does for the whole graph.
+their place unless they retain their gradient, which ``retain_grads`` asks for.
+Leaves keep ``.grad``; an intermediate tensor keeps its gradient only if
+``retain_grad()`` was called on it before backward, which is what
+``retain_grads(root)`` does for the whole graph.
 
 Which cluster a node is in: an op is in the name scope it was created in
 (``grad_fn.scope``, e.g. "Sequential/0"), and so is the tensor it made. A
@@ -84,8 +85,12 @@ class GraphSpec:
     """The picture before drawing: ``nodes`` (id -> Node, in walk order), ``edges``, ``notes``.
 
     Example:
-        >>> spec = build_graph(loss)
-        >>> spec.clusters()["Sequential/0"]      # node ids drawn directly in that scope
+        >>> import nn
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        >>> spec = build_graph(model(Tensor([[1.0, 2.0]])).sum(), params=model); spec
+        GraphSpec(9 nodes, 8 edges)
+        >>> [spec.nodes[i].title for i in spec.clusters()["Sequential/0"]]
+        ['(1, 2) float32', 'linear', '0.weight', '0.bias']
     """
 
     def __init__(self):
@@ -99,8 +104,11 @@ class GraphSpec:
         """The cluster title of ``scope``: its last part, with the module class if known.
 
         Example:
-            >>> spec.scope_title("Sequential/0")
-            '0: Linear'
+            >>> import nn
+            >>> model = nn.Sequential(nn.Linear(2, 2))
+            >>> spec = build_graph(model(Tensor([[1.0, 2.0]])), params=model)
+            >>> spec.scope_title("Sequential/0"), spec.scope_title("Sequential")
+            ('0: Linear', 'Sequential')
         """
         last = scope.rsplit("/", 1)[-1]
         kind = self.scope_types.get(scope)
@@ -110,7 +118,11 @@ class GraphSpec:
         """Add a node (its id must be new); returns it.
 
         Example:
-            >>> spec.add(Node("n99", "more", ["... 3 more nodes not drawn"]))
+            >>> spec = GraphSpec()
+            >>> spec.add(Node("n0", "more", ["... 3 more nodes not drawn"]))
+            Node(n0, more, ['... 3 more nodes not drawn'], scope='')
+            >>> list(spec.nodes)
+            ['n0']
         """
         self.nodes[node.id] = node
         return node
@@ -120,7 +132,12 @@ class GraphSpec:
         scope of a non-empty one is listed too (maybe with no direct nodes).
 
         Example:
-            >>> build_graph(y).clusters()   # {'layer1': ['n3', 'n4'], ...}
+            >>> from autograd import name_scope
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> with name_scope("block"), name_scope("layer1"):
+            ...     h = (x * 2).relu()
+            >>> build_graph(h + 1).clusters()
+            {'block': [], 'block/layer1': ['n2', 'n3', 'n4', 'n5']}
         """
         out = {}
         for node in self.nodes.values():
@@ -135,7 +152,12 @@ class GraphSpec:
         """Ids of every node inside ``scope``, its sub-scopes included.
 
         Example:
-            >>> len(spec.members("Sequential"))
+            >>> from autograd import name_scope
+            >>> x = Tensor([1.0], requires_grad=True)
+            >>> with name_scope("block"), name_scope("layer1"):
+            ...     h = (x * 2).relu()
+            >>> build_graph(h + 1).members("block")            # sub-scopes included
+            ['n2', 'n3', 'n4', 'n5']
         """
         return [n.id for n in self.nodes.values()
                 if n.scope == scope or n.scope.startswith(scope + "/")]
@@ -144,7 +166,9 @@ class GraphSpec:
         """The nodes whose first label line is ``title`` (and whose kind is ``kind``, if given).
 
         Example:
+            >>> spec = build_graph(Tensor([1.0], requires_grad=True) * 2 + 1)
             >>> spec.find("mul", kind="op")
+            [Node(n3, op, ['mul', 'b=2'], scope='')]
         """
         return [n for n in self.nodes.values()
                 if n.title == title and (kind is None or n.kind == kind)]
@@ -153,7 +177,10 @@ class GraphSpec:
         """The node drawn for ``tensor`` (KeyError if it is not in the picture).
 
         Example:
-            >>> build_graph(loss, params=model).node_of(model[0].weight).title
+            >>> import nn
+            >>> model = nn.Sequential(nn.Linear(2, 1))
+            >>> spec = build_graph(model(Tensor([[1.0, 2.0]])), params=model)
+            >>> spec.node_of(model[0].weight).title
             '0.weight'
         """
         for n in self.nodes.values():
@@ -203,7 +230,12 @@ def walk(root):
     root(s), and a dict tensor -> list of ops that take it as input.
 
     Example:
-        >>> tensors, _ = walk(a * b + c)      # [out, a*b, a, b, c]
+        >>> a = Tensor(2.0, requires_grad=True, name="a"); b = Tensor(3.0, name="b")
+        >>> tensors, consumers = walk(a * b + a)
+        >>> [t.name or t.grad_fn.name for t in tensors]
+        ['Add', 'Mul', 'a', 'b']
+        >>> consumers[a]
+        [<Add backward>, <Mul backward>]
     """
     tensors, consumers, seen = [], {}, set()
     stack = list(reversed(_roots(root)))
@@ -232,9 +264,12 @@ def retain_grads(root):
     gradient to show and to colour by, not only the leaves.
 
     Example:
-        >>> loss = model(x).mean()
-        >>> viz.retain_grads(loss); loss.backward()
-        >>> viz.draw_graph(loss, params=model)
+        >>> x = Tensor([1.0, -2.0], requires_grad=True)
+        >>> h = x * 3; loss = h.relu().sum()
+        >>> retain_grads(loss)                             # h, relu(h), loss
+        3
+        >>> loss.backward(); h.grad
+        Tensor([1., 0.], dtype=float32)
     """
     count = 0
     for t in walk(root)[0]:

@@ -150,8 +150,9 @@ def constant_lines(fn):
     ``*args`` op) is shown by value alone.
 
     Example:
-        >>> constant_lines((x * 0.5).grad_fn)
-        ['b=0.5']
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> constant_lines((x * 0.5).grad_fn), constant_lines(x.sum(axis=0, keepdims=True).grad_fn)
+        (['b=0.5'], ['axis=(0,)', 'keepdims=True'])
     """
     names = _argument_names(fn)
     lines = []

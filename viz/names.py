@@ -15,7 +15,10 @@ def parameter_names(params):
     """A dict tensor -> name from a Module (its named_parameters), a mapping or (name, t) pairs.
 
     Example:
-        >>> parameter_names({"w": w})[w]
+        >>> import nn
+        >>> list(parameter_names(nn.Sequential(nn.Linear(2, 1))).values())
+        ['0.weight', '0.bias']
+        >>> w = Tensor([1.0]); parameter_names([("w", w)])[w]
         'w'
     """
     if params is None:
@@ -44,7 +47,8 @@ def root_scope(params):
     """The scope a Module's own ops are recorded in (its attribute name, else its class name).
 
     Example:
-        >>> root_scope(Sequential()), root_scope({"w": w})
+        >>> import nn
+        >>> root_scope(nn.Sequential()), root_scope({"w": Tensor([1.0])})
         ('Sequential', None)
     """
     if not hasattr(params, "named_modules"):
@@ -81,7 +85,8 @@ def module_types(params, scopes):
     """scope -> module class name, for a Module ``params`` (matched by its named_modules' paths).
 
     Example:
-        >>> module_types(Sequential(Linear(2, 2)), {"Sequential/0"})
+        >>> import nn
+        >>> module_types(nn.Sequential(nn.Linear(2, 2)), {"Sequential/0"})
         {'Sequential': 'Sequential', 'Sequential/0': 'Linear'}
     """
     if not hasattr(params, "named_modules"):

@@ -46,8 +46,9 @@ def save_figure(fig, path, dpi=100):
     """Save ``fig`` to ``path`` (format from the suffix) through the Agg canvas; returns Path.
 
     Example:
-        >>> save_figure(plot_curves(history), "curves.png")
-        PosixPath('curves.png')
+        >>> fig = plot_curves({"loss": [1.0, 0.5]})
+        >>> save_figure(fig, "curves.png"), Path("curves.png").read_bytes()[:4]
+        (PosixPath('curves.png'), b'\\x89PNG')
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     path = Path(path)
@@ -70,7 +71,13 @@ def plot_grad_flow(params, path=None):
     below the bars; NaN/Inf ones in red.
 
     Example:
-        >>> loss.backward(); fig = plot_grad_flow(model, "grad_flow.png")
+        >>> from autograd import Tensor
+        >>> w = Tensor([[1.0, -2.0]], requires_grad=True); b = Tensor([0.5], requires_grad=True)
+        >>> ((w * 3.0).sum() + b).backward()
+        >>> fig = plot_grad_flow({"w": w, "b": b, "unused": Tensor([1.0], requires_grad=True)},
+        ...                      "grad_flow.png")
+        >>> [t.get_text() for t in fig.axes[0].get_xticklabels()], fig.axes[0].texts[0].get_text()
+        (['w', 'b', 'unused'], 'no grad')
     """
     rows = grad_flow(params)
     if not rows:
@@ -125,7 +132,14 @@ def plot_activations(records, path=None, bins=None):
     0 or pile up at the ends.
 
     Example:
-        >>> fig = plot_activations(record_activations(model, x), "activations.png")
+        >>> import nn
+        >>> from autograd import Tensor
+        >>> from viz.stats import record_activations
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh())
+        >>> fig = plot_activations(record_activations(model, Tensor(np.ones((16, 2)))),
+        ...                        "activations.png")
+        >>> [ax.get_title() for ax in fig.axes]
+        ['Activation mean per layer', 'Activation std per layer', '1: Tanh', '3: Tanh']
     """
     if not records:
         raise ValueError("plot_activations: no activations recorded (does the model have "
@@ -242,7 +256,14 @@ def plot_curves(history, path=None):
     validation dashed.
 
     Example:
-        >>> fig = plot_curves({"relu": relu_history, "sigmoid": sigmoid_history}, "curves.png")
+        >>> relu, sigmoid = {"loss": [1.0, 0.4, 0.2]}, {"loss": [1.0, 0.8, 0.7]}
+        >>> fig = plot_curves({"relu": relu, "sigmoid": sigmoid}, "curves.png")
+        >>> fig.axes[0].get_title(), [line.get_label() for line in fig.axes[0].get_lines()]
+        ('Loss per epoch: relu vs sigmoid', ['relu train', 'sigmoid train'])
+        >>> history = {"train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7],
+        ...            "train_accuracy": [0.5, 0.8]}
+        >>> [ax.get_title() for ax in plot_curves(history).axes]
+        ['Loss per epoch', 'Accuracy per epoch']
     """
     groups = _series(history)
     if not groups:
@@ -278,7 +299,9 @@ def plot_update_ratios(ratios, path=None, reference=1e-3):
     ``ratios``: a viz.stats.UpdateRatioTracker or its ``.ratios`` dict.
 
     Example:
-        >>> fig = plot_update_ratios(tracker, "update_ratios.png")
+        >>> fig = plot_update_ratios({"0.weight": [1e-3, 2e-3, 1e-2]}, "update_ratios.png")
+        >>> fig.axes[0].get_lines()[0].get_ydata()            # log10 of each ratio
+        array([-3.     , -2.69897, -2.     ])
     """
     ratios = getattr(ratios, "ratios", ratios)
     if not ratios:

@@ -39,8 +39,13 @@ class RendererNotFoundError(RuntimeError):
     ``dot_path`` is where the graph's source was saved instead (or None).
 
     Example:
-        >>> try: render_graph(g, "graph.svg")
-        ... except RendererNotFoundError as e: print(e.dot_path)
+        >>> from unittest import mock
+        >>> with mock.patch("viz.render.find_renderer", return_value=None):    # as if none
+        ...     try:
+        ...         render_graph("digraph { a -> b }", "graph.svg")
+        ...     except RendererNotFoundError as e:
+        ...         print(e.dot_path, "holds", e.dot_path.read_text())
+        graph.dot holds digraph { a -> b }
     """
 
     def __init__(self, message, dot_path=None):
@@ -52,7 +57,12 @@ class RasterPdfWarning(UserWarning):
     """Warned when a PDF had to be made from a PNG: graphviz-pure writes no PDF itself.
 
     Example:
-        >>> warnings.simplefilter("error", RasterPdfWarning)   # insist on a vector PDF
+        >>> pure = shutil.which("graphviz-pure") or str(_interpreter_dir() / "graphviz-pure")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     pdf = run_renderer("digraph { a -> b }", "pdf", renderer=pure)
+        >>> pdf[:5], caught[0].category.__name__
+        (b'%PDF-', 'RasterPdfWarning')
     """
 
 
@@ -60,7 +70,11 @@ class RendererNotFoundWarning(UserWarning):
     """Warned (instead of raised) where a picture is optional: notebook display, the report.
 
     Example:
-        >>> warnings.simplefilter("error", RendererNotFoundWarning)   # make it an error
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("error", RendererNotFoundWarning)     # make it an error
+        ...     warn_no_renderer("notebook display of the graph")
+        Traceback (most recent call last):
+        viz.render.RendererNotFoundWarning: notebook display of the graph: no Graphviz renderer ...
     """
 
 
@@ -72,8 +86,8 @@ def find_renderer():
     """The command that renders DOT here, as a path string, or None.
 
     Example:
-        >>> find_renderer()
-        '/usr/bin/dot'
+        >>> Path(find_renderer()).name in ("dot", "dot.exe", "graphviz-pure", "graphviz-pure.exe")
+        True
     """
     found = shutil.which("dot")
     if found:
@@ -166,8 +180,10 @@ def render_graph(graph, path, format=None, engine="dot"):
     raised naming that file and how to install a renderer.
 
     Example:
-        >>> render_graph(viz.draw_graph(loss), "graph.svg")
+        >>> render_graph("digraph { a -> b }", "graph.svg")
         PosixPath('graph.svg')
+        >>> Path("graph.svg").read_text()[:5]
+        '<?xml'
     """
     path = Path(path)
     format = format or path.suffix.lstrip(".").lower()
@@ -193,7 +209,11 @@ def warn_no_renderer(what):
     """Warn (RendererNotFoundWarning) that ``what`` is shown without a picture.
 
     Example:
-        >>> warn_no_renderer("report: the graph section")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     warn_no_renderer("report: the graph section")
+        >>> str(caught[0].message)[:61]
+        "report: the graph section: no Graphviz renderer found ('dot' "
     """
     warnings.warn(f"{what}: no Graphviz renderer found ('dot' or 'graphviz-pure'); "
                   f"{INSTALL_HINT}", RendererNotFoundWarning, stacklevel=3)

@@ -220,10 +220,18 @@ def report(path, *, model=None, graph=None, record=None, history=None, activatio
     warning is issued.
 
     Example:
+        >>> import autograd, nn
+        >>> model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+        >>> loss = (model(Tensor([[1.0, 2.0], [3.0, -1.0]])) ** 2).mean()
         >>> with autograd.record_backward() as rec:
         ...     loss.backward()
-        >>> viz.report("run.html", model=model, graph=loss, record=rec, history=history,
-        ...            activations=viz.record_activations(model, x), update_ratios=tracker)
+        >>> path = report("run.html", model=model, graph=loss, record=rec,
+        ...               history={"train_loss": [0.9, 0.5, 0.4], "val_loss": [1.0, 0.7, 0.6]})
+        >>> page = path.read_text(); path, re.findall(r"<h2>(.*?)</h2>", page)
+        (PosixPath('run.html'), ['Summary', 'Computation graph', 'Gradient flow',
+         'Activation statistics', 'Training curves', 'Update/weight ratio'])
+        >>> re.findall(r"pass (\w+)=", page)                    # the sections given no data
+        ['activations', 'update_ratios']
     """
     if graph is not None and not isinstance(graph, (Tensor, list, tuple)) \
             and not hasattr(graph, "source"):

@@ -44,8 +44,10 @@ def grad_flow(params):
     list of Tensors. Read after ``backward()``; NaN/Inf propagate.
 
     Example:
-        >>> loss.backward(); grad_flow(model)[0]
-        ('0.weight', 0.0123, 0.0871)
+        >>> w = Tensor([[1.0, -2.0]], requires_grad=True); b = Tensor([0.5], requires_grad=True)
+        >>> ((w * Tensor([[3.0, -4.0]])).sum() + b).backward()      # w.grad [[3, -4]], b.grad [1]
+        >>> grad_flow({"w": w, "b": b, "unused": Tensor([1.0], requires_grad=True)})
+        [('w', 3.5, 4.0), ('b', 1.0, 1.0), ('unused', None, None)]
     """
     out = []
     for name, t in _named(params):
@@ -59,9 +61,11 @@ def record_activations(model, *inputs, layer_types=ACTIVATION_TYPES):
     whose class name is in ``layer_types``; returns a list of ActivationRecord in call order.
 
     Example:
-        >>> records = record_activations(model, x)
-        >>> [(r.name, r.kind) for r in records]
-        [('1', 'Tanh'), ('3', 'Tanh')]
+        >>> import nn
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.ReLU())
+        >>> records = record_activations(model, Tensor(np.ones((4, 2))))
+        >>> [(r.name, r.kind, r.values.shape) for r in records]
+        [('1', 'Tanh', (4, 3)), ('3', 'ReLU', (4, 2))]
     """
     if not hasattr(model, "named_modules"):
         raise TypeError(f"record_activations: expected an nn.Module, got {type(model).__name__}")
@@ -95,8 +99,10 @@ def activation_stats(records):
     one element of an example's output (a feature, or a channel at a position).
 
     Example:
-        >>> activation_stats(record_activations(model, x))[0]["saturated"]
-        0.21
+        >>> tanh = ActivationRecord("1", "Tanh", np.array([[0.995, -0.2], [-0.999, 0.5]]))
+        >>> relu = ActivationRecord("3", "ReLU", np.array([[0.0, 1.0], [0.0, 2.0]]))
+        >>> [(s["name"], s["saturated"], s["dead"]) for s in activation_stats([tanh, relu])]
+        [('1', 0.5, None), ('3', None, 0.5)]
     """
     out = []
     for r in records:
@@ -121,11 +127,13 @@ class UpdateRatioTracker:
     default only parameters with 2 or more dimensions (weights) are tracked.
 
     Example:
-        >>> tracker = UpdateRatioTracker(model)
-        >>> for _ in range(100):
-        ...     loss = step(); opt.step(); tracker.update()
-        >>> tracker.ratios["0.weight"][-1]
-        0.0011
+        >>> import optim
+        >>> w = Tensor(np.ones((2, 2)), requires_grad=True)
+        >>> tracker = UpdateRatioTracker({"w": w}); opt = optim.SGD([w], lr=0.001)
+        >>> for _ in range(3):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step(); tracker.update()
+        >>> [round(r, 6) for r in tracker.ratios["w"]]          # ||lr * 2w|| / ||w||
+        [0.002, 0.002, 0.002]
     """
 
     def __init__(self, params, weights_only=True):
@@ -140,7 +148,12 @@ class UpdateRatioTracker:
         """Record the change since the last call (or construction) for every parameter.
 
         Example:
-            >>> opt.step(); tracker.update()
+            >>> w = Tensor(np.ones((2, 2)), requires_grad=True)
+            >>> tracker = UpdateRatioTracker({"w": w})
+            >>> with no_grad():
+            ...     w -= 0.01                                       # any change in place
+            >>> tracker.update(); round(tracker.ratios["w"][-1], 6)
+            0.01
         """
         for name, t in self.params:
             self.ratios[name].append(update_norms(self._last[name], t.data)[2])

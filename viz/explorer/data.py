@@ -58,8 +58,12 @@ def initial_collapse(spec_nodes, scopes, max_nodes):
     top level when none does).
 
     Example:
-        >>> initial_collapse(nodes, {"a": {"depth": 1}}, 300)
-        []
+        >>> scopes = {"m": {"depth": 1}, "m/0": {"depth": 2}, "m/1": {"depth": 2}}
+        >>> nodes = [""] * 3 + ["m/0"] * 10 + ["m/1"] * 10 + ["m"] * 2     # each node's scope
+        >>> initial_collapse(nodes, scopes, 100), initial_collapse(nodes, scopes, 7)
+        ([], ['m/0', 'm/1'])
+        >>> initial_collapse(nodes, scopes, 4)                  # 3 + 1 nodes
+        ['m']
     """
     if max_nodes is None or len(spec_nodes) <= max_nodes or not scopes:
         return []
@@ -104,9 +108,15 @@ def page_data(roots, record, *, params=None, max_full_elements=1024, max_nodes=3
     ops per leaf element, each op counted as its output's size (at least 32).
 
     Example:
+        >>> import autograd
+        >>> a = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> L = a * a + a
         >>> with autograd.record_backward() as rec: L.backward()
-        >>> page_data([L], rec)["backward"][0]["up"]
-        1.0
+        >>> data = page_data([L], rec)
+        >>> [(s["up"], [i["g"] for i in s["ins"]]) for s in data["backward"]]   # add, then mul
+        [(1.0, [1.0, 1.0]), (1.0, [2.0, 2.0])]
+        >>> data["leaves"]                                      # a's total: 1 + 2 + 2
+        [{'t': 4, 'g': 5.0}]
     """
     spec = build_graph(roots, params=params, show_values=False, show_grads=False, color_by=None)
     index = {nid: i for i, nid in enumerate(spec.nodes)}

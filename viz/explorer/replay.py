@@ -25,7 +25,11 @@ def replay(order, roots, substitute):
     """The roots recomputed from the recorded ops, with ``substitute`` {leaf: Tensor} swapped in.
 
     Example:
-        >>> (r,) = replay(rec.order, rec.roots, {a: Tensor(3.0)})   # L with a = 3
+        >>> a = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> L = a * a + a                                       # 6 at a = 2
+        >>> with autograd.record_backward() as rec: L.backward()
+        >>> replay(rec.order, rec.roots, {a: Tensor(3.0, dtype="float64")})     # L at a = 3
+        [Tensor(12., dtype=float64)]
     """
     values = {id(k): v for k, v in substitute.items()}
     with no_grad():
@@ -40,8 +44,10 @@ def leaf_totals(record):
     """{id(leaf): (leaf, total gradient)} from ``record.leaves`` (a leaf listed twice is summed).
 
     Example:
-        >>> leaf_totals(rec)[id(a)][1]
-        array(6.)
+        >>> a = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> with autograd.record_backward() as rec: (a * a + a).backward()
+        >>> leaf_totals(rec)[id(a)][1]                          # 2a + 1
+        array(5.)
     """
     out = {}
     for t, g in record.leaves:
@@ -62,8 +68,12 @@ def numerical_check(record, seeds, leaves):
     every element has ``|a - n| <= ATOL + RTOL * |n|`` (autograd.gradcheck's rule).
 
     Example:
-        >>> numerical_check(rec, {id(L): np.ones(())}, [a])[0][3]
-        True
+        >>> a = Tensor(2.0, requires_grad=True, dtype="float64")
+        >>> L = a * a + a
+        >>> with autograd.record_backward() as rec: L.backward()
+        >>> analytic, numerical, rel, ok = numerical_check(rec, {id(L): np.ones(())}, [a])[0]
+        >>> analytic, round(float(numerical), 6), rel < 1e-8, ok
+        (array(5.), 5.0, True, True)
     """
     totals = leaf_totals(record)
     roots = list(record.roots)

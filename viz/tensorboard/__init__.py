@@ -14,10 +14,15 @@ package only turns chainrule's numbers, tensors and graphs into those protos.
 Open the logs with ``tensorboard --logdir DIR``.
 
 Example:
+    >>> import nn
     >>> from viz import SummaryWriter
     >>> with SummaryWriter("runs/exp1") as w:
     ...     w.add_scalar("loss/train", 0.25, global_step=1)
-    ...     w.add_graph(model, x)
+    ...     w.add_graph(nn.Linear(2, 1), [[1.0, 2.0]])        # runs the model on that input
+    >>> from tensorboard.backend.event_processing import event_accumulator   # TensorBoard's
+    >>> acc = event_accumulator.EventAccumulator("runs/exp1"); _ = acc.Reload()
+    >>> acc.Scalars("loss/train")[0].value, [n.name for n in acc.Graph().node]
+    (0.25, ['input', 'Linear/weight', 'Linear/bias', 'Linear/linear'])
 """
 try:
     from tensorboard.compat.proto import event_pb2 as _event_pb2  # noqa: F401

@@ -59,10 +59,19 @@ class TensorBoardCallback(Callback):
     Everything one record point logs goes out as one event.
 
     Example:
-        >>> tb = viz.TensorBoardCallback("runs/moons")
-        >>> optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=opt, epochs=20,
-        ...           val_loader=val, metrics=["accuracy"], callbacks=[tb])
-        >>> # then: tensorboard --logdir runs
+        >>> import nn, optim
+        >>> _ = nn.manual_seed(0); X, y = nn.data.moons(32)
+        >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=8)
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+        >>> history = optim.fit(model, loader, loss_fn=nn.CrossEntropyLoss(), epochs=2,
+        ...                     optimizer=optim.SGD(model.parameters(), lr=0.1),
+        ...                     callbacks=[TensorBoardCallback("runs/moons")])
+        >>> from tensorboard.backend.event_processing import event_accumulator   # TensorBoard's
+        >>> acc = event_accumulator.EventAccumulator("runs/moons"); _ = acc.Reload()
+        >>> [(e.step, round(e.value, 2)) for e in acc.Scalars("loss/train")]   # as history's
+        [(0, 0.65), (1, 0.56)]
+        >>> acc.Tags()["histograms"][:3]                 # then: tensorboard --logdir runs
+        ['activations/1', 'weights/0.weight', 'weights/0.bias']
     """
 
     def __init__(self, log_dir=None, *, writer=None, update_freq="epoch", histograms=True,

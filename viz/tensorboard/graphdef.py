@@ -138,6 +138,7 @@ def graph_def(root, params=None):
     op with several outputs is one node; its k-th output is read as "name:k".
 
     Example:
+        >>> import nn
         >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
         >>> g = graph_def(model(Tensor(np.ones((4, 2)))), params=model)
         >>> [n.name for n in g.node if n.name.startswith("Sequential/0")]
@@ -202,8 +203,10 @@ def run_model(model, input_to_model):
     forward argument). The output may be a Tensor or a tuple/list of Tensors.
 
     Example:
-        >>> run_model(nn.Linear(2, 1), np.ones((3, 2)))[0].shape
-        (3, 1)
+        >>> import nn
+        >>> out = run_model(nn.Linear(2, 1), np.ones((3, 2)))[0]
+        >>> out.shape, out.grad_fn.name                       # recorded, ready for graph_def
+        ((3, 1), 'LinearFunction')
     """
     if input_to_model is None:
         raise ValueError(f"add_graph: a Module ({type(model).__name__}) needs input_to_model, "

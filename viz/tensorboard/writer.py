@@ -57,8 +57,10 @@ class SummaryWriter:
         >>> with SummaryWriter("runs/demo") as w:
         ...     for step in range(3):
         ...         w.add_scalar("loss/train", 1.0 / (step + 1), step)
-        ...     w.add_histogram("weights/0.weight", model[0].weight, 2)
-        ...     w.add_graph(model, x)
+        >>> from tensorboard.backend.event_processing import event_accumulator   # its reader
+        >>> acc = event_accumulator.EventAccumulator("runs/demo"); _ = acc.Reload()
+        >>> [(e.step, round(e.value, 3)) for e in acc.Scalars("loss/train")]
+        [(0, 1.0), (1, 0.5), (2, 0.333)]
     """
 
     def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10, flush_secs=120,
@@ -74,8 +76,9 @@ class SummaryWriter:
         """The directory this writer writes to (``log_dir``).
 
         Example:
-            >>> SummaryWriter("runs/a").get_logdir()
+            >>> writer = SummaryWriter("runs/a"); writer.get_logdir()
             'runs/a'
+            >>> writer.close()
         """
         return self.log_dir
 
@@ -106,7 +109,12 @@ class SummaryWriter:
         """Write a ready-made ``Summary`` proto (see viz.tensorboard.summaries) at a step.
 
         Example:
-            >>> writer.add_summary(summaries.scalar("x", 1.0), global_step=3)
+            >>> with SummaryWriter("runs/summary") as writer:
+            ...     writer.add_summary(summaries.scalar("x", 1.0), global_step=3)
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/summary"); _ = acc.Reload()
+            >>> [(e.step, e.value) for e in acc.Scalars("x")]
+            [(3, 1.0)]
         """
         self._add(summary, global_step, walltime, "add_summary")
 
@@ -114,7 +122,13 @@ class SummaryWriter:
         """Log one number (a float, or a one-element Tensor/array) under ``tag`` at a step.
 
         Example:
-            >>> writer.add_scalar("loss/train", loss.item(), global_step=epoch)
+            >>> with SummaryWriter("runs/scalar") as writer:
+            ...     for epoch, loss in enumerate([0.9, 0.5, 0.4]):
+            ...         writer.add_scalar("loss/train", loss, global_step=epoch)
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/scalar"); _ = acc.Reload()
+            >>> [(e.step, round(e.value, 6)) for e in acc.Scalars("loss/train")]
+            [(0, 0.9), (1, 0.5), (2, 0.4)]
         """
         self._add(summaries.scalar(tag, scalar_value), global_step, walltime, "add_scalar")
 
@@ -122,7 +136,14 @@ class SummaryWriter:
         """Log several series on one chart: each key to ``<log_dir>/<main_tag>_<key>``.
 
         Example:
-            >>> writer.add_scalars("loss", {"train": 0.31, "val": 0.42}, global_step=epoch)
+            >>> with SummaryWriter("runs/scalars") as writer:
+            ...     writer.add_scalars("loss", {"train": 0.31, "val": 0.42}, global_step=1)
+            >>> sorted(d for d in os.listdir("runs/scalars") if not d.startswith("events"))
+            ['loss_train', 'loss_val']
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/scalars/loss_val"); _ = acc.Reload()
+            >>> [(e.step, round(e.value, 6)) for e in acc.Scalars("loss")]
+            [(1, 0.42)]
         """
         if not hasattr(tag_scalar_dict, "items"):
             raise TypeError(f"add_scalars: tag_scalar_dict must be a dict series name -> "
@@ -141,7 +162,12 @@ class SummaryWriter:
         ``np.histogram(values, bins)``. Values must be finite.
 
         Example:
-            >>> writer.add_histogram("weights/0.weight", model[0].weight, global_step=epoch)
+            >>> with SummaryWriter("runs/histogram") as writer:
+            ...     writer.add_histogram("weights/w", Tensor([[0.5, -1.0], [2.0, 0.0]]), 0)
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/histogram"); _ = acc.Reload()
+            >>> h = acc.Histograms("weights/w")[0].histogram_value; h.num, h.min, h.max, h.sum
+            (4.0, -1.0, 2.0, 1.5)
         """
         self._add(summaries.histogram(tag, values, bins), global_step, walltime,
                   "add_histogram")
@@ -151,7 +177,13 @@ class SummaryWriter:
         """Log an already bucketed histogram (``bucket_limits``: the right edge of each bucket).
 
         Example:
-            >>> writer.add_histogram_raw("h", 0, 2, 3, 3, 5, [1, 2], [1, 2], global_step=0)
+            >>> with SummaryWriter("runs/raw") as writer:     # 0, 1, 2 in buckets (.., 1], (1, 2]
+            ...     writer.add_histogram_raw("h", 0, 2, 3, 3, 5, [1, 2], [1, 2], global_step=0)
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/raw"); _ = acc.Reload()
+            >>> acc.Histograms("h")[0].histogram_value
+            HistogramValue(min=0.0, max=2.0, num=3.0, sum=3.0, sum_squares=5.0,
+                           bucket_limit=[1.0, 2.0], bucket=[1.0, 2.0])
         """
         self._add(summaries.histogram_raw(tag, min, max, num, sum, sum_squares, bucket_limits,
                                           bucket_counts), global_step, walltime,
@@ -161,7 +193,12 @@ class SummaryWriter:
         """Log a text (markdown) for TensorBoard's text dashboard.
 
         Example:
-            >>> writer.add_text("model", "    " + repr(model).replace("\\n", "\\n    "))
+            >>> with SummaryWriter("runs/text") as writer:
+            ...     writer.add_text("notes", "lr 0.1, **no** warm-up")
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/text"); _ = acc.Reload()
+            >>> acc.Tensors("notes")[0].tensor_proto.string_val
+            [b'lr 0.1, **no** warm-up']
         """
         self._add(summaries.text(tag, text_string), global_step, walltime, "add_text")
 
@@ -169,7 +206,14 @@ class SummaryWriter:
         """Log a matplotlib Figure as a PNG image (the images dashboard); ``close`` it after.
 
         Example:
-            >>> writer.add_figure("grad_flow", viz.plot_grad_flow(model), global_step=0)
+            >>> from matplotlib.figure import Figure
+            >>> fig = Figure(figsize=(4, 3)); _ = fig.add_subplot().plot([1.0, 0.5, 0.2])
+            >>> with SummaryWriter("runs/figure") as writer:
+            ...     writer.add_figure("curve", fig, global_step=0)    # 4 x 3 inches at 100 dpi
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/figure"); _ = acc.Reload()
+            >>> image = acc.Images("curve")[0]; image.width, image.height
+            (400, 300)
         """
         if not hasattr(figure, "savefig"):
             raise TypeError(f"add_figure: figure must be a matplotlib Figure (e.g. from "
@@ -193,8 +237,18 @@ class SummaryWriter:
         ``viz.tensorboard.graph_def`` for the nodes written.
 
         Example:
-            >>> writer.add_graph(model, x)                   # runs model(x)
-            >>> writer.add_graph(loss, params=model)         # a graph already recorded
+            >>> import nn
+            >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh())
+            >>> with SummaryWriter("runs/m") as writer:
+            ...     writer.add_graph(model, np.ones((4, 2)))          # runs model on that input
+            >>> loss = model(Tensor(np.ones((4, 2)))).sum()
+            >>> with SummaryWriter("runs/r") as writer:
+            ...     writer.add_graph(loss, params=model)              # a graph already recorded
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/r"); _ = acc.Reload()
+            >>> [n.name for n in acc.Graph().node]
+            ['input', 'Sequential/0/weight', 'Sequential/0/bias', 'Sequential/0/linear',
+             'Sequential/1/tanh', 'sum']
         """
         if hasattr(model_or_root, "named_parameters") and callable(model_or_root):
             if params is not None and params is not model_or_root:
@@ -215,7 +269,13 @@ class SummaryWriter:
         """Write everything added so far to disk (every event file of this writer).
 
         Example:
-            >>> writer.add_scalar("x", 1.0); writer.flush()
+            >>> writer = SummaryWriter("runs/flush")
+            >>> writer.add_scalar("x", 1.0, global_step=0); writer.flush()
+            >>> from tensorboard.backend.event_processing import event_accumulator
+            >>> acc = event_accumulator.EventAccumulator("runs/flush"); _ = acc.Reload()
+            >>> acc.Scalars("x")[0].value                          # on disk, the writer still open
+            1.0
+            >>> writer.close()
         """
         for writer in self._writers.values():
             writer.flush()
@@ -224,7 +284,11 @@ class SummaryWriter:
         """Flush and close the event files; a later add opens a new one.
 
         Example:
-            >>> writer.close()
+            >>> writer = SummaryWriter("runs/close")
+            >>> writer.add_scalar("x", 1.0, global_step=0); writer.close()
+            >>> writer.add_scalar("x", 2.0, global_step=1); writer.close()   # a new event file
+            >>> len(os.listdir("runs/close"))
+            2
         """
         writers, self._writers = self._writers, {}
         for writer in writers.values():
