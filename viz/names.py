@@ -86,8 +86,8 @@ def module_types(params, scopes):
 
     Example:
         >>> import nn
-        >>> module_types(nn.Sequential(nn.Linear(2, 2)), {"Sequential/0"})
-        {'Sequential': 'Sequential', 'Sequential/0': 'Linear'}
+        >>> sorted(module_types(nn.Sequential(nn.Linear(2, 2)), {"Sequential/0"}).items())
+        [('Sequential', 'Sequential'), ('Sequential/0', 'Linear')]
     """
     if not hasattr(params, "named_modules"):
         return {}

@@ -230,7 +230,7 @@ def report(path, *, model=None, graph=None, record=None, history=None, activatio
         >>> page = path.read_text(); path, re.findall(r"<h2>(.*?)</h2>", page)
         (PosixPath('run.html'), ['Summary', 'Computation graph', 'Gradient flow',
          'Activation statistics', 'Training curves', 'Update/weight ratio'])
-        >>> re.findall(r"pass (\w+)=", page)                    # the sections given no data
+        >>> re.findall(r"pass (\\w+)=", page)                    # the sections given no data
         ['activations', 'update_ratios']
     """
     if graph is not None and not isinstance(graph, (Tensor, list, tuple)) \
