@@ -39,7 +39,11 @@ class SerialExecutor:
     """Run trials one after another in this process (the default; easiest to debug).
 
     Example:
-        >>> result = grid_search(objective, space, executor=SerialExecutor())
+        >>> from optim.search import grid_search
+        >>> def objective(params, seed):      # a closure or lambda is fine in this process
+        ...     return {"val_accuracy": -abs(params["x"] - 2)}
+        >>> grid_search(objective, {"x": [1, 2, 3]}, executor=SerialExecutor()).best["params"]
+        {'x': 2}
     """
 
     def imap_unordered(self, fn, jobs):
@@ -137,7 +141,13 @@ class ProcessExecutor:
     pending trial with BrokenProcessPool, unable to say which one killed it).
 
     Example:
-        >>> result = random_search(train_mlp, space, 20, executor=ProcessExecutor(4))
+        >>> executor = ProcessExecutor(max_workers=2)
+        >>> sorted(executor.imap_unordered(pow, [(2, 3), (3, 2), (2, 10)]))   # (job, result)
+        [(0, 8), (1, 9), (2, 1024)]
+        >>> from optim.search import grid_search
+        >>> grid_search(lambda params, seed: params["x"], {"x": [1, 2]}, executor=executor)
+        Traceback (most recent call last):
+        TypeError: grid_search: executor 'processes' sends the objective to other processes, ...
     """
 
     def __init__(self, max_workers=None):
@@ -236,8 +246,11 @@ class DaskExecutor:
     sees them all); a worker's death then counts against the trials queued on it too.
 
     Example:
-        >>> result = random_search(train_mlp, space, 50,
-        ...                        executor=DaskExecutor("tcp://scheduler:8786"))
+        >>> DaskExecutor("tcp://10.0.0.5:8786")     # the scheduler a search's trials go to
+        DaskExecutor(address='tcp://10.0.0.5:8786', n_workers=2, threads_per_worker=1)
+        >>> DaskExecutor(n_workers=0)
+        Traceback (most recent call last):
+        ValueError: DaskExecutor: n_workers=0 must be a positive int
     """
 
     def __init__(self, address=None, n_workers=2, threads_per_worker=1):
@@ -254,7 +267,11 @@ class DaskExecutor:
         """Yield ``(i, fn(*jobs[i]))`` as the Dask workers finish them (``WorkerDied``: killed).
 
         Example:
-            >>> dict(DaskExecutor().imap_unordered(pow, [(2, 3), (3, 2)]))
+            >>> import distributed                   # the dist extra; a cluster in this process:
+            >>> with distributed.LocalCluster(n_workers=1, processes=False,
+            ...                               dashboard_address=":0") as cluster:
+            ...     executor = DaskExecutor(cluster.scheduler_address)
+            ...     dict(executor.imap_unordered(pow, [(2, 3), (3, 2)]))
             {0: 8, 1: 9}
         """
         if not jobs:

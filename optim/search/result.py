@@ -1,6 +1,7 @@
 """SearchResult: every trial of a search as plain data, ranked by the validation metric."""
 import json
 import math
+import os
 
 from nn.serialization import atomic_write
 
@@ -29,9 +30,20 @@ class SearchResult:
     run.
 
     Example:
-        >>> result = random_search(objective, {"lr": LogUniform(1e-4, 1e-1)}, 20)
-        >>> result.best["params"], result.best["metrics"]["val_accuracy"]
-        >>> print(result)             # an aligned table, best trial first
+        >>> from optim.search import grid_search
+        >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+        ...     if params["lr"] >= 1: raise ValueError("diverged")
+        ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+        >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
+        >>> result
+        SearchResult(4 trials, 3 ok, 1 failed, best val_accuracy=1)
+        >>> print(result)             # an aligned table, best trial first, failed ones last
+        trial  lr     val_accuracy  status  duration  error
+        -----  -----  ------------  ------  --------  --------------------
+        1      0.01   1             ok      0...s
+        0      0.001  0.991         ok      0...s
+        2      0.1    0.91          ok      0...s
+        3      1                    failed  0...s     ValueError: diverged
     """
 
     def __init__(self, trials, metric="val_accuracy", mode="max", spaces=(), resumed=0):
@@ -47,7 +59,13 @@ class SearchResult:
         """The trials that finished, in definition order.
 
         Example:
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
             >>> [t["metrics"]["val_accuracy"] for t in result.ok]
+            [0.991, 1.0, 0.91]
         """
         return [t for t in self.trials if t["status"] == "ok"]
 
@@ -56,7 +74,13 @@ class SearchResult:
         """The trials that raised or gave a NaN / Inf metric, each with its ``error`` text.
 
         Example:
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
             >>> for t in result.failed: print(t["params"], t["error"])
+            {'lr': 1.0} ValueError: diverged
         """
         return [t for t in self.trials if t["status"] == "failed"]
 
@@ -67,7 +91,11 @@ class SearchResult:
         A rerun with the same ``results_path`` skips them unless ``retry_crashed=True``.
 
         Example:
-            >>> for t in result.crashed: print(t["params"], t["error"])
+            >>> died = {"round": 0, "trial": 0, "params": {"lr": 1.0}, "seed": 0, "metrics": None,
+            ...         "status": "crashed", "error": "WorkerDied: killed by SIGKILL",
+            ...         "traceback": None, "duration": None}     # as a search records it
+            >>> for t in SearchResult([died]).crashed: print(t["params"], t["error"])
+            {'lr': 1.0} WorkerDied: killed by SIGKILL
         """
         return [t for t in self.trials if t["status"] == "crashed"]
 
@@ -77,8 +105,13 @@ class SearchResult:
         a finite value of it (every trial failed, crashed or gave NaN).
 
         Example:
-            >>> result.best["params"]
-            {'lr': 0.0031, 'hidden': 64}
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
+            >>> result.best["params"], result.best["metrics"]
+            ({'lr': 0.01}, {'val_accuracy': 1.0})
         """
         ranked = _ranked(self.trials, self.metric, self.mode)
         if ranked and ranked[0]["status"] == "ok":
@@ -95,8 +128,15 @@ class SearchResult:
         Failed and crashed trials come last, in definition order.
 
         Example:
-            >>> rows = result.table()              # by val_accuracy, highest first
-            >>> rows = result.table("val_loss", mode="min")
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
+            >>> [(row["lr"], row["status"]) for row in result.table()]   # highest first
+            [(0.01, 'ok'), (0.001, 'ok'), (0.1, 'ok'), (1.0, 'failed')]
+            >>> [row["lr"] for row in result.table("val_accuracy", mode="min")]
+            [0.1, 0.001, 0.01, 1.0]
         """
         sort_by = self.metric if sort_by is None else sort_by
         mode = self.mode if mode is None else mode
@@ -146,8 +186,13 @@ class SearchResult:
         """Everything as plain JSON-ready data: metric, mode, spaces (as text), trials.
 
         Example:
-            >>> result.to_dict()["trials"][0]["status"]
-            'ok'
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
+            >>> d = result.to_dict(); d["spaces"], d["trials"][3]["status"]
+            ([{'lr': 'Choice([0.001, 0.01, 0.1, 1.0])'}], 'failed')
         """
         return {"metric": self.metric, "mode": self.mode,
                 "spaces": [{k: repr(v) for k, v in s.items()} for s in self.spaces],
@@ -156,11 +201,22 @@ class SearchResult:
     def to_json(self, path=None, indent=2):
         """The result as a JSON string; also written to ``path`` (atomically) when given.
 
+        A missing folder of ``path`` is made, as for ``results_path``.
+
         Example:
-            >>> result.to_json("runs/search.json")
+            >>> from optim.search import grid_search
+            >>> def objective(params, seed):      # stands in for a training run; lr 1 diverges
+            ...     if params["lr"] >= 1: raise ValueError("diverged")
+            ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
+            >>> result = grid_search(objective, {"lr": [0.001, 0.01, 0.1, 1.0]})
+            >>> text = result.to_json("runs/search.json")
+            >>> with open("runs/search.json") as f:
+            ...     json.load(f)["trials"][1]["params"]
+            {'lr': 0.01}
         """
         text = json.dumps(self.to_dict(), indent=indent)
         if path is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             with atomic_write(path) as f:
                 f.write((text + "\n").encode("utf-8"))
         return text

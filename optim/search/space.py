@@ -29,7 +29,9 @@ class Uniform:
     """A real number drawn uniformly from ``[low, high]``.
 
     Example:
-        >>> space = {"dropout": Uniform(0.0, 0.5)}
+        >>> rng = np.random.default_rng(0)
+        >>> [round(Uniform(0.0, 0.5).sample(rng), 3) for _ in range(4)]   # e.g. {"dropout": ...}
+        [0.318, 0.135, 0.02, 0.008]
     """
     log = False
 
@@ -70,7 +72,9 @@ class LogUniform(Uniform):
     1e-4 .. 1e-3 matters as much as 1e-2 .. 1e-1.
 
     Example:
-        >>> space = {"lr": LogUniform(1e-5, 1e-1), "weight_decay": LogUniform(1e-6, 1e-2)}
+        >>> rng = np.random.default_rng(0)
+        >>> [f"{LogUniform(1e-5, 1e-1).sample(rng):.1g}" for _ in range(4)]   # every decade alike
+        ['0.004', '0.0001', '1e-05', '1e-05']
     """
     log = True
 
@@ -89,7 +93,9 @@ class IntUniform(Uniform):
     """An integer drawn uniformly from ``low .. high`` inclusive.
 
     Example:
-        >>> space = {"hidden": IntUniform(16, 256)}
+        >>> rng = np.random.default_rng(0)
+        >>> [IntUniform(16, 256).sample(rng) for _ in range(4)]          # e.g. {"hidden": ...}
+        [221, 169, 139, 81]
     """
 
     def __init__(self, low, high):
@@ -118,7 +124,12 @@ class Choice:
     """One of a list of values, each equally likely (an axis of the grid in grid search).
 
     Example:
-        >>> space = {"activation": Choice(["relu", "tanh"]), "batch_size": Choice([32, 128])}
+        >>> rng = np.random.default_rng(0)
+        >>> [Choice(["relu", "tanh"]).sample(rng) for _ in range(4)]     # e.g. {"activation": ...}
+        ['tanh', 'tanh', 'tanh', 'relu']
+        >>> Choice([{1, 2}])                       # values are stored as JSON
+        Traceback (most recent call last):
+        TypeError: Choice: {1, 2} (set) is not JSON data; use numbers, strings, bools, None, ...
     """
 
     def __init__(self, values):

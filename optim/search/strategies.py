@@ -74,11 +74,11 @@ def grid_search(objective, space, *, seed=0, metric="val_accuracy", mode="max",
     ``retry_failed=True``, crashed ones unless ``retry_crashed=True``.
 
     Example:
-        >>> def objective(params, seed):
-        ...     return {"val_accuracy": train(lr=params["lr"], hidden=params["hidden"],
-        ...                                   seed=seed)}
+        >>> def objective(params, seed):          # stands in for a training run
+        ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01) - params["hidden"] / 1e4}
         >>> result = grid_search(objective, {"lr": [1e-3, 1e-2, 1e-1], "hidden": [32, 64]})
-        >>> print(result)                    # 6 trials, best first
+        >>> len(result.trials), result.best["params"], result.best["metrics"]
+        (6, {'lr': 0.01, 'hidden': 32}, {'val_accuracy': 0.9968})
     """
     where = "grid_search"
     _check(where, metric, mode, seed)
@@ -102,10 +102,16 @@ def random_search(objective, space, n_trials, seed=0, *, metric="val_accuracy", 
     and ``retry_crashed``: as in ``grid_search``.
 
     Example:
+        >>> from optim.search import LogUniform, Uniform, Choice
+        >>> def objective(params, seed):          # stands in for a training run: best at lr 0.01
+        ...     return {"val_accuracy": 1 - abs(params["lr"] - 0.01)}
         >>> space = {"lr": LogUniform(1e-5, 1e-1), "dropout": Uniform(0, 0.5),
         ...          "hidden": Choice([64, 128, 256])}
-        >>> result = random_search(objective, space, 50, seed=0, executor="processes",
-        ...                        results_path="runs/search.jsonl")
+        >>> result = random_search(objective, space, 3, seed=0, results_path="runs/search.jsonl")
+        >>> [(round(t["params"]["lr"], 5), t["params"]["hidden"]) for t in result.trials]
+        [(0.05912, 256), (0.00011, 128), (0.01707, 128)]
+        >>> random_search(objective, space, 4, results_path="runs/search.jsonl").resumed  # 3 kept
+        3
     """
     where = "random_search"
     _check(where, metric, mode, seed)
@@ -132,10 +138,15 @@ def coarse_to_fine(objective, space, rounds=3, n_trials=20, top_k=5, *, shrink=0
     handled, like the others (``grid_search``).
 
     Example:
-        >>> result = coarse_to_fine(objective, {"lr": LogUniform(1e-6, 1.0),
-        ...                                     "weight_decay": LogUniform(1e-6, 1e-1)},
-        ...                         rounds=3, n_trials=20, top_k=5)
-        >>> result.spaces[-1]["lr"]          # e.g. LogUniform(0.0004, 0.0126)
+        >>> from optim.search import LogUniform
+        >>> def objective(params, seed):          # best at lr 0.01
+        ...     return {"val_accuracy": 1 - abs(math.log10(params["lr"]) + 2) / 10}
+        >>> result = coarse_to_fine(objective, {"lr": LogUniform(1e-6, 1.0)}, rounds=3,
+        ...                         n_trials=4, top_k=2)
+        >>> [f"{s['lr'].low:.2g}..{s['lr'].high:.2g}" for s in result.spaces]   # narrowing
+        ['1e-06..1', '0.001..1', '0.0066..0.21']
+        >>> len(result.trials), round(result.best["params"]["lr"], 4)
+        (12, 0.0074)
     """
     where = "coarse_to_fine"
     _check(where, metric, mode, seed)

@@ -463,6 +463,9 @@ def test_table_is_sorted_and_printed_best_first(tmp_path):
     assert repr(result) == "SearchResult(7 trials, 5 ok, 2 failed, best val_accuracy=-0.04)"
     text = result.to_json(tmp_path / "r.json")
     assert open(tmp_path / "r.json").read() == text + "\n"
+    # as results_path and Checkpoint do, a missing folder is made
+    assert result.to_json(tmp_path / "runs" / "r.json") == text
+    assert open(tmp_path / "runs" / "r.json").read() == text + "\n"
     data = json.loads(text)
     assert data["metric"] == "val_accuracy" and len(data["trials"]) == 7
     with pytest.raises(KeyError, match="no trial has a metric 'acc'"):
