@@ -241,8 +241,8 @@ def tile(x, *dims):
     """``x`` repeated along each dim; fewer counts than dims are padded with leading 1s.
 
     Example:
-        >>> tile(Tensor([[1.0, 2.0]]), 2).shape
-        (1, 4)
+        >>> tile(Tensor([[1.0, 2.0]]), 2)
+        Tensor([[1., 2., 1., 2.]], dtype=float32)
     """
     x = tensor_arg(x, "tile")
     reps = args.sizes("tile", dims)

@@ -8,8 +8,10 @@ gradient of each operand is itself an einsum of the others, so gradients of
 gradients work too.
 
 Example:
-    >>> einsum("ij,jk->ik", Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4)))).shape
-    (2, 4)
+    >>> a = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> einsum("ij,jk->ik", a, Tensor([[1.0], [1.0]])), einsum("ii->", a)     # a product, a trace
+    (Tensor([[3.],
+            [7.]], dtype=float32), Tensor(5., dtype=float32))
 """
 import string
 
@@ -45,8 +47,12 @@ def bmm(a, b):
     """Batched matrix products of two 3-d tensors (b, n, m) @ (b, m, p) -> (b, n, p).
 
     Example:
-        >>> bmm(Tensor(np.ones((5, 2, 3))), Tensor(np.ones((5, 3, 4)))).shape
-        (5, 2, 4)
+        >>> bmm(Tensor(np.arange(8.0).reshape(2, 2, 2)), Tensor(np.ones((2, 2, 1))))  # row sums
+        Tensor([[[ 1.],
+                 [ 5.]],
+        <BLANKLINE>
+                [[ 9.],
+                 [13.]]], dtype=float64)
     """
     a = _need("bmm", a, 3, "a batch of matrices")
     b = _need("bmm", b, 3, "a batch of matrices")

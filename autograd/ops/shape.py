@@ -213,8 +213,9 @@ def reshape(x, *shape):
     """The same elements in a new shape (one -1 is inferred); sizes as varargs or a tuple.
 
     Example:
-        >>> Tensor(np.arange(6.0)).reshape(2, -1).shape
-        (2, 3)
+        >>> Tensor(np.arange(6.0)).reshape(2, -1)
+        Tensor([[0., 1., 2.],
+                [3., 4., 5.]], dtype=float64)
     """
     return Reshape.apply(tensor_arg(x, "reshape"), args.sizes("reshape", shape))
 
@@ -304,8 +305,9 @@ def expand(x, *sizes):
     """Broadcast size-1 axes to ``sizes`` without copying (-1 keeps a size).
 
     Example:
-        >>> Tensor(np.zeros((3, 1))).expand(3, 4).shape
-        (3, 4)
+        >>> Tensor([[1.0], [2.0]]).expand(2, 3)
+        Tensor([[1., 1., 1.],
+                [2., 2., 2.]], dtype=float32)
     """
     return Expand.apply(tensor_arg(x, "expand"), args.sizes("expand", sizes))
 
@@ -316,9 +318,9 @@ def getitem(x, index):
     Index arrays are copied, so changing them later cannot change the gradient.
 
     Example:
-        >>> logp = Tensor(np.log(np.full((2, 3), 1 / 3)))
-        >>> logp[np.arange(2), np.array([0, 2])].shape
-        (2,)
+        >>> logp = Tensor(np.log([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]))
+        >>> logp[np.arange(2), np.array([0, 2])]            # each row's target: log 0.5, log 0.8
+        Tensor([-0.693147, -0.223144], dtype=float64)
     """
     if isinstance(index, tuple):
         index = tuple(_index_part(i) for i in index)
@@ -365,8 +367,9 @@ def stack(tensors, axis=0, *, dim=None):
     """Join same-shaped tensors along a new axis (``dim=`` as PyTorch's).
 
     Example:
-        >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1).shape
-        (2, 2)
+        >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1)
+        Tensor([[1., 3.],
+                [2., 4.]], dtype=float32)
     """
     axis = args.index("stack", "axis", dim if dim is not None else axis)
     return Stack.apply(axis, *_tensor_list("stack", tensors))
