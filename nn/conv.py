@@ -248,7 +248,15 @@ class Conv2dFunction(Function):
     ``cols`` (im2col only) are the columns of x when the caller has them already.
 
     Example:
-        >>> Conv2dFunction.apply(x, w, b, geometry("conv2d", x.shape[2:], w.shape[2:], 1, 0, 1))
+        >>> x = Tensor(np.arange(9.0, dtype=np.float32).reshape(1, 1, 3, 3))
+        >>> w = Tensor(np.ones((1, 1, 2, 2), np.float32))      # sums each 2x2 window
+        >>> geo = geometry("conv2d", x.shape[2:], w.shape[2:], 1, 0, 1)
+        >>> Conv2dFunction.apply(x, w, Tensor([1.0]), geo)
+        Tensor([[[[ 9., 13.],
+                  [21., 25.]]]], dtype=float32)
+        >>> Conv2dFunction.apply(x, w, Tensor([1.0]), geo._replace(algorithm="shifted"))[0, 0]
+        Tensor([[ 9., 13.],
+                [21., 25.]], dtype=float32)
     """
     array_backward = True
 
@@ -282,7 +290,12 @@ class ConvInputGrad(Function):
     """d<g, conv(x, w)>/dx = col2im(w^T g): the transposed convolution of g by w.
 
     Example:
-        >>> ConvInputGrad.apply(g, w, x.shape, geo)      # shaped like x
+        >>> w = g = Tensor(np.ones((1, 1, 2, 2), np.float32))
+        >>> geo = geometry("conv2d", (3, 3), (2, 2), 1, 0, 1)
+        >>> ConvInputGrad.apply(g, w, (1, 1, 3, 3), geo)[0, 0]   # windows over each pixel
+        Tensor([[1., 2., 1.],
+                [2., 4., 2.],
+                [1., 2., 1.]], dtype=float32)
     """
     array_backward = True
 
@@ -312,7 +325,12 @@ class ConvWeightGrad(Function):
     """d<g, conv(x, w)>/dw = g im2col(x)^T.
 
     Example:
-        >>> ConvWeightGrad.apply(x, g, w.shape, geo)     # shaped like w
+        >>> x = Tensor(np.arange(9.0, dtype=np.float32).reshape(1, 1, 3, 3))
+        >>> g = Tensor(np.ones((1, 1, 2, 2), np.float32))
+        >>> geo = geometry("conv2d", (3, 3), (2, 2), 1, 0, 1)
+        >>> ConvWeightGrad.apply(x, g, (1, 1, 2, 2), geo)[0, 0]  # the x each tap touched, summed
+        Tensor([[ 8., 12.],
+                [20., 24.]], dtype=float32)
     """
     array_backward = True
 
@@ -533,7 +551,9 @@ class _ConvNd(Module):
         """Redraw weight and bias as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 
         Example:
-            >>> Conv2d(3, 8, 3).reset_parameters()
+            >>> conv = Conv2d(3, 8, 3); conv.reset_parameters()
+            >>> bool(np.abs(conv.weight.data).max() <= 1 / math.sqrt(3 * 3 * 3))    # fan_in 27
+            True
         """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:

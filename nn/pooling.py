@@ -19,7 +19,11 @@ class LinearMap(Function):
     """y = f(x) for a linear ``f`` given with its ``adjoint``; differentiable to any order.
 
     Example:
-        >>> double = LinearMap.apply(x, lambda a: 2 * a, lambda g: 2 * g)
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = LinearMap.apply(x, lambda a: 2 * a, lambda g: 2 * g); y
+        Tensor([2., 4.], dtype=float32, grad_fn=LinearMap)
+        >>> y.sum().backward(); x.grad
+        Tensor([2., 2.], dtype=float32)
     """
     array_backward = True
 
@@ -37,7 +41,12 @@ class AvgPool2dFunction(LinearMap):
     """Average pooling as a LinearMap node (named so in graph pictures).
 
     Example:
-        >>> AvgPool2dFunction.apply(x, pool, adjoint)      # as avg_pool2d builds it
+        >>> x = Tensor([1.0, 3.0, 5.0, 9.0], requires_grad=True)
+        >>> pool = lambda a: (a[0::2] + a[1::2]) / 2           # the means of pairs
+        >>> y = AvgPool2dFunction.apply(x, pool, lambda g: np.repeat(g / 2, 2)); y
+        Tensor([2., 7.], dtype=float32, grad_fn=AvgPool2dFunction)
+        >>> y.sum().backward(); x.grad
+        Tensor([0.5, 0.5, 0.5, 0.5], dtype=float32)
     """
 
 
@@ -50,7 +59,12 @@ class MaxPool2dFunction(Function):
     """Max over each window; remembers which offset won (the first maximum, NaN wins).
 
     Example:
-        >>> MaxPool2dFunction.apply(x, geometry("max_pool2d", x.shape[2:], 2, 2, 0, 1))
+        >>> x = Tensor([[[[1.0, 4.0], [3.0, 4.0]]]], requires_grad=True)
+        >>> y = MaxPool2dFunction.apply(x, geometry("max_pool2d", x.shape[2:], 2, 2, 0, 1)); y
+        Tensor([[[[4.]]]], dtype=float32, grad_fn=MaxPool2dFunction)
+        >>> y.sum().backward(); x.grad                   # to the first of the tied maxima
+        Tensor([[[[0., 1.],
+                  [0., 0.]]]], dtype=float32)
     """
     array_backward = True
 
