@@ -466,6 +466,8 @@ def expand(v, shape):
     """
     if isinstance(v, Tensor):
         return v.expand(shape)
+    if isinstance(v, np.generic):        # a plain backward's 0-d value
+        return np.full(shape, v, dtype=v.dtype)
     if v.size == 1:                      # np.full is much cheaper than np.broadcast_to here
         return np.full(shape, v.reshape(()), dtype=v.dtype, like=v)   # like=: v's array kind
     return np.broadcast_to(v, shape)

@@ -250,7 +250,7 @@ class _Extremum(Function):
         except ValueError as e:
             raise _broadcast_error(cls.__name__.lower(), a, b, e) from None
         dtype = out.dtype if out.dtype.kind == "f" else np.float64
-        share_a = np.equal(a_, out).astype(dtype)
+        share_a = np.asanyarray(np.equal(a_, out).astype(dtype))   # 0-d: an array, not a scalar
         share_a[np.equal(a_, b_)] = 0.5
         ctx.share_a = share_a
         return out

@@ -98,7 +98,8 @@ class ScatterAdd(Function):
     def forward(ctx, g, shape, index):
         ctx.index = index
         g = generic.data_of(g)
-        out = np.zeros(shape, dtype=g.dtype, like=g)    # like=: an array of g's kind (traced)
+        # like=: an array of g's kind (traced); g is a NumPy scalar when 0-d in a plain backward
+        out = np.zeros(shape, dtype=g.dtype, like=g if isinstance(g, np.ndarray) else None)
         if _is_basic(index):
             out[index] = g                 # a basic index never repeats an element
         else:

@@ -338,7 +338,9 @@ def test_lbfgs_converges_on_a_quadratic_and_stops_at_tolerance_grad():
     H = M @ M.T + 6 * np.eye(6)
     b = rng.normal(size=6)
     x = Tensor(np.zeros(6), requires_grad=True)
-    opt = optim.LBFGS([x], line_search_fn="strong_wolfe", max_iter=100, tolerance_grad=1e-10,
+    # tolerance_grad well above the rounding floor of H @ x (about 1e-9 here, where both this
+    # LBFGS and PyTorch's stall on some BLAS builds): the stop is the tolerance, not rounding
+    opt = optim.LBFGS([x], line_search_fn="strong_wolfe", max_iter=100, tolerance_grad=1e-7,
                       tolerance_change=0)
     H_t, b_t = Tensor(H), Tensor(b)
 
@@ -349,7 +351,8 @@ def test_lbfgs_converges_on_a_quadratic_and_stops_at_tolerance_grad():
         return loss
 
     opt.step(closure)
-    np.testing.assert_allclose(x.data, np.linalg.solve(H, b), rtol=1e-8)
+    assert np.abs(x.grad.data).max() <= 1e-7
+    np.testing.assert_allclose(x.data, np.linalg.solve(H, b), rtol=1e-6)
     evals = opt.state[x]["func_evals"]
     opt.step(closure)                  # already optimal: one evaluation, no move
     assert opt.state[x]["func_evals"] == evals + 1
