@@ -39,7 +39,7 @@ from .ops import (sin, cos, tan, asin, acos, atan, sinh, cosh, log1p, expm1, log
                   norm, sort, argsort, topk, logical_and, logical_or, logical_xor,
                   logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
 from .gradcheck import numerical_grad, gradcheck, gradgradcheck, GradcheckError
-from .compile import compile, TraceError
+from .compiled import compile, TraceError
 
 __all__ = ["Tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
            "backward", "grad", "record_backward", "BackwardRecord", "BackwardStep",

@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from autograd import Function, Tensor
-from autograd.compile import is_tracing, replayed_check
+from autograd.compiled import is_tracing, replayed_check
 from .loss_base import Loss, as_input, as_target, check_reduction, reduce_loss
 
 __all__ = ["cross_entropy", "nll_loss", "multi_margin_loss", "CrossEntropyLoss", "NLLLoss",
