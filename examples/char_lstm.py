@@ -22,9 +22,13 @@ loss curve, the sample, the time) to the run directory.
 Run:  python examples/char_lstm.py [--smoke] [--seed 0] [--out DIR]
 """
 import os
+import sys
 
-if __name__ == "__main__":   # before numpy loads: BLAS threads only slow small matrices down
+if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if not __package__:           # run as a file: import the helpers as the package `examples`
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "examples"
 
 import math
 import time
@@ -38,10 +42,7 @@ import nn.data
 import optim
 from autograd import no_grad
 
-if __package__:
-    from ._common import cli, run_dir, save_json
-else:
-    from _common import cli, run_dir, save_json
+from ._common import cli, run_dir, save_json
 
 CONFIGS = {
     "full": dict(steps=400, batch_size=32, seq_len=64, embed=32, hidden=128, lr=1e-2),

@@ -1,268 +1,228 @@
 """Regularization on MNIST-5k: none vs dropout vs L1 vs L2 vs early stopping.
 
-The lecture's claims: a big network trained on few examples overfits (training
-accuracy far above validation accuracy); dropout, L2 and L1 penalties and
-early stopping reduce that gap; L1 drives many weights to (near) zero, i.e.
-gives sparse weights, where L2 only shrinks them.
+The lecture's claims (CS231n lecture 6/7 and the notes "Neural Networks 2"): a big network
+trained on few examples overfits (a big gap between training and validation accuracy:
+"increase regularization"); dropout, L2 and L1 penalties and early stopping reduce that
+gap; L1 "leads the weight vectors to become sparse", where L2 gives diffuse, small weights.
 
-Setup: ``nn.data.load_mnist5k`` split into test (1,000), validation (1,000)
-and a small training subset (1,000 images by default, to make overfitting
-visible), a 784-256-256-10 ReLU MLP, SGD with momentum. Each penalty's
-strength (and the dropout rate) is picked from a small grid by validation
-accuracy, as the lecture recommends; every grid point is reported. Early
-stopping monitors validation accuracy and restores the best epoch's weights.
+Experiment ``compare`` (over seeds; MNIST-5k under the protocol of examples/_protocol.py):
+a small training set (the first 1,000 of the protocol's 4,000 training images, to make
+overfitting visible), the last 1,000 of them for validation, the protocol's 1,000 test
+images; a 784-256-256-10 ReLU MLP ("matched" init), SGD with momentum 0.9 (lr 0.02),
+batches of 50, 20 epochs. Each penalty's strength (and the dropout rate) is chosen from a
+small grid by the median validation accuracy over the seeds (the lecture's
+cross-validation); early stopping watches the validation accuracy (patience 5) and
+restores the best epoch's weights. Measured per method: training, validation and test
+accuracy (eval mode), the train - validation gap, and the fraction of weight-matrix
+entries with |w| < 1e-3 (biases excluded).
 
-Measured per method: final training, validation and test accuracy (eval mode,
-full data), the train-validation gap, test loss (cross-entropy without the
-penalty), epochs trained, and the weight sparsity: the fraction of weight
-matrix entries with ``|w| < 1e-3`` (biases excluded), next to the same
-fraction at initialisation.
-
-Writes ``curves.png`` (train vs validation accuracy per method),
-``weights.png`` (weight magnitude histograms) and ``results.json``.
-
-Run:  python examples/regularization.py [--smoke] [--seed 0] [--out DIR]
+Run:  python examples/regularization.py [--smoke] [--seeds 3] [--seed 0] [--out DIR]
 """
 import os
+import sys
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # small matrices: threads only cost time
+if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if not __package__:           # run as a file: import the helpers as the package `examples`
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "examples"
 
 import math
+import statistics
 
 import numpy as np
 
-import autograd
 import nn
 import optim
-import viz
-from autograd import Tensor
 
-if __package__:
-    from ._common import cli, format_table, run_dir, save_json
-else:
-    from _common import cli, format_table, run_dir, save_json
+from ._claims import Claim, claim_cli
+from ._plots import COLORS, band, figure, save, strip
+from ._protocol import evaluate, mlp, mnist5k, train
+from ._verdict import verdict
 
+TOPIC = "Regularization"
+CS231N_L7 = "CS231n lecture 7 (2017), Training Neural Networks II: regularization"
+NOTES_NN2 = "CS231n notes, Neural Networks 2: regularization"
 SPARSE = 1e-3        # |w| below this counts as a zero weight
 METHODS = ("none", "dropout", "l1", "l2", "early_stopping")
 CONFIGS = {
-    "full": dict(n_train=1000, n_val=1000, n_test=1000, hidden=(256, 256), epochs=40,
-                 batch_size=32, lr=0.02, momentum=0.9, patience=5,
-                 grid={"dropout": [0.2, 0.5], "l1": [1e-5, 1e-4, 1e-3],
-                       "l2": [1e-4, 1e-3, 1e-2]}),
-    "smoke": dict(n_train=300, n_val=300, n_test=300, hidden=(64,), epochs=15,
-                  batch_size=32, lr=0.02, momentum=0.9, patience=3,
-                  grid={"dropout": [0.5], "l1": [1e-3], "l2": [1e-2]}),
+    "full": dict(n_train=1000, n_val=1000, hidden=[256, 256], epochs=20, batch=50, lr=0.02,
+                 patience=5, grid={"dropout": [0.5], "l1": [1e-4, 1e-3], "l2": [1e-2, 1e-1]}),
+    "smoke": dict(n_train=300, n_val=300, hidden=[64], epochs=12, batch=50, lr=0.02,
+                  patience=3, grid={"dropout": [0.5], "l1": [1e-3], "l2": [1e-2]}),
 }
 
 
-def load(cfg, seed):
-    """(train, val, test) pairs of flattened float32 images and labels from MNIST-5k.
+def load(cfg):
+    """(train, validation, test) pairs of the protocol's MNIST-5k (see the module docstring).
 
     Example:
-        >>> (X, y), val, test = load(CONFIGS["smoke"], seed=0)
+        >>> (X, y), val, test = load(CONFIGS["full"])
         >>> X.shape
-        (300, 784)
+        (1000, 784)
     """
-    Xtr, ytr, Xte, yte = nn.data.load_mnist5k(scale=True, split=True, n_test=cfg["n_test"],
-                                              seed=seed)
-    Xtr, Xte = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
-    Xtr, Xva, ytr, yva = nn.data.train_test_split(Xtr, ytr, test_size=cfg["n_val"], seed=seed,
-                                                  stratify=True)
-    Xtr, _, ytr, _ = nn.data.train_test_split(Xtr, ytr, test_size=len(Xtr) - cfg["n_train"],
-                                              seed=seed, stratify=True)
-    return (Xtr, ytr), (Xva, yva), (Xte, yte)
-
-
-def build_model(cfg, dropout=0.0):
-    """784 -> hidden ReLU layers (each followed by Dropout(p) when p > 0) -> 10 logits.
-
-    Example:
-        >>> build_model(CONFIGS["smoke"], dropout=0.5)
-    """
-    layers, fan_in = [], 784
-    for width in cfg["hidden"]:
-        layers += [nn.Linear(fan_in, width), nn.ReLU()]
-        if dropout:
-            layers.append(nn.Dropout(dropout))
-        fan_in = width
-    layers.append(nn.Linear(fan_in, 10))
-    return nn.Sequential(*layers)
+    d = mnist5k()
+    return ((d.X_train[:cfg["n_train"]], d.y_train[:cfg["n_train"]]),
+            (d.X_train[-cfg["n_val"]:], d.y_train[-cfg["n_val"]:]), (d.X_test, d.y_test))
 
 
 def sparsity(model, threshold=SPARSE):
     """The fraction of weight-matrix entries (biases excluded) with ``|w| < threshold``.
 
     Example:
-        >>> sparsity(build_model(CONFIGS["smoke"]))     # about 0.03 at initialisation
+        >>> sparsity(mlp(784, [64], 10, "relu"))     # a few % at initialization
     """
     w = np.concatenate([p.data.ravel() for p in nn.penalties.penalized_parameters(model)])
     return float(np.mean(np.abs(w) < threshold))
 
 
-def evaluate(model, X, y):
-    """(cross-entropy without any penalty, accuracy) over all of X in eval mode.
+def run(method, strength, seed, cfg):
+    """Train one model with one regularizer; returns its figures and per-epoch accuracies.
+
+    ``strength`` is the dropout rate or the penalty's ``reg`` (None for "none" and
+    "early_stopping"). Every method starts from the same initialization and batches.
 
     Example:
-        >>> loss, acc = evaluate(model, X, y)
+        >>> run("l1", 1e-3, 0, CONFIGS["smoke"])["sparsity"]
     """
-    model.eval()
-    with autograd.no_grad():
-        logits = model(Tensor(X))
-        loss = nn.CrossEntropyLoss()(logits, Tensor(y)).item()
-    return float(loss), float(np.mean(logits.data.argmax(1) == y))
-
-
-def train(method, strength, data, cfg, seed):
-    """Train one model with one regularizer; returns (figures, fit history, model).
-
-    ``strength`` is the dropout rate or the penalty's ``reg`` (unused for
-    "none" and "early_stopping"). Every method starts from the same
-    initialisation (for the same layer shapes) and sees the same batches.
-
-    Example:
-        >>> figures, history, model = train("l1", 1e-3, load(cfg, 0), cfg, seed=0)
-    """
-    (Xtr, ytr), (Xva, yva), (Xte, yte) = data
-    nn.manual_seed(seed)
-    model = build_model(cfg, dropout=strength if method == "dropout" else 0.0)
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = load(cfg)
+    model = mlp(784, cfg["hidden"], 10, "relu", seed=seed)
+    if method == "dropout":                  # Dropout(p) after each hidden ReLU
+        layers = []
+        for m in model:
+            layers.append(m)
+            if isinstance(m, nn.ReLU):
+                layers.append(nn.Dropout(strength))
+        model = nn.Sequential(*layers)
     cross_entropy = nn.CrossEntropyLoss()
     penalty = {"l1": nn.l1_penalty, "l2": nn.l2_penalty}.get(method)
-    if penalty is None:
-        loss_fn = cross_entropy
-    else:
-        def loss_fn(output, target):     # data loss + regularization loss, as in the lecture
-            return cross_entropy(output, target) + penalty(model, strength)
+
+    def loss_fn(output, target):            # data loss + regularization loss, as in the lecture
+        loss = cross_entropy(output, target)
+        return loss if penalty is None else loss + penalty(model, strength)
+
     callbacks = []
     if method == "early_stopping":
         callbacks.append(optim.EarlyStopping(monitor="val_accuracy", mode="max",
                                              patience=cfg["patience"]))
-    loader = nn.data.DataLoader(nn.data.TensorDataset(Xtr, ytr), batch_size=cfg["batch_size"],
-                                shuffle=True)
-    val = nn.data.DataLoader(nn.data.TensorDataset(Xva, yva), batch_size=len(Xva))
-    opt = optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
-    history = optim.fit(model, loader, loss_fn=loss_fn, optimizer=opt, epochs=cfg["epochs"],
-                        val_loader=val, metrics=["accuracy"], callbacks=callbacks, seed=seed,
-                        progress=False)
-    (_, tr_acc), (_, va_acc), (te_loss, te_acc) = (evaluate(model, X, y) for X, y in
-                                                   ((Xtr, ytr), (Xva, yva), (Xte, yte)))
-    figures = {"strength": strength, "train_accuracy": tr_acc, "val_accuracy": va_acc,
-               "gap": tr_acc - va_acc, "test_accuracy": te_acc, "test_loss": te_loss,
-               "sparsity": sparsity(model), "epochs": len(history["epoch"])}
-    if callbacks:
-        figures["best_epoch"] = callbacks[0].best_epoch + 1
-    return figures, history, model
+    steps = cfg["epochs"] * -(-len(Xtr) // cfg["batch"])
+    history = train(model, Xtr, ytr, optimizer=optim.SGD(model.parameters(), lr=cfg["lr"],
+                                                         momentum=0.9),
+                    steps=steps, batch_size=cfg["batch"], seed=seed, loss_fn=loss_fn,
+                    callbacks=callbacks, val=(Xva, yva))
+    tr, va, te = (evaluate(model, X, y)[1] for X, y in ((Xtr, ytr), (Xva, yva), (Xte, yte)))
+    return {"strength": strength, "train_accuracy": tr, "val_accuracy": va, "gap": tr - va,
+            "test_accuracy": te, "sparsity": sparsity(model), "epochs": len(history["epoch"]),
+            "val_curve": list(history["val_accuracy"]), "weights": np.concatenate(
+                [p.data.ravel() for p in nn.penalties.penalized_parameters(model)])}
 
 
-def run_all(cfg, seed):
-    """Every method (each grid point of the tuned ones); the best per method by val accuracy.
+def compare(seeds, smoke=False, out=None):
+    """Claims: overfitting without regularization; each method shrinks the gap; L1 is sparse.
 
     Example:
-        >>> res, histories, models = run_all(CONFIGS["smoke"], seed=0)
-        >>> res["best"]["l1"]["sparsity"] > res["best"]["none"]["sparsity"]
-        True
-    """
-    data = load(cfg, seed)
-    res, histories, models = {"grid": {}, "best": {}}, {}, {}
-    for method in METHODS:
-        runs = [train(method, s, data, cfg, seed) for s in cfg["grid"].get(method, [None])]
-        res["grid"][method] = [r[0] for r in runs]
-        best = max(runs, key=lambda r: r[0]["val_accuracy"])
-        res["best"][method], histories[method], models[method] = best
-    nn.manual_seed(seed)
-    res["init_sparsity"] = sparsity(build_model(cfg))
-    return res, histories, models
-
-
-def plot_weights(models, path):
-    """Histograms of log10 |w| of every weight matrix, one line per method; saves ``path``.
-
-    Example:
-        >>> plot_weights({"none": m0, "l1": m1}, "weights.png")
-    """
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(7.0, 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    bins = np.linspace(-8, 0.5, 80)
-    for method, model in models.items():
-        w = np.concatenate([p.data.ravel() for p in nn.penalties.penalized_parameters(model)])
-        ax.hist(np.log10(np.abs(w) + 1e-12), bins=bins, histtype="step", linewidth=1.3,
-                label=f"{method}: {100 * sparsity(model):.1f}% below {SPARSE:g}")
-    ax.axvline(math.log10(SPARSE), color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel("log10 |w|  (weight matrices)")
-    ax.set_ylabel("count")
-    ax.set_title("Weight magnitudes after training")
-    ax.legend(fontsize=8)
-    viz.save_figure(fig, path)
-    return fig
-
-
-def _verdicts(res):
-    b, none = res["best"], res["best"]["none"]
-    lines = [f"overfitting without regularization: train {none['train_accuracy']:.3f} vs "
-             f"validation {none['val_accuracy']:.3f} (gap {none['gap']:.3f})"]
-    for m in METHODS[1:]:
-        r = b[m]
-        smaller = round(r["gap"], 3) < round(none["gap"], 3)
-        higher = r["test_accuracy"] > none["test_accuracy"]
-        lines.append(f"{m}: train/validation gap {r['gap']:.3f} vs {none['gap']:.3f} "
-                     f"({'smaller' if smaller else 'NOT smaller'}); "
-                     f"test accuracy {r['test_accuracy']:.3f} vs {none['test_accuracy']:.3f} "
-                     f"({'higher' if higher else 'NOT higher'})")
-    l1, l2 = b["l1"]["sparsity"], b["l2"]["sparsity"]
-    lines.append(f"L1 sparsity: {100 * l1:.1f}% of weights below {SPARSE:g} vs "
-                 f"{100 * none['sparsity']:.1f}% without regularization, {100 * l2:.1f}% with "
-                 f"L2, {100 * res['init_sparsity']:.1f}% at initialisation: the claim "
-                 f"{'holds' if l1 > max(none['sparsity'], l2) else 'does NOT hold'}")
-    es = b["early_stopping"]
-    lines.append(f"early stopping: best validation epoch {es['best_epoch']}, stopped after "
-                 f"{es['epochs']} of {res['epochs']} epochs")
-    return lines
-
-
-def main(smoke=False, seed=0, out_dir=None):
-    """Run the comparison, print the tables, save the plots; returns the measured figures.
-
-    Example:
-        >>> res = main(smoke=True, out_dir="/tmp/regularization")
-        >>> res["best"]["l1"]["sparsity"] > res["best"]["none"]["sparsity"]
-        True
+        >>> [c.verdict.status for c in compare([0, 1, 2])]
     """
     cfg = CONFIGS["smoke" if smoke else "full"]
-    out = run_dir("regularization", out_dir)
-    res, histories, models = run_all(cfg, seed)
-    res["epochs"] = cfg["epochs"]
-    results = {"config": dict(cfg, seed=seed, smoke=smoke), **res}
-    results["verdicts"] = _verdicts(res)
+    grid = {m: cfg["grid"].get(m, [None]) for m in METHODS}
+    runs = {m: {s: [run(m, s, seed, cfg) for seed in seeds] for s in grid[m]} for m in METHODS}
+    chosen = {m: max(grid[m], key=lambda s: (statistics.median(r["val_accuracy"]
+                                                               for r in runs[m][s]),
+                                             -(s or 0)))
+              for m in METHODS}
+    best = {m: runs[m][chosen[m]] for m in METHODS}
 
-    arch = "-".join(str(v) for v in (784, *cfg["hidden"], 10))
-    print(f"Regularization on MNIST-5k{' [smoke size]' if smoke else ''}: {arch} ReLU MLP, "
-          f"{cfg['n_train']} training / {cfg['n_val']} validation / {cfg['n_test']} test images, "
-          f"{cfg['epochs']} epochs of SGD (lr {cfg['lr']}, momentum {cfg['momentum']}), "
-          f"seed {seed}\n")
-    header = ["method", "strength", "train acc", "val acc", "gap", "test acc", "test loss",
-              f"sparsity (|w|<{SPARSE:g})", "epochs"]
+    def of(m, key):
+        return [r[key] for r in best[m]]
 
-    def row(m, r):
-        return [m, r["strength"], r["train_accuracy"], r["val_accuracy"], r["gap"],
-                r["test_accuracy"], r["test_loss"], r["sparsity"], r["epochs"]]
-    print("Each method at its best strength (by validation accuracy):")
-    print(format_table(header, [row(m, res["best"][m]) for m in METHODS]))
-    if any(len(runs) > 1 for runs in res["grid"].values()):
-        print("\nEvery grid point:")
-        print(format_table(header, [row(m, r) for m in METHODS for r in res["grid"][m]]))
-    print(f"\nsparsity at initialisation: {res['init_sparsity']:.4f}\n")
-    for line in results["verdicts"]:
-        print(line)
+    init_sparsity = [sparsity(mlp(784, cfg["hidden"], 10, "relu", seed=s)) for s in seeds]
 
-    files = {"curves": out / "curves.png", "weights": out / "weights.png"}
-    viz.plot_curves({f"{split}_accuracy_{m}": histories[m][f"{split}_accuracy"]
-                     for m in METHODS for split in ("train", "val")}, files["curves"])
-    plot_weights(models, files["weights"])
-    results["files"] = {k: str(v) for k, v in files.items()}
-    save_json(results, out / "results.json")
-    print(f"\nplots and results.json in {out}")
-    return results
+    fig = figure(12, 3.8)
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    for i, m in enumerate(METHODS):
+        curves = of(m, "val_curve")
+        band(ax1, list(range(1, max(map(len, curves)) + 1)), curves, label=m, color=COLORS[i])
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("validation accuracy")
+    ax1.legend(fontsize=7)
+    ax1.grid(alpha=0.3)
+    strip(ax2, {m: of(m, "gap") for m in METHODS}, ylabel="train - validation accuracy")
+    ax2.set_title("overfitting gap (each at its chosen strength)", fontsize=9)
+    bins = np.linspace(-8, 0.5, 80)
+    for i, m in enumerate(("none", "l1", "l2")):
+        w = best[m][0]["weights"]
+        ax3.hist(np.log10(np.abs(w) + 1e-12), bins=bins, histtype="step", color=COLORS[i],
+                 label=f"{m}: {100 * np.mean(np.abs(w) < SPARSE):.0f}% below {SPARSE:g}")
+    ax3.axvline(math.log10(SPARSE), color="black", linestyle="--", linewidth=1)
+    ax3.set_xlabel("log10 |w| (weight matrices, first seed)")
+    ax3.legend(fontsize=7)
+    plot = save(fig, out, "regularization.png")
 
+    arch = "784-" + "-".join(map(str, cfg["hidden"])) + "-10"
+    setup = (f"MNIST-5k: {cfg['n_train']} training images (the first of the protocol's 4,000), "
+             f"{cfg['n_val']} validation (the last), the 1,000 test images; {arch} ReLU MLP "
+             f"(matched init), SGD momentum 0.9, lr {cfg['lr']}, batches of {cfg['batch']}, "
+             f"{cfg['epochs']} epochs; strengths {cfg['grid']} chosen by median validation "
+             f"accuracy; early stopping on validation accuracy, patience {cfg['patience']}")
+    figures = {}
+    for m in METHODS:
+        tag = m if chosen[m] is None else f"{m} ({chosen[m]:g})"
+        figures[f"{tag}: training accuracy"] = of(m, "train_accuracy")
+        figures[f"{tag}: validation accuracy"] = of(m, "val_accuracy")
+        figures[f"{tag}: gap"] = of(m, "gap")
+        figures[f"{tag}: test accuracy"] = of(m, "test_accuracy")
+    figures["early_stopping: epochs trained"] = of("early_stopping", "epochs")
+
+    def pick(*methods):
+        return {k: v for k, v in figures.items() if k.split(" ")[0].rstrip(":") in methods}
+
+    claims = [Claim(
+        "overfitting", TOPIC, "Big gap between training and validation accuracy = "
+        "overfitting => increase regularization strength.", CS231N_L7.replace(
+            "regularization", "babysitting learning") + "; " + NOTES_NN2,
+        "examples/regularization.py: compare()", setup, pick("none"),
+        verdict(of("none", "train_accuracy"), of("none", "val_accuracy"),
+                labels=("training accuracy", "validation accuracy")),
+        "no regularization: training against validation accuracy", plot)]
+    words = {"dropout": ("reg-dropout", "Dropout: in each forward pass randomly set some "
+                         "neurons to zero; it prevents co-adaptation of features and reduces "
+                         "overfitting."),
+             "l2": ("reg-l2", "L2 regularization (weight decay) reduces overfitting."),
+             "l1": ("reg-l1", "L1 regularization reduces overfitting."),
+             "early_stopping": ("reg-early-stopping", "Early stopping: stop training when the "
+                                "validation accuracy stops improving.")}
+    for m, (key, text) in words.items():
+        test = verdict(of(m, "test_accuracy"), of("none", "test_accuracy")).status
+        strongest = max(grid[m], key=lambda s: s or 0)
+        strong = {f"{m} ({strongest:g}, the strongest tried): {what}": [r[k] for r in
+                                                                       runs[m][strongest]]
+                  for what, k in (("gap", "gap"), ("validation accuracy", "val_accuracy"))
+                  } if strongest is not None and strongest != chosen[m] else {}
+        at_strongest = "" if not strong else (
+            f"; at the strongest {strongest:g}: "
+            + verdict(of("none", "gap"), [r["gap"] for r in runs[m][strongest]]).status)
+        claims.append(Claim(
+            key, TOPIC, text, CS231N_L7 + "; " + NOTES_NN2, "examples/regularization.py: "
+            "compare()", setup, pick("none", m) | strong,
+            verdict(of("none", "gap"), of(m, "gap"), labels=("gap without", f"with {m}")),
+            f"the train - validation gap without and with it at the strength chosen by "
+            f"validation accuracy (test accuracy higher than without: {test}{at_strongest})",
+            plot))
+    claims.append(Claim(
+        "l1-sparse", TOPIC, "L1 regularization leads the weight vectors to become sparse "
+        "during optimization (very close to exactly zero); L2 gives diffuse, small numbers.",
+        NOTES_NN2 + " (L1 regularization)", "examples/regularization.py: compare()", setup,
+        {f"L1 ({chosen['l1']:g}): weights with |w| < {SPARSE:g}": of("l1", "sparsity"),
+         f"L2 ({chosen['l2']:g}): same": of("l2", "sparsity"),
+         "none: same": of("none", "sparsity"), "at initialization": init_sparsity},
+        verdict(of("l1", "sparsity"), [max(a, b) for a, b in zip(of("l2", "sparsity"),
+                                                                 of("none", "sparsity"))],
+                labels=("L1", "the larger of L2 and none")),
+        f"the fraction of weight-matrix entries below {SPARSE:g} in magnitude", plot))
+    return claims
+
+
+EXPERIMENTS = [compare]
 
 if __name__ == "__main__":
-    cli(main, __doc__, "regularization")
+    claim_cli("regularization", EXPERIMENTS, __doc__)
