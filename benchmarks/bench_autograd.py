@@ -5,9 +5,13 @@ measured in this run (next to the fastest sample, "best"), and every ratio
 compares medians of this run:
 
 1. small-op overhead: a 100-op elementwise chain, forward + backward, us per op;
-2. a GEMM-bound MLP training step built from generic ops (784-512-256-10, B=256);
+2. a GEMM-bound MLP training step built from generic ops (784-512-256-10, B=256, and B=32);
 3. a deep graph: build + backward of a 100,000-node scalar chain, time and memory;
 4. micrograd's demo step: as micrograd writes it (a graph of scalars) and batched.
+
+Benchmarks 1, 2 and 4 also time the same step through ``autograd.compile`` (issue 12:
+traced once, then replayed as a flat tape of NumPy calls): "chainrule, compiled" rows,
+checked equal to the eager step first, with the page faults and memory of its replays.
 
 Each benchmark checks that its contenders compute the same numbers before it
 times them. PyTorch always runs in a process of its own (see _common.py for
@@ -18,8 +22,12 @@ of children, a recursive topological sort) on Python floats.
 Run:  .venv/bin/python benchmarks/bench_autograd.py [--quick] [--threads N] [--clock cpu]
       .venv/bin/python benchmarks/bench_autograd.py --profile   # where chainrule's time goes
 """
+import gc
 import math
 import os
+import resource
+import tracemalloc
+import warnings
 
 from _common import (CLOCKS, announce, compare, fmt_ratio, has_module, parse_args, peak_rss_mb,
                      print_table, print_total, run_worker, set_blas_threads, threads_from_argv)
@@ -33,6 +41,7 @@ SCRIPT = os.path.abspath(__file__)
 CHAIN_OPS = 100
 DEEP_OPS = 100_000
 MLP_SIZES, MLP_BATCH, MLP_LR = (784, 512, 256, 10), 256, 0.01
+MLP_SMALL_BATCH = 32           # the overhead regime: the same step on the first 32 samples
 MOONS_N, MOONS_SIZES, MOONS_ALPHA, MOONS_LR = 100, (2, 16, 16, 1), 1e-4, 0.05
 # PyTorch runs the tiny-op benchmarks (1, 3, 4) on one thread: ops that small never use a
 # second one, and on a busy machine its idle OpenMP team made the moons step up to 10x
@@ -377,8 +386,70 @@ def _chainrule_moons(x, y, params):
     return lambda: moons_batched_step(xt, yt, ps, _chainrule_sgd)
 
 
+def _compiled_chain(shape):
+    """``chain``'s forward + backward as one compiled step: x in as an array, d out / d x out."""
+    import autograd
+    from autograd import Tensor
+    seed = np.ones(shape) if shape else None
+
+    def chain_grad(x0):
+        x = Tensor(x0, requires_grad=True)
+        chain(x, CHAIN_OPS).backward(seed)
+        return x.grad
+    return autograd.compile(chain_grad)
+
+
+def _compiled_mlp(params):
+    """The MLP step compiled, x and y passed as arrays; returns (compiled step, its params)."""
+    import autograd
+    from autograd import Tensor, log_softmax
+    ps = [Tensor(p.copy(), requires_grad=True) for p in params]
+
+    def step(x, y):
+        return mlp_step(Tensor(x), y, ps, np.arange, lambda z: log_softmax(z, axis=1),
+                        _chainrule_sgd)
+    return autograd.compile(step), ps
+
+
+def _check_compiled(what, compiled, steps, calls=4):
+    """Run ``steps()`` (an eager and a compiled call, returning (name, eager, compiled)
+    triples) through the compiled step's warm-up, trace, checking replay and a replay:
+    every pair must agree to 1e-12. Returns None, or why autograd.compile fell back to eager."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # the reason goes in the table
+        for call in range(1, calls + 1):
+            for name, eager, got in steps():
+                _check(f"{what}, call {call}: compiled {name} vs eager", got, eager, 0)
+    return compiled.eager_reason
+
+
+def _replay_memory(fn, replays=20):
+    """Minor page faults per call of ``fn`` and tracemalloc's peak (bytes) over ``replays``
+    calls, after one call: for a compiled step, what its replays allocate."""
+    fn()
+    gc.collect()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(replays):
+        fn()
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / replays
+    tracemalloc.start()
+    for _ in range(replays):
+        fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return faults, peak
+
+
+def _memory_note(compiled_fn, eager_fn, replays=20):
+    (cf, cp), (ef, ep) = _replay_memory(compiled_fn, replays), _replay_memory(eager_fn, replays)
+    return (f"allocations: compiled step, {replays} calls after its first replay: {cf:.0f} "
+            f"page faults/call (ru_minflt), tracemalloc peak {cp / 1e3:,.1f} kB; eager step: "
+            f"{ef:.0f} page faults/call, peak {ep / 1e3:,.1f} kB")
+
+
 def _scalar_contenders(x, y, params):
-    """Step functions of micrograd's Value and of 0-d chainrule Tensors, same weights."""
+    """Step functions of micrograd's Value and of 0-d chainrule Tensors, same weights;
+    and the 0-d Tensor model (to read its parameters)."""
     from autograd import Tensor
 
     def t_param(v):
@@ -406,7 +477,7 @@ def _scalar_contenders(x, y, params):
             lambda: scalar_moons_step(v_model, rows, labels, Value, v_zero, v_update),
         "chainrule, 0-d Tensors":
             lambda: scalar_moons_step(t_model, rows, labels, t_input, t_zero, t_update),
-    }
+    }, t_model
 
 
 def _count_nodes(root):
@@ -453,9 +524,10 @@ def _w_torch_chain(shape, repeats, number, threads=None, clock="wall"):
     return {**result, "grad": x.grad.numpy().tolist()}
 
 
-def _w_torch_mlp(repeats, threads=None, clock="wall"):
+def _w_torch_mlp(repeats, batch=MLP_BATCH, threads=None, clock="wall"):
     torch = _import_torch(threads)
     x, y, params = mlp_data()
+    x, y = x[:batch], y[:batch]
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     ps = [torch.tensor(p, requires_grad=True) for p in params]
 
@@ -534,8 +606,17 @@ def _bench_chain(cfg, torch_ok):
     for shape in [(4,), ()]:
         step, x = _chainrule_chain(shape)
         x0 = np.full(shape, 0.5)
-        floor_name = "NumPy floor (hand fwd+bwd)"
+        floor_name, compiled_name = "NumPy floor (hand fwd+bwd)", "chainrule, compiled"
         fns = {"chainrule": step, floor_name: lambda: numpy_chain(x0, CHAIN_OPS)}
+        compiled = _compiled_chain(shape)
+        ref_step, ref_x = _chainrule_chain(shape)
+
+        def both():
+            ref_step()
+            return [("gradient", ref_x.grad.data, compiled(x0).data)]
+        fell_back = _check_compiled(f"chain {shape}", compiled, both)
+        if not fell_back:
+            fns[compiled_name] = lambda: compiled(x0)
         v = Value(0.5)
         if shape == ():
             def micro():
@@ -560,44 +641,74 @@ def _bench_chain(cfg, torch_ok):
         torch_us = us.get("PyTorch", (None,))[0]
         rows = [[name, f"{u:.2f}", f"{b:.2f}", fmt_ratio(u, us[floor_name][0]),
                  fmt_ratio(u, torch_us)] for name, (u, b) in us.items()]
-        target = ("<= PyTorch and <= 3x floor" if shape
+        if fell_back:
+            rows.insert(1, [compiled_name, f"fell back: {fell_back}", "-", "-", "-"])
+        target = ("<= PyTorch and <= 3x floor; compiled <= 1.3x floor" if shape
                   else "<= PyTorch; stretch: <= micrograd")
+        notes = [note or TORCH_NOTE] + ([] if shape else [MICROGRAD_NOTE])
+        notes.append("compiled: autograd.compile(x0 -> chain(Tensor(x0)).backward(), x.grad); "
+                     "its gradient checked equal to eager's (1e-12) on 4 calls before timing")
+        if not fell_back:
+            notes.append(_memory_note(lambda: compiled(x0), step))
         print_table(f"1. Small-op overhead: {CHAIN_OPS}-op chain (*0.9, +0.1, tanh), shape "
                     f"{shape}, float64, forward+backward. Target: {target}",
-                    ["implementation", "us/op", "best", "x floor", "x PyTorch"], rows,
-                    [note or TORCH_NOTE] + ([] if shape else [MICROGRAD_NOTE]))
+                    ["implementation", "us/op", "best", "x floor", "x PyTorch"], rows, notes)
 
 
 def _bench_mlp(cfg, torch_ok):
-    x, y, params = mlp_data()
+    x_all, y_all, params = mlp_data()
+    for batch in (MLP_BATCH, MLP_SMALL_BATCH):
+        x, y = x_all[:batch], y_all[:batch]
+        _bench_mlp_batch(cfg, torch_ok, x, y, params)
+
+
+def _bench_mlp_batch(cfg, torch_ok, x, y, params):
+    batch = len(y)
     step, ps = _chainrule_mlp(x, y, params)
     floor_params = [p.copy() for p in params]
-    floor_name = "NumPy floor (hand fwd+bwd+SGD)"
+    floor_name, compiled_name = "NumPy floor (hand fwd+bwd+SGD)", "chainrule, compiled"
     first = step().item()
     _check("MLP first-step loss (chainrule vs floor)", first,
            numpy_mlp_step(x, y, floor_params), 1e-4)
     for p, q in zip(ps, floor_params):
         _check("MLP parameters after one step (chainrule vs floor)", p.data, q, 1e-3)
-    timers = compare({"chainrule": step, floor_name: lambda: numpy_mlp_step(x, y, floor_params)},
-                     cfg["mlp_repeats"], warmup=2, clock=cfg["gemm_clock"])
-    bad = [(p.shape, p.dtype) for p in ps if p.dtype != np.float32 or p.grad is not None]
+    compiled, cps = _compiled_mlp(params)
+    ref_step, ref_ps = _chainrule_mlp(x, y, params)
+
+    def both():
+        pairs = [("loss", ref_step().item(), compiled(x, y).item())]
+        return pairs + [("parameter", p.data, q.data) for p, q in zip(ref_ps, cps)]
+    fell_back = _check_compiled(f"MLP batch {batch}", compiled, both)
+    fns = {"chainrule": step, floor_name: lambda: numpy_mlp_step(x, y, floor_params)}
+    if not fell_back:
+        fns[compiled_name] = lambda: compiled(x, y)
+    timers = compare(fns, cfg["mlp_repeats"], warmup=2, clock=cfg["gemm_clock"])
+    bad = [(p.shape, p.dtype) for p in ps + cps if p.dtype != np.float32 or p.grad is not None]
     if bad:
         raise RuntimeError(f"MLP: parameters must stay float32 with grads reset, got {bad}")
     ms = {name: (t.median * 1e3, t.spread[0] * 1e3) for name, t in timers.items()}
-    res, note = _torch("torch_mlp", {"repeats": cfg["mlp_repeats"],
+    res, note = _torch("torch_mlp", {"repeats": cfg["mlp_repeats"], "batch": batch,
                                      "clock": cfg["gemm_clock"]}, torch_ok)
     if res:
         _check("MLP first-step loss (PyTorch vs chainrule)", res["first_loss"], first, 1e-4)
         if res["dtypes"] != ["torch.float32"]:
             raise RuntimeError(f"MLP: PyTorch's parameters changed dtype: {res['dtypes']}")
         ms["PyTorch"] = (res["seconds"] * 1e3, res["best"] * 1e3)
-    rows = [[name, f"{v:.2f}", f"{b:.2f}", fmt_ratio(v, ms[floor_name][0])]
-            for name, (v, b) in ms.items()]
-    print_table("2. GEMM-bound step: MLP 784-512-256-10, batch 256, float32, matmul/+/relu/"
-                "log_softmax/advanced index, backward, SGD. Target: chainrule <= 1.15x floor",
-                ["implementation", "ms/step", "best", "x floor"], rows,
-                [note or "PyTorch: own process, threads as set for NumPy's BLAS",
-                 "losses checked equal; parameters checked float32 after the steps"])
+    rows = [[name, f"{v:.2f}", f"{b:.2f}", fmt_ratio(v, ms[floor_name][0]),
+             fmt_ratio(v, ms["chainrule"][0])] for name, (v, b) in ms.items()]
+    if fell_back:
+        rows.insert(1, [compiled_name, f"fell back: {fell_back}", "-", "-", "-"])
+    target = ("chainrule <= 1.15x floor; compiled <= 1.00x eager (chainrule)"
+              if batch == MLP_BATCH else "compiled <= 0.67x eager (1.5x faster)")
+    notes = [note or "PyTorch: own process, threads as set for NumPy's BLAS",
+             "losses checked equal; parameters checked float32 after the steps",
+             "compiled: autograd.compile(step)(x, y); its loss and updated parameters checked "
+             "equal to eager's (1e-12) on 4 calls before timing"]
+    if not fell_back:
+        notes.append(_memory_note(lambda: compiled(x, y), step))
+    print_table(f"2. GEMM-bound step: MLP 784-512-256-10, batch {batch}, float32, matmul/+/relu/"
+                f"log_softmax/advanced index, backward, SGD. Target: {target}",
+                ["implementation", "ms/step", "best", "x floor", "x eager"], rows, notes)
 
 
 def _bench_deep(cfg, torch_ok):
@@ -632,10 +743,11 @@ def _bench_deep(cfg, torch_ok):
 def _bench_moons(cfg, torch_ok):
     x, y, params = moons_data()
     floor_name = "NumPy floor (hand fwd+bwd+SGD)"
-    scalar = _scalar_contenders(x, y, params)
+    scalar, _ = _scalar_contenders(x, y, params)
+    fell_back, compiled_name = _compiled_moons(x, y, params, scalar)
     totals = {name: fn() for name, fn in scalar.items()}        # doubles as the warm-up
     n_nodes = _count_nodes(totals["micrograd (Value, floats)"])
-    firsts = {name: float(t.data) for name, t in totals.items()}
+    firsts = {name: float(t.data) for name, t in totals.items() if name != compiled_name}
     del totals
     timers = compare(scalar, cfg["scalar_repeats"], warmup=0, clock=cfg["clock"])
     batched = _chainrule_moons(x, y, params)
@@ -659,12 +771,42 @@ def _bench_moons(cfg, torch_ok):
     torch_ms = ms.get("PyTorch, batched", (None,))[0]
     rows = [[name, _ms(v), _ms(b), fmt_ratio(v, ms[floor_name][0]), fmt_ratio(v, torch_ms)]
             for name, (v, b) in ms.items()]
+    micro_ms = ms["micrograd (Value, floats)"][0]
+    if fell_back:
+        rows.insert(2, [compiled_name, f"fell back: {fell_back}", "-", "-", "-"])
+        speedup = f"fell back: {fell_back}"
+    else:
+        speedup = f"{micro_ms / ms[compiled_name][0]:.1f}x faster than micrograd"
     print_table("4. micrograd's demo: MLP(2, [16, 16, 1]), 100 moons, hinge loss + 1e-4 L2, "
-                "float64, one step (forward, backward, SGD). Target: batched <= 0.5 ms",
+                "float64, one step (forward, backward, SGD). Target: batched <= 0.5 ms; "
+                "0-d compiled >= 50x faster than micrograd",
                 ["implementation", "ms/step", "best", "x floor", "x PyTorch"], rows,
                 [note or TORCH_NOTE, MICROGRAD_NOTE,
                  f"scalar rows: median of {cfg['scalar_repeats']} steps; a step's graph has "
-                 f"{n_nodes:,} scalar nodes (inputs and parameters included)"])
+                 f"{n_nodes:,} scalar nodes (inputs and parameters included)",
+                 f"0-d compiled: {speedup}; autograd.compile of the 0-d Tensor step (its data "
+                 "are constants of the tape); its loss and updated parameters checked equal "
+                 "to eager's (1e-12) on 4 calls before timing"])
+
+
+def _compiled_moons(x, y, params, scalar):
+    """Add the compiled 0-d Tensor step to ``scalar`` once it checks equal to the eager one.
+    Returns (why it fell back or None, its row name)."""
+    import autograd
+    name = "chainrule 0-d Tensors, compiled"
+    eager_fns, eager_model = _scalar_contenders(x, y, params)
+    fns, model = _scalar_contenders(x, y, params)
+    eager = eager_fns["chainrule, 0-d Tensors"]
+    compiled = autograd.compile(fns["chainrule, 0-d Tensors"])
+
+    def both():
+        pairs = [("loss", eager().data, compiled().data)]
+        return pairs + [("parameter", p.data, q.data)
+                        for p, q in zip(eager_model.parameters(), model.parameters())]
+    fell_back = _check_compiled("moons 0-d step", compiled, both)
+    if not fell_back:
+        scalar[name] = compiled
+    return fell_back, name
 
 
 def _ms(v):
