@@ -11,8 +11,10 @@ optimizers, lists and dicts its closure and globals hold) is a ``TracedArray``:
 an ndarray subclass whose NumPy calls (ufuncs, array functions, the copying
 methods) are logged on a tape as (function, arguments, output buffer). Arrays
 made during the trace keep their memory for good, so replaying the tape writes
-into the same buffers again: a replay allocates no array and creates no Tensor
-and no graph node. Views need no logging: they are windows on memory that
+into the same buffers again: a replay creates no Tensor and no graph node, and
+keeps no new array (calls with ``out=``, such as ufuncs, matmul and copies,
+allocate nothing; the few without, such as fancy indexing and ``mean``, make a
+temporary and copy it into their buffer). Views need no logging: they are windows on memory that
 stays. The third call replays the tape and checks it against a plain run of
 ``fn`` (bit for bit); from then on calls replay the tape.
 
@@ -196,6 +198,7 @@ class TracedArray(np.ndarray):
 _IN_PLACE = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
 _SHAPE_MADE = {np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty, np.eye,
                np.arange}
+_COPIES = {np.ndarray.copy, np.ndarray.astype}
 _SHAPE_ONLY = {np.shape, np.ndim, np.size, np.result_type, np.may_share_memory,
                np.shares_memory, np.iscomplexobj, np.isrealobj, np.can_cast, np.min_scalar_type}
 
@@ -334,6 +337,9 @@ class Tape:
         traced = self.wrap(result)
         if _takes_out(func):                           # refill it through out=: no temporary
             self.log(func, args, {**kwargs, "out": result})
+        elif func in _COPIES and len(args) <= 2 and not kwargs:
+            # x.copy() / x.astype(dtype): copyto casts as astype does, without a temporary
+            self.log(np.copyto, (result, args[0]), {"casting": "unsafe"})
         else:
             self.log(_assign, (result, func, args, kwargs), {})
         return traced

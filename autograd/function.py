@@ -17,9 +17,10 @@ Two kinds of op, chosen by the class attribute ``array_backward``:
 * ``array_backward = True`` (every built-in op): backward is written only with
   operators, methods (``.sum``, ``.reshape``, ...) and ``Function.apply``,
   which mean the same on ndarrays and on Tensors. On a plain backward the
-  engine hands it ndarrays (fast: nothing is wrapped or recorded); under
-  ``create_graph`` it hands it Tensors, so the same code is recorded and can
-  be differentiated again. Its forward reads ``.data`` itself and calls no
+  engine hands it ndarrays, and NumPy scalars for 0-d values (fast: nothing
+  is wrapped or recorded; so no item assignment, ``like=`` or ``out=`` on
+  what it is handed); under ``create_graph`` it hands it Tensors, so the
+  same code is recorded and can be differentiated again. Its forward reads ``.data`` itself and calls no
   recorded op, so it runs without switching grad mode off; an op that is also
   applied inside a backward reads its inputs with ``data_of``, which takes an
   ndarray or a Tensor.
