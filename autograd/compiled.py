@@ -249,6 +249,24 @@ def _written(func, args, kwargs):
                     if isinstance(o, np.ndarray))
 
 
+_KEYWORD_OUT = {np.maximum, np.minimum}    # NumPy 2.4 deprecates their positional out
+
+
+def _positional(func, args, kwargs):
+    """An entry as (callable, positional arguments) for replay: a ufunc called directly
+    with its ``out=`` arrays as the last arguments (NumPy parses a ufunc's keyword
+    arguments at about half a microsecond a call, more than a small ufunc's work), other
+    calls with their keywords bound by functools.partial."""
+    ufunc = getattr(func, "__self__", None)
+    if isinstance(ufunc, np.ufunc) and func.__name__ == "__call__" and set(kwargs) == {"out"} \
+            and len(args) == ufunc.nin and ufunc not in _KEYWORD_OUT:
+        out = kwargs["out"]
+        out = out if isinstance(out, tuple) else (out,)
+        if len(out) == ufunc.nout:
+            return ufunc, tuple(args) + out
+    return (functools.partial(func, **kwargs) if kwargs else func), tuple(args)
+
+
 def _assign(buffer, func, args, kwargs):
     """Replay step of a call that cannot write into ``out=``: run it, copy into the buffer."""
     np.copyto(buffer, func(*args, **kwargs), casting="unsafe")
@@ -275,6 +293,7 @@ class Tape:
         self.buffers = []
         self.wrapping = False
         self.owned = set()      # ids of the memory the tape writes knowingly (see log)
+        self._program = None    # the entries as replay() calls them (see _positional)
 
     def __len__(self):
         return len(self.entries)
@@ -355,8 +374,11 @@ class Tape:
 
     def replay(self):
         """Run every logged call again, in order."""
-        for func, args, kwargs in self.entries:
-            func(*args, **kwargs)
+        program = self._program
+        if program is None or len(program) != len(self.entries):
+            program = self._program = [_positional(*entry) for entry in self.entries]
+        for func, args in program:
+            func(*args)
 
     def graph(self):
         """The tape as a graph of Tensors, one op node per logged call: ``viz.draw_graph``
