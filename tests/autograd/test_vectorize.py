@@ -1,0 +1,132 @@
+"""autograd.vectorize: batching a tape's scalar calls changes no bit of any result.
+
+Two levels: the pass itself on random lists of NumPy calls over 0-d arrays (run as
+they are and batched, from the same values, every array compared bit for bit), and
+autograd.compile on random graphs of 0-d Tensors (micrograd's kind of program), whose
+batched replays must equal eager steps bit for bit.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import autograd
+from autograd import Tensor, no_grad
+from autograd.vectorize import MIN_GROUP, called_ufunc, vectorize
+
+UFUNCS = {"add": np.add, "multiply": np.multiply, "subtract": np.subtract,
+          "divide": np.divide, "maximum": np.maximum, "sqrt": np.sqrt, "negative": np.negative,
+          "tanh": np.tanh, "exp": np.exp}          # tanh, exp: not exact, stay scalar calls
+POOL = 12
+
+
+def build(spec, values):
+    """(entries, the 0-d arrays, the (3,) array) for a spec, on fresh arrays."""
+    pool = [np.array(v) for v in values]
+    vec = np.array(values[:3])
+    entries = []
+    for kind, name, ins, out, const in spec:
+        if kind == "ufunc":
+            f = UFUNCS[name]
+            args = tuple(pool[i] for i in ins[:f.nin])
+            if const is not None and f.nin == 2:
+                args = (args[0], const)
+            entries.append((f.__call__, args, {"out": pool[out]}))
+        elif kind == "copyto":                       # an in-place write into a slot
+            entries.append((np.copyto, (pool[out], pool[ins[0]]), {}))
+        elif kind == "into_vec":                     # a write through a view of another buffer
+            entries.append((np.copyto, (vec[ins[0] % 3:ins[0] % 3 + 1].reshape(()),
+                                        pool[out]), {}))
+        else:                                        # "reduce": a slot from the vector
+            entries.append((np.add.reduce, (vec,), {"out": pool[out]}))
+    return entries, pool, vec
+
+
+call = st.tuples(
+    st.sampled_from(["ufunc"] * 6 + ["copyto", "into_vec", "reduce"]),
+    st.sampled_from(sorted(UFUNCS)),
+    st.tuples(st.integers(0, POOL - 1), st.integers(0, POOL - 1)),
+    st.integers(0, POOL - 1),
+    st.one_of(st.none(), st.sampled_from([0.5, 2.0, -1.0])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=st.lists(call, min_size=1, max_size=60),
+       values=st.lists(st.floats(-3, 3, allow_nan=False), min_size=POOL, max_size=POOL),
+       wide=st.integers(0, 3))
+def test_batched_calls_give_the_same_bits_as_the_calls_one_by_one(spec, values, wide):
+    # `wide` groups of MIN_GROUP independent multiplies: batches certainly form
+    spec = list(spec) + [("ufunc", "multiply", (i % POOL, (i + 1) % POOL), i % POOL, None)
+                         for i in range(wide * MIN_GROUP)]
+    plain, pool, vec = build(spec, values)
+    batched, pool2, vec2 = build(spec, values)
+    new, moved = vectorize(batched)
+    with np.errstate(all="ignore"):
+        for func, args, kwargs in plain:
+            func(*args, **kwargs)
+        for func, args, kwargs in new:
+            func(*args, **kwargs)
+    for a, b in zip(pool, pool2):
+        assert a.tobytes() == moved.view_of(b).tobytes()
+    assert vec.tobytes() == vec2.tobytes()
+
+
+def test_independent_calls_of_one_kind_become_one_batch_and_others_stay():
+    xs = [np.array(float(i)) for i in range(MIN_GROUP)]
+    ys = [np.array(0.0) for _ in range(MIN_GROUP)]
+    entries = [(np.multiply.__call__, (x, 2.0), {"out": y}) for x, y in zip(xs, ys)]
+    entries += [(np.tanh.__call__, (y,), {"out": y}) for y in ys]           # not exact
+    entries += [(np.multiply.__call__, (x, 3.0), {"out": x}) for x in xs[:2]]  # too few
+    new, moved = vectorize(entries)
+    names = [(called_ufunc(f) or f).__name__ for f, _, _ in new]
+    assert names[:3] == ["take", "multiply", "put"]
+    assert names.count("tanh") == MIN_GROUP and len(new) == 3 + MIN_GROUP + 2
+
+
+def test_fewer_scalars_than_a_group_are_left_alone():
+    a, b = np.array(1.0), np.array(2.0)
+    entries = [(np.add.__call__, (a, b), {"out": a})]
+    new, moved = vectorize(entries)
+    assert new is entries and len(moved) == 0 and moved.view_of(a) is a
+
+
+def micrograd_step(seed, width=8):
+    """micrograd's kind of program: a layer of 0-d neurons, hinge loss, p.data -= lr * grad."""
+    rng = np.random.default_rng(seed)
+    params = [Tensor(rng.uniform(-1, 1), requires_grad=True, dtype="float64")
+              for _ in range(3 * width + width + 1)]
+
+    def step(*xs):
+        for p in params:
+            p.grad = None
+        w, v, c = params[:3 * width], params[3 * width:-1], params[-1]
+        hidden = [(w[3 * j] * Tensor(xs[0]) + w[3 * j + 1] * Tensor(xs[1]) + w[3 * j + 2]).tanh()
+                  if j % 2 else (w[3 * j] * Tensor(xs[0]) + w[3 * j + 1] * Tensor(xs[1])
+                                 + w[3 * j + 2]).relu() for j in range(width)]
+        score = c
+        for vj, h in zip(v, hidden):
+            score = score + vj * h
+        loss = (1.0 - Tensor(xs[2]) * score).relu() + 1e-4 * sum(p * p for p in params)
+        loss.backward()
+        with no_grad():
+            for p in params:
+                p.data -= 0.05 * p.grad.data
+        return loss
+    return step, params
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_compiled_scalar_graph_is_batched_and_trains_as_the_eager_one(seed):
+    eager, pe = micrograd_step(seed)
+    fn, pc = micrograd_step(seed)
+    compiled = autograd.compile(fn)
+    rng = np.random.default_rng(seed + 10)
+    for _ in range(6):                      # warm-up, trace, checked replay, replays
+        xs = (np.array(rng.normal()), np.array(rng.normal()), np.array(rng.choice([-1.0, 1.0])))
+        assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes()
+        for p, q in zip(pe, pc):
+            assert p.data.tobytes() == q.data.tobytes()
+            assert p.grad.data.tobytes() == q.grad.data.tobytes()
+    assert compiled.eager_reason is None
+    names = [name for name, *_ in compiled.tape.describe()]
+    assert "take" in names and "put" in names          # batches formed
+    assert len(names) < 300                            # the unbatched tape has ~600 calls
