@@ -20,10 +20,10 @@ Two kinds of op, chosen by the class attribute ``array_backward``:
   engine hands it ndarrays, and NumPy scalars for 0-d values (fast: nothing
   is wrapped or recorded; so no item assignment, ``like=`` or ``out=`` on
   what it is handed); under ``create_graph`` it hands it Tensors, so the
-  same code is recorded and can be differentiated again. Its forward reads ``.data`` itself and calls no
-  recorded op, so it runs without switching grad mode off; an op that is also
-  applied inside a backward reads its inputs with ``data_of``, which takes an
-  ndarray or a Tensor.
+  same code is recorded and can be differentiated again. Its forward reads
+  ``.data`` itself and calls no recorded op, so it runs without switching
+  grad mode off; an op that is also applied inside a backward reads its
+  inputs with ``data_of``, which takes an ndarray or a Tensor.
 
 ``saves_output = True``: backward reads ``ctx.output`` (the op's own result,
 in the same form as the gradient) instead of saving a copy of it.

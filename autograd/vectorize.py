@@ -7,8 +7,9 @@ gathers the independent calls of the same kind into one call over arrays:
 1. Every 0-d float64 buffer that owns its memory moves into one array, the
    *arena*; each old buffer's place is taken by a 0-d view of its arena slot.
 2. Each call gets a level: one past the last call that wrote what it reads or
-   writes, and past the last call that read what it writes. Calls of one
-   level are independent of each other, so any order gives the same result.
+   writes, and past the last call that read what it writes (a random draw
+   reads and writes its generator's state). Calls of one level are
+   independent of each other, so any order gives the same result.
 3. In each level, calls to the same ufunc whose arrays are all arena slots
    (and whose Python constants agree) become one call: ``np.take`` the
    operands into scratch arrays, the ufunc over them, ``np.put`` the results.
@@ -146,7 +147,17 @@ def _keys(arrays, moved, cache):
 
 
 _IN_PLACE_NAMES = {"copyto", "setitem", "fill", "sort", "at", "put", "place", "putmask",
-                   "fill_diagonal", "_assign"}
+                   "fill_diagonal", "put_along_axis", "_assign"}
+_STATEFUL = (np.random.Generator, np.random.BitGenerator, np.random.RandomState)
+
+
+def _hidden_state(func, args):
+    """The key of the state a call changes besides its arrays (a random generator a draw
+    advances: draws must keep their order), or None."""
+    if getattr(func, "__name__", "") == "_assign" and len(args) > 1:
+        func = args[1]                   # a logged draw: _assign(buffer, rng.method, ...)
+    owner = getattr(func, "__self__", None)
+    return ("state", id(owner)) if isinstance(owner, _STATEFUL) else None
 
 
 def _writes(func, args, kwargs):
@@ -168,6 +179,9 @@ def _levels(entries, moved):
         func, args, kwargs = entry
         writes = _keys(_writes(func, args, kwargs), moved, cache)
         reads = _keys(list(_arrays(args, kwargs, with_out=False)), moved, cache)
+        state = _hidden_state(func, args)
+        if state is not None:
+            writes.append(state)
         level = 0
         for m in reads:
             w = last_write.get(m, -1)

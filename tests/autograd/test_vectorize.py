@@ -19,13 +19,21 @@ UFUNCS = {"add": np.add, "multiply": np.multiply, "subtract": np.subtract,
 POOL = 12
 
 
+def _assign(buffer, func, args, kwargs):     # as autograd.compile logs a random draw
+    np.copyto(buffer, func(*args, **kwargs))
+
+
 def build(spec, values):
-    """(entries, the 0-d arrays, the (3,) array) for a spec, on fresh arrays."""
+    """(entries, the 0-d arrays, the (3,) array) for a spec, on fresh arrays and a fresh
+    random generator."""
     pool = [np.array(v) for v in values]
     vec = np.array(values[:3])
+    rng = np.random.default_rng(0)
     entries = []
     for kind, name, ins, out, const in spec:
-        if kind == "ufunc":
+        if kind == "draw":                           # draws must keep their order
+            entries.append((_assign, (pool[out], rng.random, (), {}), {}))
+        elif kind == "ufunc":
             f = UFUNCS[name]
             args = tuple(pool[i] for i in ins[:f.nin])
             if const is not None and f.nin == 2:
@@ -42,7 +50,7 @@ def build(spec, values):
 
 
 call = st.tuples(
-    st.sampled_from(["ufunc"] * 6 + ["copyto", "into_vec", "reduce"]),
+    st.sampled_from(["ufunc"] * 6 + ["copyto", "into_vec", "reduce", "draw"]),
     st.sampled_from(sorted(UFUNCS)),
     st.tuples(st.integers(0, POOL - 1), st.integers(0, POOL - 1)),
     st.integers(0, POOL - 1),
