@@ -41,7 +41,8 @@ import optim
 from autograd import Tensor
 
 __all__ = ["CHECKED", "Data", "mnist5k", "digits", "ACTIVATIONS", "RELU_FAMILY", "mlp",
-           "init_linear", "evaluate", "accuracy", "geometric_steps", "Checkpoints", "train", "steps_to"]
+           "init_linear", "evaluate", "accuracy", "geometric_steps", "Checkpoints", "train",
+           "steps_to"]
 
 
 CHECKED = 1000

@@ -312,8 +312,9 @@ def speed(seeds, smoke=False, out=None):
     setup = (f"MNIST-5k, {arch} MLP, matched init (He for the ReLU family, N(0, 1/fan_in) for "
              f"sigmoid/tanh), SGD momentum 0.9, batches of {cfg['batch']}; steps counted "
              f"until the training accuracy (on the first {CHECKED:,} training images) reaches "
-             f"{lo:.0%} and {hi:.0%} (checkpoints 10 % apart); lr grid {cfg['lrs']}, best lr = fewest median steps "
-             f"to {hi:.0%}; budget {budget} steps (not reached = the budget in verdicts)")
+             f"{lo:.0%} and {hi:.0%} (checkpoints 10 % apart); lr grid {cfg['lrs']}, best "
+             f"lr = fewest median steps to {hi:.0%}; budget {budget} steps (not reached = "
+             "the budget in verdicts)")
     figures = {}
     for a in runs:
         figures[f"{a}: best lr"] = f"{best[a]:g}"

@@ -9,9 +9,10 @@ lecture, is examples/search.py.)
 Experiment ``decay`` (over seeds, 7 by default: a constant high rate's final loss bounces
 a lot; UCI digits under the protocol of examples/_protocol.py): a 64-64-10 ReLU MLP
 ("matched" init), SGD with momentum 0.9, batches of 32, base lr 0.15 (high for this net:
-at 0.1 a constant rate fits the training set best, at 0.2 it diverges), 12 epochs; the same initialization and batches under each schedule, each schedule
-spanning the whole run: constant; step (x 0.1 after each third); 1/t (``lr / (1 + k t)``
-per epoch, ending at lr / 16); cyclic (triangular between lr / 10 and lr, three cycles).
+at 0.1 a constant rate fits the training set best, at 0.2 it diverges), 12 epochs; the same
+initialization and batches under each schedule, each schedule spanning the whole run:
+constant; step (x 0.1 after each third); 1/t (``lr / (1 + k t)`` per epoch, ending at
+lr / 16); cyclic (triangular between lr / 10 and lr, three cycles).
 Measured: the loss on the whole training set with the final weights, and test accuracy.
 
 Run:  python examples/lr_schedules.py [--smoke] [--seeds 7] [--seed 0] [--out DIR]

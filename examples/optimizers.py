@@ -237,8 +237,9 @@ def quadratic(seeds, smoke=False, out=None):
         {k: v for k, v in figures.items() if k.startswith(("SGD", "Momentum", "Nesterov"))},
         verdict(steps("quadratic", "SGD"), steps("quadratic", "Momentum"), log=True,
                 budget=budget, labels=("SGD", "Momentum"), unit="steps"),
-        f"each at its best lr (at the common lr 1/L: "
-        f"{verdict(steps('quadratic', 'SGD', common), steps('quadratic', 'Momentum', common), log=True, budget=budget, labels=('SGD', 'Momentum')).status})",
+        "each at its best lr (at the common lr 1/L: "
+        + verdict(steps("quadratic", "SGD", common), steps("quadratic", "Momentum", common),
+                  log=True, budget=budget, labels=("SGD", "Momentum")).status + ")",
         plot)
     adagrad = Claim(
         "adagrad-axes", TOPIC, "AdaGrad: element-wise scaling of the gradient by the history "
