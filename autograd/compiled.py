@@ -298,7 +298,7 @@ class Tape:
         self.buffers = []
         self.wrapping = False
         self.owned = set()      # ids of the memory the tape writes knowingly (see log)
-        self._program = None    # the entries as replay() calls them (see _positional)
+        self._program = (None, [])   # (entries, the calls replay() makes of them)
 
     def __len__(self):
         return len(self.entries)
@@ -379,9 +379,10 @@ class Tape:
 
     def replay(self):
         """Run every logged call again, in order."""
-        program = self._program
-        if program is None or len(program) != len(self.entries):
-            program = self._program = [_positional(*entry) for entry in self.entries]
+        made_from, program = self._program
+        if made_from is not self.entries or len(program) != len(self.entries):
+            program = [_positional(*entry) for entry in self.entries]
+            self._program = (self.entries, program)
         for func, args in program:
             func(*args)
 
