@@ -12,6 +12,8 @@ outputs in the walk has its gradient; outputs that got none pass zeros.
 ``record_backward()`` keeps a log of what the walk did (which op ran, with
 which upstream gradient, sending what to each input), for pictures of backprop.
 """
+import contextlib
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,6 +156,28 @@ def _arrays(gs):
 # -- the walk ----------------------------------------------------------------------------------
 
 def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
+    with _collector_paused():
+        return _walk(roots, grad_roots, retain_graph, create_graph, wanted, accumulate)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off during a walk (as it was before, after it).
+
+    A walk makes many small objects (gradients, ReleasedTensors) and no cycles, and each
+    collection it would trigger traverses the whole graph: that doubled the time of a
+    backward through 100,000 0-d nodes. Reference counting still frees as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _walk(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
     if retain_graph is None:
         retain_graph = create_graph
     seeds = _seeds(roots, grad_roots, create_graph)

@@ -768,3 +768,26 @@ def test_custom_function_needs_input_grad_and_broadcast_gradient():
     c = Tensor(np.ones((2, 3)))
     ScaleBy.apply(c, s).sum().backward()
     assert tuple(seen["needs"]) == (False, True)
+
+
+@pytest.mark.parametrize("was_enabled", [True, False])
+def test_backward_pauses_the_garbage_collector_and_restores_it_even_on_error(was_enabled):
+    seen = []
+
+    def hook(g):
+        seen.append(gc.isenabled())
+        return g
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x * 3)
+    y.register_hook(hook)
+    (gc.enable if was_enabled else gc.disable)()
+    try:
+        y.sum().backward()
+        assert seen == [False] and gc.isenabled() == was_enabled
+        z = x * 2
+        z.register_hook(lambda g: g[:1])              # a wrong shape: backward raises
+        with pytest.raises(RuntimeError, match="hook"):
+            z.sum().backward()
+        assert gc.isenabled() == was_enabled
+    finally:
+        gc.enable()
