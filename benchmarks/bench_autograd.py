@@ -48,8 +48,19 @@ MOONS_N, MOONS_SIZES, MOONS_ALPHA, MOONS_LR = 100, (2, 16, 16, 1), 1e-4, 0.05
 # slower. The GEMM-bound step (2) keeps the default threads, as NumPy's BLAS does.
 TORCH_SMALL_THREADS = 1
 TORCH_NOTE = f"PyTorch: own process, torch.set_num_threads({TORCH_SMALL_THREADS})"
-MICROGRAD_NOTE = ("micrograd: not installed; its engine is re-implemented here as Value "
-                  "(closure per op, set of children, recursive topological sort)")
+MICROGRAD_NOTE = ("micrograd: Value here re-implements its engine (closure per op, set of "
+                  "children, recursive topological sort)")
+PIP_MICROGRAD = "micrograd package (pip)"
+
+
+def _pip_micrograd_value():
+    """micrograd's own Value class when the package is installed (pip install micrograd:
+    a benchmark reference only), else None."""
+    try:
+        from micrograd.engine import Value as PipValue
+    except ImportError:
+        return None
+    return PipValue
 
 
 # -- model code: the same source runs on chainrule, PyTorch and micrograd's Value -----
@@ -472,12 +483,18 @@ def _scalar_contenders(x, y, params):
 
     rows, labels = x.tolist(), y.tolist()
     v_model, t_model = ScalarMLP(params, Value), ScalarMLP(params, t_param)
-    return {
+    fns = {
         "micrograd (Value, floats)":
             lambda: scalar_moons_step(v_model, rows, labels, Value, v_zero, v_update),
         "chainrule, 0-d Tensors":
             lambda: scalar_moons_step(t_model, rows, labels, t_input, t_zero, t_update),
-    }, t_model
+    }
+    pip_value = _pip_micrograd_value()
+    if pip_value is not None:            # the same Neuron/MLP code on micrograd's own Value
+        p_model = ScalarMLP(params, pip_value)
+        fns[PIP_MICROGRAD] = lambda: scalar_moons_step(p_model, rows, labels, pip_value,
+                                                       v_zero, v_update)
+    return fns, t_model
 
 
 def _count_nodes(root):
@@ -777,11 +794,20 @@ def _bench_moons(cfg, torch_ok):
         speedup = f"fell back: {fell_back}"
     else:
         speedup = f"{micro_ms / ms[compiled_name][0]:.1f}x faster than micrograd"
+    pip_note = ("micrograd package: not installed (pip install micrograd adds its own Value "
+                "as a row)")
+    if PIP_MICROGRAD in ms:
+        pip_ms = ms[PIP_MICROGRAD][0]
+        pip_note = (f"micrograd package (pip, micrograd.engine.Value on the same Neuron/MLP "
+                    f"code): 0-d Tensors take {ms['chainrule, 0-d Tensors'][0] / pip_ms:.2f}x "
+                    f"its time (issue 12 target: <= 0.5x)"
+                    + ("" if fell_back else f", compiled {pip_ms / ms[compiled_name][0]:.0f}x "
+                       "faster"))
     print_table("4. micrograd's demo: MLP(2, [16, 16, 1]), 100 moons, hinge loss + 1e-4 L2, "
                 "float64, one step (forward, backward, SGD). Target: batched <= 0.5 ms; "
                 "0-d compiled >= 50x faster than micrograd",
                 ["implementation", "ms/step", "best", "x floor", "x PyTorch"], rows,
-                [note or TORCH_NOTE, MICROGRAD_NOTE,
+                [note or TORCH_NOTE, MICROGRAD_NOTE, pip_note,
                  f"scalar rows: median of {cfg['scalar_repeats']} steps; a step's graph has "
                  f"{n_nodes:,} scalar nodes (inputs and parameters included)",
                  f"0-d compiled: {speedup}; autograd.compile of the 0-d Tensor step (its data "
