@@ -84,7 +84,10 @@ class _Moved:
         if i is not None:
             self.keep.append(a)
             self.slot[id(a)] = i
-            self.views[id(a)] = self.arena[i:i + 1].reshape(a.shape)
+            # a view of a one-element buffer (reshaped, or broadcast with 0 strides): the
+            # same shape and strides over the slot address the one element as before
+            self.views[id(a)] = np.lib.stride_tricks.as_strided(
+                self.arena[i:i + 1], a.shape, a.strides, writeable=a.flags.writeable)
 
     def __len__(self):
         return len(self.owners)

@@ -138,3 +138,29 @@ def test_a_compiled_scalar_graph_is_batched_and_trains_as_the_eager_one(seed):
     names = [name for name, *_ in compiled.tape.describe()]
     assert "take" in names and "put" in names          # batches formed
     assert len(names) < 300                            # the unbatched tape has ~600 calls
+
+
+def test_views_of_moved_scalars_keep_their_shape_and_strides():
+    # a scalar parameter broadcast (expand: 0 strides) and reshaped inside a compiled step
+    def make():
+        ps = [Tensor(i / 10, requires_grad=True, dtype="float64") for i in range(2 * MIN_GROUP)]
+
+        def step(x):
+            for p in ps:
+                p.grad = None
+            s = sum(p * p for p in ps)
+            v = (ps[0].expand((3,)) * Tensor(x)).sum() + ps[1].reshape(1, 1).sum() + s
+            v.backward()
+            with no_grad():
+                for p in ps:
+                    p.data -= 0.1 * p.grad.data
+            return v
+        return step, ps
+    (eager, pe), (fn, pc) = make(), make()
+    compiled = autograd.compile(fn)
+    for call in range(5):
+        x = np.arange(3.0) + call
+        assert eager(x).data.tobytes() == compiled(x).data.tobytes()
+        assert all(p.data.tobytes() == q.data.tobytes() for p, q in zip(pe, pc))
+    assert compiled.eager_reason is None
+    assert "put" in [name for name, *_ in compiled.tape.describe()]
