@@ -53,7 +53,7 @@ from ._tensor import Tensor
 from .function import Function, data_of
 from .mode import state
 from . import random as _random
-from .vectorize import called_ufunc, rehomed, vectorize
+from .vectorize import called_ufunc, rehomed, unmoved, vectorize
 
 __all__ = ["compile", "CompiledFunction", "TracedArray", "TraceError", "Tape", "is_tracing",
            "replayed_check"]
@@ -770,7 +770,14 @@ def _batch_scalars(tape, adoption, backward):
     """Run the scalar-batching pass (autograd.vectorize) on the tape, and move every holder
     of a moved 0-d array (Tensors, containers, .grad, the backward tape) to its arena view.
     Returns (moved, backward)."""
-    entries, moved = vectorize(tape.entries)
+    try:
+        entries, moved = vectorize(tape.entries)       # changes nothing until it returns
+    except Exception as e:    # noqa: BLE001 - the unbatched tape is right, only slower
+        failure = f"{type(e).__name__}: {e}"
+        warnings.warn(f"autograd.compile: batching the tape's scalar calls failed ({failure}); "
+                      "they replay one by one (correct, slower). Please report it.",
+                      RuntimeWarning, stacklevel=4)
+        return unmoved(), backward
     if not len(moved):
         return moved, backward
     tape.entries = entries

@@ -32,7 +32,7 @@ Example:
 """
 import numpy as np
 
-__all__ = ["vectorize", "rehomed", "called_ufunc", "EXACT_UFUNCS", "MIN_GROUP"]
+__all__ = ["vectorize", "unmoved", "rehomed", "called_ufunc", "EXACT_UFUNCS", "MIN_GROUP"]
 
 EXACT_UFUNCS = {np.add, np.subtract, np.multiply, np.divide, np.negative, np.absolute,
                 np.maximum, np.minimum, np.sqrt, np.square, np.positive}
@@ -50,7 +50,7 @@ def vectorize(entries):
     """
     scalars = _scalars(entries)
     if len(scalars) < MIN_GROUP:
-        return entries, _Moved(np.empty(0, _F8), {}, [])
+        return entries, unmoved()
     arena = np.empty(len(scalars), _F8)
     slot = {}
     for i, a in enumerate(scalars):
@@ -65,6 +65,16 @@ def vectorize(entries):
     for level in sorted(levels):
         new += _batch(levels[level], moved, arena)
     return new, moved
+
+
+def unmoved():
+    """What ``vectorize`` returns as ``moved`` when nothing moved: ``view_of(a)`` is ``a``.
+
+    Example:
+        >>> a = np.array(1.0); unmoved().view_of(a) is a
+        True
+    """
+    return _Moved(np.empty(0, _F8), {}, [])
 
 
 class _Moved:
@@ -297,7 +307,7 @@ def rehomed(entry, moved):
         >>> xs = [np.array(float(i)) for i in range(8)]
         >>> _, moved = vectorize([(np.negative, (x,), {"out": x}) for x in xs])
         >>> func, args, kwargs = rehomed((np.copyto, (xs[2], 5.0), {}), moved)
-        >>> args[0].base is moved.arena, args[0].shape
+        >>> np.shares_memory(args[0], moved.arena), args[0].shape
         (True, ())
     """
     func, args, kwargs = entry

@@ -164,3 +164,19 @@ def test_views_of_moved_scalars_keep_their_shape_and_strides():
         assert all(p.data.tobytes() == q.data.tobytes() for p, q in zip(pe, pc))
     assert compiled.eager_reason is None
     assert "put" in [name for name, *_ in compiled.tape.describe()]
+
+
+def test_a_failing_batching_pass_leaves_the_unbatched_tape_with_a_warning(monkeypatch):
+    import autograd.compiled as compiled_module
+
+    def broken(entries):
+        raise ValueError("a bug")
+    monkeypatch.setattr(compiled_module, "vectorize", broken)
+    (eager, pe), (fn, pc) = micrograd_step(0), micrograd_step(0)
+    compiled = autograd.compile(fn)
+    xs = (np.array(0.3), np.array(-0.2), np.array(1.0))
+    with pytest.warns(RuntimeWarning, match="batching the tape's scalar calls failed"):
+        for _ in range(4):
+            assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes()
+    assert compiled.eager_reason is None and "put" not in [n for n, *_ in
+                                                         compiled.tape.describe()]
