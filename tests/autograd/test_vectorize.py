@@ -180,3 +180,62 @@ def test_a_failing_batching_pass_leaves_the_unbatched_tape_with_a_warning(monkey
             assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes()
     assert compiled.eager_reason is None and "put" not in [n for n, *_ in
                                                          compiled.tape.describe()]
+
+
+SCALAR_OPS = {
+    "mul": lambda a, b: a * b,
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - 0.5 * b,
+    "div": lambda a, b: a / (b * b + 1.0),
+    "tanh": lambda a, b: a.tanh(),
+    "sigmoid": lambda a, b: a.sigmoid(),
+    "relu": lambda a, b: a.relu(),
+    "exp": lambda a, b: (a * 0.1).exp(),
+    "square": lambda a, b: a ** 2,
+    "abs": lambda a, b: a.abs(),
+    "maximum": lambda a, b: autograd.maximum(a, b),
+    "sqrt": lambda a, b: (a * a + 1.0).sqrt(),
+    "expand": lambda a, b: (a.expand((3,)) * b).sum(),
+    "reshape": lambda a, b: a.reshape(1, 1).sum() + b,
+    "where": lambda a, b: autograd.where(a.data > 0, a, b),
+}
+
+
+def scalar_program(ops, picks):
+    """A micrograd-style step over 12 0-d parameters: each op combines two earlier nodes."""
+    params = [Tensor(0.1 * i - 0.5, requires_grad=True, dtype="float64") for i in range(12)]
+
+    def step(x):
+        for p in params:
+            p.grad = None
+        nodes = [p * Tensor(x) for p in params]
+        for name, (i, j) in zip(ops, picks):
+            nodes.append(SCALAR_OPS[name](nodes[i % len(nodes)], nodes[j % len(nodes)]))
+        loss = sum(nodes[-4:]) + 1e-3 * sum(p * p for p in params)
+        loss.backward()
+        with no_grad():
+            for p in params:
+                p.data -= 0.05 * p.grad.data
+        return loss
+    return step, params
+
+
+@settings(max_examples=25, deadline=None)
+@given(ops=st.lists(st.sampled_from(sorted(SCALAR_OPS)), min_size=1, max_size=12),
+       picks=st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), min_size=12,
+                      max_size=12),
+       seed=st.integers(0, 2 ** 16))
+def test_property_compiled_scalar_programs_equal_eager_bit_for_bit(ops, picks, seed):
+    eager, pe = scalar_program(ops, picks)
+    fn, pc = scalar_program(ops, picks)
+    compiled = autograd.compile(fn)
+    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):
+        for call in range(5):                   # warm-up, trace, checked replay, replays
+            x = np.array(rng.normal())
+            assert eager(x).data.tobytes() == compiled(x).data.tobytes(), (ops, call)
+            for p, q in zip(pe, pc):
+                assert p.data.tobytes() == q.data.tobytes(), (ops, call)
+                assert p.grad.data.tobytes() == q.grad.data.tobytes(), (ops, call)
+    assert compiled.eager_reason is None, compiled.eager_reason
+    assert "put" in [name for name, *_ in compiled.tape.describe()]     # batches formed
