@@ -215,8 +215,10 @@ def _shifted_backward(g, w, x, x_shape, w_shape, geo, input_grad=True, weight_gr
     if weight_grad:
         xp = grid.buffer("xp", c, x.dtype, halo=True, zero=True)
         cols = grid.tap_buffer("cols", c, x.dtype)
-        gw = np.zeros((groups, f // groups, math.prod(w_shape[1:])), np.result_type(x, g))
-        part = np.empty_like(gw)
+        # accumulated transposed, columns @ g^T: OpenBLAS runs this (C*kh*kw x F) product
+        # 1.4x faster than g @ columns^T (F x C*kh*kw) on these shapes (long K, small output)
+        gw_t = np.zeros((groups, math.prod(w_shape[1:]), f // groups), np.result_type(x, g))
+        part = np.empty_like(gw_t)
     if input_grad:                                     # W^T g reuses the columns' buffer
         dx_type = np.result_type(g, w)
         z = cols if weight_grad and cols.dtype == dx_type else grid.tap_buffer("z", c, dx_type)
@@ -228,7 +230,7 @@ def _shifted_backward(g, w, x, x_shape, w_shape, geo, input_grad=True, weight_gr
         dy_m = dy[:, :m].reshape(groups, f // groups, m)
         if weight_grad:
             cols_m = grid.columns(x, n0, n1, m, xp, cols)
-            gw += np.matmul(dy_m, cols_m.transpose(0, 2, 1), out=part)
+            gw_t += np.matmul(cols_m, dy_m.transpose(0, 2, 1), out=part)
         if input_grad:
             np.matmul(wt, dy_m, out=z[:, :, :m].reshape(groups, -1, m))
             dxp[:, m:] = 0
@@ -236,7 +238,8 @@ def _shifted_backward(g, w, x, x_shape, w_shape, geo, input_grad=True, weight_gr
             for t, o in enumerate(grid.taps[1:], 1):
                 dxp[:, o:o + m] += z[:, t, :m]
             dx[n0:n1] = grid.interior(dxp, m).transpose(1, 0, 2, 3)
-    return dx if input_grad else None, gw.reshape(w_shape) if weight_grad else None
+    gw = gw_t.transpose(0, 2, 1).reshape(w_shape) if weight_grad else None     # a copy
+    return dx if input_grad else None, gw
 
 
 # -- the three kernels as nodes -----------------------------------------------------------
