@@ -40,6 +40,10 @@ Honest limits, detected rather than guessed:
   constants of the trace (the checking replay catches them).
 * Outputs are returned as copies (Tensors without a graph): the buffers behind
   them are overwritten by the next call.
+* When a scalar graph is batched, its 0-d float64 arrays move into one arena
+  array, and the Tensors, modules and containers the trace reached are
+  pointed at their new place. A 0-d ``.data`` array kept elsewhere from
+  before the trace keeps its old values: hold the Tensor instead.
 """
 import functools
 import inspect
