@@ -10,8 +10,10 @@ import json
 import math
 from pathlib import Path
 
-__all__ = ["ROOT", "run_dir", "format_table", "save_json", "first_epoch", "fit_and_print",
-           "cli"]
+from nn.serialization import atomic_write
+
+__all__ = ["ROOT", "run_dir", "format_table", "save_json", "write_text", "first_epoch",
+           "fit_and_print", "cli"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,8 +77,20 @@ def save_json(obj, path):
         if isinstance(v, (list, tuple)):
             return [clean(x) for x in v]
         return v
+    return write_text(path, json.dumps(clean(obj), indent=2) + "\n")
+
+
+def write_text(path, text):
+    """Write ``text`` (UTF-8) to ``path`` atomically (nn.serialization.atomic_write: a
+    reader sees the old file or the whole new one); returns the Path.
+
+    Example:
+        >>> write_text("note.txt", "done")
+        PosixPath('note.txt')
+    """
     path = Path(path)
-    path.write_text(json.dumps(clean(obj), indent=2) + "\n", encoding="utf-8")
+    with atomic_write(path) as f:
+        f.write(text.encode("utf-8"))
     return path
 
 

@@ -36,11 +36,10 @@ import html
 import importlib
 import multiprocessing
 import resource
-import tempfile
 import time
 from pathlib import Path
 
-from ._common import run_dir, save_json
+from ._common import run_dir, save_json, write_text
 from ._verdict import DOES_NOT_HOLD, HOLDS, UNCLEAR, describe
 
 # (module, function), longest first so that two workers finish together; the page keeps
@@ -183,23 +182,7 @@ def write_page(path, claims, seeds, smoke, timing):
             "<title>The lecture's claims, measured</title>"
             f"<style>{STYLE}</style></head><body><h1>The lecture's claims, measured with "
             f"chainrule</h1>{head}{body}</body></html>\n")
-    return _write_atomically(path, page)
-
-
-def _write_atomically(path, text):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)          # mkstemp's file is private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    return write_text(path, page)
 
 
 def _md(text):
@@ -261,7 +244,7 @@ def write_readme(path, results):
     head, marker, rest = text.partition("<!-- runtime -->\n")
     if marker and "\n\n" in rest:               # the old paragraph ends at a blank line
         text = head + marker + runtime + rest[rest.index("\n\n"):]
-    return _write_atomically(path, text)
+    return write_text(path, text)
 
 
 def main(smoke=False, seeds=(0, 1, 2), out_dir=None, jobs=2, only=None):

@@ -74,10 +74,11 @@ def test_property_compiled_steps_equal_eager_steps_bit_for_bit(ops, dtype, seed)
     assert compiled.traces == 1 and len(compiled.tape) > len(ops)
 
 
-def mlp_training(opt_name, dropout=0.0, seed=0):
+def mlp_training(opt_name, dropout=0.0, seed=0, sizes=(5, 16, 3)):
     nn.manual_seed(seed)
-    layers = [nn.Linear(5, 16), nn.Tanh()] + ([nn.Dropout(dropout)] if dropout else []) \
-        + [nn.Linear(16, 3)]
+    n_in, hidden, n_out = sizes
+    layers = [nn.Linear(n_in, hidden), nn.Tanh()] \
+        + ([nn.Dropout(dropout)] if dropout else []) + [nn.Linear(hidden, n_out)]
     model = nn.Sequential(*layers)
     make = {"sgd": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
             "adam": lambda p: optim.Adam(p, lr=0.01), "adamw": lambda p: optim.AdamW(p, lr=0.01),
@@ -216,17 +217,7 @@ def test_a_replay_makes_no_temporary_the_size_of_a_weight():
     # the leaves' gradient copies (a traced array is always a view, so the engine copies it)
     # replay as np.copyto into their buffers, not as a fresh copy copied again
     import tracemalloc
-    nn.manual_seed(0)
-    model = nn.Sequential(nn.Linear(300, 200), nn.ReLU(), nn.Linear(200, 10))
-    opt = optim.SGD(model.parameters(), lr=0.1)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(Tensor(x)), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step, _, _ = mlp_training("sgd", sizes=(300, 200, 10))
     compiled = autograd.compile(step)
     x, y = np.ones((8, 300), dtype=np.float32), np.zeros(8, dtype=np.int64)
     for _ in range(4):

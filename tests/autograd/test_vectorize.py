@@ -97,45 +97,66 @@ def test_fewer_scalars_than_a_group_are_left_alone():
     assert new is entries and len(moved) == 0 and moved.view_of(a) is a
 
 
+def sgd_step(params, loss_of, lr):
+    """micrograd's step over ``params``: zero the grads, loss_of(*xs).backward(), then
+    p.data -= lr * p.grad.data; returns the loss."""
+    def step(*xs):
+        for p in params:
+            p.grad = None
+        loss = loss_of(*xs)
+        loss.backward()
+        with no_grad():
+            for p in params:
+                p.data -= lr * p.grad.data
+        return loss
+    return step
+
+
+def compare_compiled(make, inputs):
+    """Run ``make()``'s step eagerly and a second ``make()``'s step compiled on each tuple of
+    ``inputs`` (warm-up, trace, checked replay, replays); assert the results, parameters and
+    gradients are the same bits; return the compiled function."""
+    (eager, pe), (fn, pc) = make(), make()
+    compiled = autograd.compile(fn)
+    with np.errstate(all="ignore"):
+        for call, xs in enumerate(inputs):
+            assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes(), call
+            for p, q in zip(pe, pc):
+                assert p.data.tobytes() == q.data.tobytes(), call
+                assert p.grad.data.tobytes() == q.grad.data.tobytes(), call
+    return compiled
+
+
+def tape_names(compiled):
+    return [name for name, *_ in compiled.tape.describe()]
+
+
 def micrograd_step(seed, width=8):
     """micrograd's kind of program: a layer of 0-d neurons, hinge loss, p.data -= lr * grad."""
     rng = np.random.default_rng(seed)
     params = [Tensor(rng.uniform(-1, 1), requires_grad=True, dtype="float64")
               for _ in range(3 * width + width + 1)]
+    w, v, c = params[:3 * width], params[3 * width:-1], params[-1]
 
-    def step(*xs):
-        for p in params:
-            p.grad = None
-        w, v, c = params[:3 * width], params[3 * width:-1], params[-1]
-        hidden = [(w[3 * j] * Tensor(xs[0]) + w[3 * j + 1] * Tensor(xs[1]) + w[3 * j + 2]).tanh()
-                  if j % 2 else (w[3 * j] * Tensor(xs[0]) + w[3 * j + 1] * Tensor(xs[1])
-                                 + w[3 * j + 2]).relu() for j in range(width)]
+    def loss_of(x0, x1, label):
+        pre = [w[3 * j] * Tensor(x0) + w[3 * j + 1] * Tensor(x1) + w[3 * j + 2]
+               for j in range(width)]
+        hidden = [z.tanh() if j % 2 else z.relu() for j, z in enumerate(pre)]
         score = c
         for vj, h in zip(v, hidden):
             score = score + vj * h
-        loss = (1.0 - Tensor(xs[2]) * score).relu() + 1e-4 * sum(p * p for p in params)
-        loss.backward()
-        with no_grad():
-            for p in params:
-                p.data -= 0.05 * p.grad.data
-        return loss
-    return step, params
+        return (1.0 - Tensor(label) * score).relu() + 1e-4 * sum(p * p for p in params)
+    return sgd_step(params, loss_of, 0.05), params
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_compiled_scalar_graph_is_batched_and_trains_as_the_eager_one(seed):
-    eager, pe = micrograd_step(seed)
-    fn, pc = micrograd_step(seed)
-    compiled = autograd.compile(fn)
     rng = np.random.default_rng(seed + 10)
-    for _ in range(6):                      # warm-up, trace, checked replay, replays
-        xs = (np.array(rng.normal()), np.array(rng.normal()), np.array(rng.choice([-1.0, 1.0])))
-        assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes()
-        for p, q in zip(pe, pc):
-            assert p.data.tobytes() == q.data.tobytes()
-            assert p.grad.data.tobytes() == q.grad.data.tobytes()
+    inputs = [(np.array(rng.normal()), np.array(rng.normal()), np.array(rng.choice([-1.0, 1.0])))
+              for _ in range(6)]
+    compiled = compare_compiled(lambda: micrograd_step(seed), inputs)
     assert compiled.eager_reason is None
-    names = [name for name, *_ in compiled.tape.describe()]
+    names = tape_names(compiled)
     assert "take" in names and "put" in names          # batches formed
     assert len(names) < 300                            # the unbatched tape has ~600 calls
 
@@ -145,25 +166,13 @@ def test_views_of_moved_scalars_keep_their_shape_and_strides():
     def make():
         ps = [Tensor(i / 10, requires_grad=True, dtype="float64") for i in range(2 * MIN_GROUP)]
 
-        def step(x):
-            for p in ps:
-                p.grad = None
-            s = sum(p * p for p in ps)
-            v = (ps[0].expand((3,)) * Tensor(x)).sum() + ps[1].reshape(1, 1).sum() + s
-            v.backward()
-            with no_grad():
-                for p in ps:
-                    p.data -= 0.1 * p.grad.data
-            return v
-        return step, ps
-    (eager, pe), (fn, pc) = make(), make()
-    compiled = autograd.compile(fn)
-    for call in range(5):
-        x = np.arange(3.0) + call
-        assert eager(x).data.tobytes() == compiled(x).data.tobytes()
-        assert all(p.data.tobytes() == q.data.tobytes() for p, q in zip(pe, pc))
+        def loss_of(x):
+            return ((ps[0].expand((3,)) * Tensor(x)).sum() + ps[1].reshape(1, 1).sum()
+                    + sum(p * p for p in ps))
+        return sgd_step(ps, loss_of, 0.1), ps
+    compiled = compare_compiled(make, [(np.arange(3.0) + call,) for call in range(5)])
     assert compiled.eager_reason is None
-    assert "put" in [name for name, *_ in compiled.tape.describe()]
+    assert "put" in tape_names(compiled)
 
 
 def test_a_failing_batching_pass_leaves_the_unbatched_tape_with_a_warning(monkeypatch):
@@ -172,14 +181,10 @@ def test_a_failing_batching_pass_leaves_the_unbatched_tape_with_a_warning(monkey
     def broken(entries):
         raise ValueError("a bug")
     monkeypatch.setattr(compiled_module, "vectorize", broken)
-    (eager, pe), (fn, pc) = micrograd_step(0), micrograd_step(0)
-    compiled = autograd.compile(fn)
     xs = (np.array(0.3), np.array(-0.2), np.array(1.0))
     with pytest.warns(RuntimeWarning, match="batching the tape's scalar calls failed"):
-        for _ in range(4):
-            assert eager(*xs).data.tobytes() == compiled(*xs).data.tobytes()
-    assert compiled.eager_reason is None and "put" not in [n for n, *_ in
-                                                         compiled.tape.describe()]
+        compiled = compare_compiled(lambda: micrograd_step(0), [xs] * 4)
+    assert compiled.eager_reason is None and "put" not in tape_names(compiled)
 
 
 SCALAR_OPS = {
@@ -205,19 +210,12 @@ def scalar_program(ops, picks):
     """A micrograd-style step over 12 0-d parameters: each op combines two earlier nodes."""
     params = [Tensor(0.1 * i - 0.5, requires_grad=True, dtype="float64") for i in range(12)]
 
-    def step(x):
-        for p in params:
-            p.grad = None
+    def loss_of(x):
         nodes = [p * Tensor(x) for p in params]
         for name, (i, j) in zip(ops, picks):
             nodes.append(SCALAR_OPS[name](nodes[i % len(nodes)], nodes[j % len(nodes)]))
-        loss = sum(nodes[-4:]) + 1e-3 * sum(p * p for p in params)
-        loss.backward()
-        with no_grad():
-            for p in params:
-                p.data -= 0.05 * p.grad.data
-        return loss
-    return step, params
+        return sum(nodes[-4:]) + 1e-3 * sum(p * p for p in params)
+    return sgd_step(params, loss_of, 0.05), params
 
 
 @settings(max_examples=25, deadline=None)
@@ -226,16 +224,8 @@ def scalar_program(ops, picks):
                       max_size=12),
        seed=st.integers(0, 2 ** 16))
 def test_property_compiled_scalar_programs_equal_eager_bit_for_bit(ops, picks, seed):
-    eager, pe = scalar_program(ops, picks)
-    fn, pc = scalar_program(ops, picks)
-    compiled = autograd.compile(fn)
     rng = np.random.default_rng(seed)
-    with np.errstate(all="ignore"):
-        for call in range(5):                   # warm-up, trace, checked replay, replays
-            x = np.array(rng.normal())
-            assert eager(x).data.tobytes() == compiled(x).data.tobytes(), (ops, call)
-            for p, q in zip(pe, pc):
-                assert p.data.tobytes() == q.data.tobytes(), (ops, call)
-                assert p.grad.data.tobytes() == q.grad.data.tobytes(), (ops, call)
+    compiled = compare_compiled(lambda: scalar_program(ops, picks),
+                                [(np.array(rng.normal()),) for _ in range(5)])
     assert compiled.eager_reason is None, compiled.eager_reason
-    assert "put" in [name for name, *_ in compiled.tape.describe()]     # batches formed
+    assert "put" in tape_names(compiled)                                # batches formed
