@@ -3,19 +3,46 @@
 Example:
     >>> out = run_dir("deep_xor", None)              # runs/deep_xor-20240101-120000/
     >>> print(format_table(["a", "b"], [[1, 0.5]]))
+
+Importing this module loads no NumPy (nor nn): a script calls ``as_script`` from it
+before anything else.
 """
 import argparse
 import datetime
 import json
 import math
+import os
+import sys
 from pathlib import Path
 
-from nn.serialization import atomic_write
-
-__all__ = ["ROOT", "run_dir", "format_table", "save_json", "write_text", "first_epoch",
+__all__ = ["ROOT", "as_script", "run_dir", "format_table", "save_json", "write_text", "first_epoch",
            "fit_and_print", "cli"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def as_script(**env):
+    """Prepare a process that runs an example as a script; returns its package, "examples".
+
+    Call it first thing in ``if __name__ == "__main__":``, before NumPy loads: it sets
+    OPENBLAS_NUM_THREADS=1 (threads only slow these small matrices down on a shared
+    machine; OpenBLAS reads it once, when NumPy loads; a value already set is kept, as
+    are those of ``env``, further variables to default) and puts the repository root on
+    sys.path, so that a script run as a file (``python examples/x.py``, whose directory
+    is sys.path[0]: it imports this module as ``_common``) can import the helpers as the
+    package ``examples``. Importing an example as a module calls nothing and sets nothing.
+
+    Example:
+        >>> if __name__ == "__main__":    # in examples/x.py, as a file or with python -m
+        ...     import importlib
+        ...     __package__ = importlib.import_module(
+        ...         ("examples." if __package__ else "") + "_common").as_script()
+    """
+    for name, value in {"OPENBLAS_NUM_THREADS": "1", **env}.items():
+        os.environ.setdefault(name, value)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return "examples"
 
 
 def run_dir(name, out_dir=None):
@@ -88,6 +115,8 @@ def write_text(path, text):
         >>> write_text("note.txt", "done")
         PosixPath('note.txt')
     """
+    from nn.serialization import atomic_write
+
     path = Path(path)
     with atomic_write(path) as f:
         f.write(text.encode("utf-8"))

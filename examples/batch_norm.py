@@ -15,14 +15,10 @@ mode: batch norm uses its running statistics).
 
 Run:  python examples/batch_norm.py [--smoke] [--seeds 3] [--seed 0] [--out DIR]
 """
-import os
-import sys
-
-if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if not __package__:           # run as a file: import the helpers as the package `examples`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = "examples"
+if __name__ == "__main__":    # a script: one BLAS thread before NumPy loads (_common.as_script)
+    import importlib
+    __package__ = importlib.import_module(("examples." if __package__ else "") + "_common"
+                                          ).as_script()
 
 import statistics
 

@@ -19,15 +19,10 @@ Run:  python -m examples.lecture [--smoke] [--seeds 3] [--seed 0] [--jobs 2] [--
       [--only KEY,...]   (experiments by name, e.g. activations.speed)
       [--readme examples/README.md]   (a full run: its claims and time into the README)
 """
-import os
-import sys
-
-if __name__ == "__main__":    # before NumPy loads (the workers inherit it): one BLAS thread
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
-if not __package__:           # run as a file: import the helpers as the package `examples`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = "examples"
+if __name__ == "__main__":    # a script: one BLAS thread before NumPy loads (_common.as_script)
+    import importlib
+    __package__ = importlib.import_module(("examples." if __package__ else "") + "_common"
+                                          ).as_script(MPLBACKEND="Agg")
 
 import argparse
 import base64
@@ -35,6 +30,7 @@ import datetime
 import html
 import importlib
 import multiprocessing
+import os
 import resource
 import time
 from pathlib import Path

@@ -8,19 +8,16 @@ pixels / 255 minus the per-pixel training mean, divided by one scalar std),
 accuracy and the test accuracy per epoch; reaches 94-95% test accuracy (depending on the
 seed) in a few seconds.
 
-The matrices are small: on a busy machine, OPENBLAS_NUM_THREADS=1 makes it
-several times faster (threaded BLAS then spends its time waiting for cores).
+The matrices are small: run as a script it uses one BLAS thread (examples/_common.py:
+as_script), several times faster on a busy machine than threaded BLAS, which then
+spends its time waiting for cores.
 
 Run:  python examples/train_mnist_mlp.py [--epochs 8] [--seed 0]
 """
-import os
-import sys
-
-if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if not __package__:           # run as a file: import the helpers as the package `examples`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = "examples"
+if __name__ == "__main__":    # a script: one BLAS thread before NumPy loads (_common.as_script)
+    import importlib
+    __package__ = importlib.import_module(("examples." if __package__ else "") + "_common"
+                                          ).as_script()
 
 import argparse
 

@@ -73,3 +73,27 @@ def test_scripts_answer_help_as_files(name):
     proc = _run([str(ROOT / "examples" / f"{name}.py"), "--help"])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage:")
+
+
+def test_scripts_set_one_blas_thread_through_one_helper_before_numpy_loads():
+    # the helper's module loads no NumPy, so a script can call it first thing
+    code = ("import os, sys\n"
+            "sys.path.insert(0, 'examples')              # as when a script runs as a file\n"
+            "import _common\n"
+            "assert 'numpy' not in sys.modules and 'nn' not in sys.modules\n"
+            "package = _common.as_script(MPLBACKEND='Agg')\n"
+            "import examples._common\n"
+            "print(package, os.environ['OPENBLAS_NUM_THREADS'], os.environ['MPLBACKEND'])\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENBLAS", "MKL", "OMP", "MPLBACKEND"))}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["examples", "1", "Agg"]
+    kept = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=dict(env, OPENBLAS_NUM_THREADS="3"))
+    assert kept.stdout.split()[1] == "3"                  # a value already set is kept
+    for name in SCRIPTS:
+        text = (ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8")
+        head = text[:text.index("\nimport ")]            # before the script's first import
+        assert ".as_script(" in head and "os.environ" not in text, name
