@@ -19,6 +19,8 @@ Experiments (each over seeds; MNIST-5k under the protocol of examples/_protocol.
   0.9 (Krizhevsky's optimizer), batches of 100: optimizer steps until the training
   accuracy reaches 75 % (the paper's "25 % training error") and 97 %, at each
   activation's best lr of a grid (the paper tuned each network's lr) and at a common lr.
+  The "6x" claim compares the steps to 75 %, the paper's target (the ratio at 97 % is
+  reported beside it).
 - ``dead_units``: the same MLP trained with plain SGD for 5 epochs over a learning-rate
   sweep, ReLU with bias 0 and 0.01, Leaky ReLU and ELU: units dead before the first step
   (never > 0 on any training image) and units that died during training, and units whose
@@ -27,14 +29,10 @@ Experiments (each over seeds; MNIST-5k under the protocol of examples/_protocol.
 
 Run:  python examples/activations.py [--smoke] [--seeds 3] [--seed 0] [--out DIR]
 """
-import os
-import sys
-
-if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if not __package__:           # run as a file: import the helpers as the package `examples`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = "examples"
+if __name__ == "__main__":    # a script: one BLAS thread before NumPy loads (_common.as_script)
+    import importlib
+    __package__ = importlib.import_module(("examples." if __package__ else "") + "_common"
+                                          ).as_script()
 
 import math
 import statistics
@@ -313,8 +311,8 @@ def speed(seeds, smoke=False, out=None):
              f"sigmoid/tanh), SGD momentum 0.9, batches of {cfg['batch']}; steps counted "
              f"until the training accuracy (on the first {CHECKED:,} training images) reaches "
              f"{lo:.0%} and {hi:.0%} (checkpoints 10 % apart); lr grid {cfg['lrs']}, best "
-             f"lr = fewest median steps to {hi:.0%}; budget {budget} steps (not reached = "
-             "the budget in verdicts)")
+             f"lr = fewest median steps to {hi:.0%} (to {lo:.0%} for the 6x claim); budget "
+             f"{budget} steps (not reached = the budget in verdicts)")
     figures = {}
     for a in runs:
         figures[f"{a}: best lr"] = f"{best[a]:g}"
@@ -339,8 +337,16 @@ def speed(seeds, smoke=False, out=None):
                       labels=("sigmoid", "tanh"), unit="steps"), tuned_note, plot),
     ]
     if "relu" in runs and "tanh" in runs:
-        ratio = [t / r if math.isfinite(t) and math.isfinite(r) else math.inf
-                 for t, r in zip(tuned["tanh"][hi], tuned["relu"][hi])]
+        def ratio(target, lr_of):      # tanh / ReLU steps to the target, per seed
+            return [t / r if math.isfinite(t) and math.isfinite(r) else math.inf
+                    for t, r in zip(steps["tanh"][lr_of["tanh"]][target],
+                                    steps["relu"][lr_of["relu"]][target])]
+        # Krizhevsky et al.'s figure is at 25 % training error: each network at the lr
+        # that reaches 75 % fastest (ties: the one best for the higher target)
+        best_lo = {a: min(cfg["lrs"], key=lambda lr: (statistics.median(steps[a][lr][lo]),
+                                                       statistics.median(steps[a][lr][hi]),
+                                                       lr)) for a in ("tanh", "relu")}
+        six, six_hi = ratio(lo, best_lo), ratio(hi, best)
         relu_figs = {k: v for k, v in figures.items() if k.startswith(("tanh", "relu"))}
         claims.append(Claim(
             "relu-faster", TOPIC, "ReLU converges much faster than sigmoid/tanh in practice.",
@@ -355,10 +361,15 @@ def speed(seeds, smoke=False, out=None):
             "relu-6x", TOPIC, "ReLU converges ... e.g. 6x faster than tanh (Krizhevsky et al. "
             "2012: 25 % training error six times faster).", CS231N_L6 + " (ReLU)",
             "examples/activations.py: speed()", setup,
-            {**relu_figs, f"tanh / ReLU steps to {hi:.0%}, per seed": ratio},
-            within(ratio, 6.0, 1.5, log=True, label="tanh / ReLU steps", target_label="6"),
-            "each at its own best lr; 'about 6x' read as within a factor 1.5 of 6 (4x to 9x)",
-            plot))
+            {**relu_figs,
+             **{f"{a}: best lr for {lo:.0%}": f"{best_lo[a]:g}" for a in ("tanh", "relu")},
+             f"tanh / ReLU steps to {lo:.0%} (the claim's target), per seed": six,
+             f"tanh / ReLU steps to {hi:.0%}, per seed": six_hi},
+            within(six, 6.0, 1.5, log=True, label=f"tanh / ReLU steps to {lo:.0%}",
+                   target_label="6"),
+            f"steps to {lo:.0%} training accuracy (the paper's 25 % error), each at its own "
+            f"best lr for that target; 'about 6x' read as within a factor 1.5 of 6 (4x to "
+            f"9x); at {hi:.0%}: {describe(six_hi)}", plot))
     return claims
 
 
@@ -410,6 +421,15 @@ def dead_run(activation, lr, bias, seed, cfg):
 
 def _params(model):
     return sum(p.size for p in model.parameters())
+
+
+def _per_layer(model):
+    """Parameters per layer: {layer index: weights + bias}."""
+    counts = {}
+    for name, p in model.named_parameters():
+        layer = name.split(".")[0]
+        counts[layer] = counts.get(layer, 0) + p.size
+    return counts
 
 
 def dead_units(seeds, smoke=False, out=None):
@@ -507,6 +527,18 @@ def dead_units(seeds, smoke=False, out=None):
 
     maxout, relu = mlp(784, [100, 100], 10, "maxout"), mlp(784, [100, 100], 10, "relu")
     hidden = [_params(m) - 1010 for m in (maxout, relu)]          # without the output layer
+    layers = {name: _per_layer(m) for name, m in (("Maxout", maxout), ("ReLU", relu))}
+    fig = figure(5, 3.4)
+    ax = fig.subplots()
+    for i, (name, counts) in enumerate(layers.items()):
+        x = np.arange(len(counts)) + (i - 0.5) * 0.38
+        bars = ax.bar(x, list(counts.values()), width=0.38, color=COLORS[i], label=name)
+        ax.bar_label(bars, fmt="{:,.0f}", fontsize=7)
+    ax.set_xticks(range(3), ["hidden layer 1", "hidden layer 2", "output layer"], fontsize=8)
+    ax.set_ylabel("parameters (weights + biases)")
+    ax.set_title("784-100-100-10: parameters per layer, counted by the library", fontsize=9)
+    ax.legend(fontsize=7)
+    count_plot = save(fig, out, "maxout_params.png")
     per_unit = [h / 200 for h in hidden]
     ratio = [per_unit[0] / per_unit[1]] * len(seeds)
     params = Claim(
@@ -520,7 +552,7 @@ def dead_units(seeds, smoke=False, out=None):
          "hidden-layer parameters per neuron, Maxout": [per_unit[0]] * len(seeds),
          "... ReLU": [per_unit[1]] * len(seeds), "ratio": ratio},
         within(ratio, 2.0, 0.01, label="ratio per neuron", target_label="2"),
-        "parameters per hidden neuron (the output layer is the same in both)")
+        "parameters per hidden neuron (the output layer is the same in both)", count_plot)
     return [more, bias, leaky, params]
 
 
