@@ -14,20 +14,20 @@ Experiments (each over seeds; MNIST-5k under the protocol of examples/_protocol.
   ``optim.check_initial_loss`` on the 4,000 training images, then the loss plus the L2
   penalty 0.5 lambda ||W||^2 for lambda from 1e-3 to 1e3.
 - ``overfit_small``: the same net on the first 20 training images, full-batch vanilla SGD
-  (lr 0.1), no regularization: steps until 100 % training accuracy, the loss after the
-  budget, and ``optim.check_overfit_small``'s verdict.
+  (lr 0.1), no regularization: steps until 100 % training accuracy (the verdict: every
+  seed must reach it within the budget), the loss after the budget, and
+  ``optim.check_overfit_small``'s verdict. The check stops at the first step with 100 %
+  accuracy *and* a loss at most 10 % of the initial one, so its count ("in 3 steps") is
+  the second figure, not the first ("100 % after 2 steps"); both are counted here from
+  the same trajectory (the check trains a copy of the same model on the same images).
 - ``parameter_count``: the 784-15-10 MLP's parameters counted by the library.
 
 Run:  python examples/sanity_checks.py [--smoke] [--seeds 3] [--seed 0] [--out DIR]
 """
-import os
-import sys
-
-if __name__ == "__main__":    # before NumPy loads: threads only slow these small matrices down
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if not __package__:           # run as a file: import the helpers as the package `examples`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = "examples"
+if __name__ == "__main__":    # a script: one BLAS thread before NumPy loads (_common.as_script)
+    import importlib
+    __package__ = importlib.import_module(("examples." if __package__ else "") + "_common"
+                                          ).as_script()
 
 import math
 
@@ -141,7 +141,9 @@ def overfit_run(seed, cfg):
     """Full-batch vanilla SGD on the first ``n_small`` training images; per-step figures.
 
     Returns ``{"steps_to_100": first step with 100 % training accuracy (inf if never),
-    "losses": per step, "accuracies": per step, "check": check_overfit_small's verdict}``.
+    "steps_to_check": first step with 100 % and a loss <= 10 % of the initial one
+    (check_overfit_small's stopping rule), "losses": per step, "accuracies": per step,
+    "check": check_overfit_small's verdict, "check_steps": the steps it ran}``.
 
     Example:
         >>> overfit_run(0, CONFIGS["full"])["steps_to_100"]
@@ -164,8 +166,10 @@ def overfit_run(seed, cfg):
         loss.backward()
         opt.step()
     steps = next((t for t, a in enumerate(accs) if a == 1.0), math.inf)
-    return {"steps_to_100": steps, "losses": losses, "accuracies": accs,
-            "check": check.verdict}
+    both = next((t for t, (a, v) in enumerate(zip(accs, losses))
+                 if a == 1.0 and v <= 0.1 * losses[0]), math.inf)
+    return {"steps_to_100": steps, "steps_to_check": both, "losses": losses,
+            "accuracies": accs, "check": check.verdict, "check_steps": check.steps}
 
 
 def overfit_small(seeds, smoke=False, out=None):
@@ -205,13 +209,18 @@ def overfit_small(seeds, smoke=False, out=None):
         f"{cfg['lr']} (the lecture's 1e-3 was for unnormalized CIFAR pixels; our inputs are "
         f"standardized), no regularization, {cfg['steps']} steps",
         {"steps to 100 % training accuracy": steps,
+         "steps to 100 % and loss <= 10 % of the initial (check_overfit_small's rule)":
+             [r["steps_to_check"] for r in runs],
+         "steps check_overfit_small ran": [r["check_steps"] for r in runs],
          "initial loss": [r["losses"][0] for r in runs],
          f"loss after {cfg['steps']} steps": final,
          f"training accuracy after {cfg['steps']} steps": [r["accuracies"][-1] for r in runs],
          f"optim.check_overfit_small, seed {seeds[0]}": runs[0]["check"]},
-        verdict(0.05, final, labels=("'very small' (0.05)", f"loss after {cfg['steps']} steps")),
-        "the final loss against 0.05 (2 % of the initial ln 10); every seed must also reach "
-        "100 % training accuracy (figures)", plot)]
+        verdict(cfg["steps"], steps, log=True, labels=("the budget", "steps to 100 %"),
+                unit="steps"),
+        f"steps to 100 % training accuracy against the budget of {cfg['steps']} steps (log "
+        f"scale): a seed that never reaches 100 % makes it unclear (some seeds) or 'does not "
+        f"hold' (all); the loss after the budget is in the figures", plot)]
 
 
 def parameter_count(seeds, smoke=False, out=None):
@@ -227,6 +236,17 @@ def parameter_count(seeds, smoke=False, out=None):
         counts.append(sum(p.size for p in model.parameters()))
         per_layer = {n: p.size for n, p in model.named_parameters()}
     state = sum(int(np.asarray(v).size) for v in model.state_dict().values())
+    fig = figure(5, 3.2)
+    ax = fig.subplots()
+    names = list(per_layer)
+    bars = ax.barh(names, [per_layer[n] for n in names], color=COLORS[0])
+    ax.bar_label(bars, fmt="{:,.0f}", fontsize=8, padding=2)
+    ax.set_xscale("log")
+    ax.set_xlim(1, 1e5)
+    ax.invert_yaxis()
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_title(f"784-15-10 MLP: {counts[-1]:,} parameters, per tensor", fontsize=9)
+    plot = save(fig, out, "parameter_count.png")
     return [Claim(
         "mlp-784-15-10-parameters", TOPIC, "The 784-15-10 network for MNIST has 11,935 "
         "parameters (weights and biases).", "issue 14's list (the lecture's MNIST network; "
@@ -237,7 +257,7 @@ def parameter_count(seeds, smoke=False, out=None):
         {"parameters (library)": counts, "per tensor": str(per_layer),
          "state_dict entries": [state] * len(seeds)},
         within(counts, 11935, 0.5, label="count", target_label="11935"),
-        "the exact count (the same for every seed)")]
+        "the exact count (the same for every seed)", plot)]
 
 
 EXPERIMENTS = [initial_loss, overfit_small, parameter_count]
