@@ -32,7 +32,9 @@ class Tensor:
     """
 
     __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "name", "_hooks",
-                 "_retains_grad", "_output_nr", "__weakref__")
+                 "_retains_grad", "_output_nr", "_view", "_superseded", "__weakref__")
+    # _view (set only on unrecorded views): (base, (index,) or None, op name);
+    # _superseded (set only by a recorded in-place op): this node holds a tensor's old history
     __array_ufunc__ = None        # ndarray <op> Tensor defers to Tensor's reflected operator
     __hash__ = object.__hash__    # == is elementwise, identity hashing stays
 
@@ -308,12 +310,14 @@ class Tensor:
 
     # -- in place (recorded per buffer, so ops that saved any alias notice) --------
 
-    def _inplace(self, opname, fn, other=None):
-        if state.grad_enabled and self.requires_grad:
-            raise RuntimeError(
-                f"{opname}: in-place change of a tensor that requires grad (shape {self.shape} "
-                f"{self.dtype}) while recording. Do it under no_grad() (e.g. an optimizer "
-                "step), or use the out-of-place op.")
+    def _inplace(self, opname, fn, other=None, graph=None, needs_old=False):
+        # fn(array, other_array) writes in place; graph(old, other) -> the new value as a
+        # recorded out-of-place op, used when the change must be differentiated (PyTorch
+        # gives the tensor a new history then; see autograd/inplace.py)
+        if state.grad_enabled and (self.requires_grad
+                                   or isinstance(other, Tensor) and other.requires_grad):
+            from .inplace import rebase         # (inplace.py imports this module)
+            return rebase(self, opname, graph, other, needs_old)
         other = other.data if isinstance(other, Tensor) else other
         try:
             fn(self.data, other)
@@ -338,15 +342,20 @@ class Tensor:
         versions.record_write(self.data)
 
     def add_(self, other, *, alpha=1):
-        """In place ``self += alpha * other`` (under no_grad for tensors that require grad).
+        """In place ``self += alpha * other``; recorded (differentiable) as in PyTorch.
 
         Example:
             >>> Tensor([1.0]).add_(2, alpha=3)
             Tensor([7.], dtype=float32)
+            >>> w = Tensor([1.0, 2.0], requires_grad=True)
+            >>> out = w * 2; out += w; out               # ResNet's out += identity
+            Tensor([3., 6.], dtype=float32, grad_fn=Add)
+            >>> out.sum().backward(); w.grad
+            Tensor([3., 3.], dtype=float32)
         """
-        if alpha != 1:
-            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
-        return self._inplace("add_", lambda a, b: np.add(a, b, out=a, casting="same_kind"), other)
+        return self._inplace(
+            "add_", lambda a, b: np.add(a, _scaled(b, alpha), out=a, casting="same_kind"),
+            other, lambda old, o: old + (o if alpha == 1 else o * alpha))
 
     def sub_(self, other, *, alpha=1):
         """In place ``self -= alpha * other``.
@@ -355,10 +364,9 @@ class Tensor:
             >>> Tensor([1.0]).sub_(2)
             Tensor([-1.], dtype=float32)
         """
-        if alpha != 1:
-            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
-        return self._inplace("sub_", lambda a, b: np.subtract(a, b, out=a, casting="same_kind"),
-                             other)
+        return self._inplace(
+            "sub_", lambda a, b: np.subtract(a, _scaled(b, alpha), out=a, casting="same_kind"),
+            other, lambda old, o: old - (o if alpha == 1 else o * alpha))
 
     def mul_(self, other):
         """In place ``self *= other``.
@@ -368,7 +376,7 @@ class Tensor:
             Tensor([6.], dtype=float32)
         """
         return self._inplace("mul_", lambda a, b: np.multiply(a, b, out=a, casting="same_kind"),
-                             other)
+                             other, lambda old, o: old * o, needs_old=True)
 
     def div_(self, other):
         """In place ``self /= other``.
@@ -378,7 +386,7 @@ class Tensor:
             Tensor([1.5], dtype=float32)
         """
         return self._inplace("div_", lambda a, b: np.divide(a, b, out=a, casting="same_kind"),
-                             other)
+                             other, lambda old, o: old / o, needs_old=True)
 
     def copy_(self, other):
         """Copy ``other``'s values into self (broadcasting), in place.
@@ -387,7 +395,8 @@ class Tensor:
             >>> Tensor([0.0, 0.0]).copy_(Tensor([1.0, 2.0]))
             Tensor([1., 2.], dtype=float32)
         """
-        return self._inplace("copy_", lambda a, b: np.copyto(a, b, casting="same_kind"), other)
+        return self._inplace("copy_", lambda a, b: np.copyto(a, b, casting="same_kind"), other,
+                             _graph("replaced"))
 
     def fill_(self, value):
         """Set every element to ``value``, in place.
@@ -396,7 +405,10 @@ class Tensor:
             >>> Tensor([1.0, 2.0]).fill_(7)
             Tensor([7., 7.], dtype=float32)
         """
-        return self._inplace("fill_", lambda a, b: a.fill(b), value)
+        if isinstance(value, Tensor) and value.ndim:
+            raise ValueError(f"fill_: the value must be a number or a 0-d tensor, got shape "
+                             f"{value.shape} {value.dtype}; use copy_ to copy a tensor")
+        return self._inplace("fill_", lambda a, b: a.fill(b), value, _graph("replaced"))
 
     def zero_(self):
         """Set every element to zero, in place.
@@ -411,7 +423,8 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = index.data if isinstance(index, Tensor) else index
-        self._inplace("__setitem__", lambda a, b: a.__setitem__(index, b), value)
+        self._inplace("__setitem__", lambda a, b: a.__setitem__(index, b), value,
+                      lambda old, v: _graph("setitem")(old, v, index))
 
     # -- Python protocols -----------------------------------------------------------
 
@@ -494,6 +507,16 @@ def tensor_arg(x, op):
 def _short(x):
     text = repr(x)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _scaled(b, alpha):
+    return b if alpha == 1 else np.multiply(b, alpha)
+
+
+def _graph(name):
+    """A recorded form of an in-place op, from autograd/inplace.py (imported on first use)."""
+    from . import inplace
+    return getattr(inplace, name)
 
 
 def _leaf(array):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import versions
 from .function import ReleasedTensor, _describe, _freed_error
 from .mode import state, set_grad_enabled
 from ._tensor import Tensor
@@ -359,6 +360,8 @@ def _call_backward(fn, out, grads, create_graph):
     else on Tensors. Returns one gradient (or None) per input."""
     if fn._freed:
         raise _freed_error(fn)
+    if versions.rebased[0] > fn._saved_at:      # an in-place op was recorded since fn was
+        _check_rebased(fn)
     fn.create_graph = create_graph
     if create_graph or not fn.array_backward:
         grads = tuple(g if g is None or isinstance(g, Tensor) else _leaf(np.asarray(g))
@@ -380,6 +383,21 @@ def _call_backward(fn, out, grads, create_graph):
     if state.anomaly:
         _check_backward(fn, grads[0], in_grads)
     return in_grads
+
+
+def _check_rebased(fn):
+    """Refuse an op whose input got a new history (a recorded in-place op) after it used it:
+    its gradient would flow into the new history instead of the value it read."""
+    for inp in fn.inputs:
+        if isinstance(inp, Tensor) and inp.requires_grad \
+                and not getattr(inp, "_superseded", False) \
+                and versions.rebased_since(inp.data, fn._saved_at):
+            raise RuntimeError(
+                f"{fn.name}.backward: its input ({_describe(inp)}) was modified by an in-place "
+                f"op recorded in the graph (such as h += ..., h[i] = ..., h.mul_(...), or one "
+                f"through a view of h) after {fn.name} used it, so its gradient cannot reach "
+                f"the value {fn.name} read. Clone the tensor before changing it "
+                f"(h = h.clone()), or make the in-place change before using the tensor.")
 
 
 def _fit(g, inp, fn, create_graph):

@@ -74,6 +74,8 @@ class Function:
     create_graph = False     # set by the engine for each backward call
     _freed = False
     _outputs = 1
+    _saved_at = -1           # the write clock when apply recorded it (set per instance)
+    makes_view = False       # True if the output may share input 0's memory ("index": GetItem)
 
     @classmethod
     def apply(cls, *args):
@@ -96,7 +98,7 @@ class Function:
         if type(out) is tuple:
             return _make_outputs(cls, ctx, args, out)
         if type(out) is not np.ndarray:      # (asanyarray: a traced array stays traced)
-            out = out.data if isinstance(out, Tensor) else np.asanyarray(out)
+            out = out.data if isinstance(out, Tensor) else _one_output(cls, out)
         record = False
         if state.grad_enabled:
             for a in args:
@@ -111,12 +113,13 @@ class Function:
         result._output_nr = 0
         if record:
             result.grad_fn = ctx
+            ctx._saved_at = versions.clock[0]    # when it read its inputs (see the engine)
             if state.scope:
                 ctx.scope = state.scope
-            if cls.saves_output:
-                ctx._saved_at = versions.clock[0]
         else:
             result.grad_fn = None
+            if cls.makes_view:
+                _note_view(ctx, args, result)
         if state.anomaly:
             _check_forward(cls, ctx, args, (out,))
         return result
@@ -183,8 +186,8 @@ class Function:
         """The tensors given to save_for_backward (arrays when backward runs on arrays).
 
         Example:
-            >>> x = Tensor([3.0], requires_grad=True)
-            >>> (x * Tensor([2.0])).grad_fn.saved_tensors     # a built-in op: arrays
+            >>> x = Tensor([3.0], requires_grad=True); y = Tensor([2.0], requires_grad=True)
+            >>> (x * y).grad_fn.saved_tensors      # a built-in op: arrays
             [array([3.], dtype=float32), array([2.], dtype=float32)]
         """
         try:
@@ -345,8 +348,11 @@ def _make_outputs(cls, ctx, args, outs):
         r._output_nr = i
         if wants and o.dtype.kind in "fc":
             r.requires_grad, r.grad_fn = True, ctx
+        elif cls.makes_view:
+            _note_view(ctx, args, r)
         results.append(r)
     if wants:
+        ctx._saved_at = versions.clock[0]
         ctx._outputs = len(arrays)
         ctx._output_meta = [(o.shape, o.dtype) for o in arrays]
         if state.scope:
@@ -354,6 +360,25 @@ def _make_outputs(cls, ctx, args, outs):
     if state.anomaly:
         _check_forward(cls, ctx, args, arrays)
     return tuple(results)
+
+
+def _note_view(ctx, args, out):
+    """An unrecorded view (its input outside the graph): remember whose memory it shows, so
+    a later recorded in-place op on that memory can give it a history or refuse."""
+    base = args[0] if args else None
+    if isinstance(base, Tensor) and versions.buffer_of(out.data) is versions.buffer_of(base.data):
+        index = (ctx.index,) if ctx.makes_view == "index" else None     # (index,): a box
+        out._view = (base, index, ctx.name)
+        versions.note_view(out)
+
+
+def _one_output(cls, out):
+    if isinstance(out, list):   # PyTorch treats only a tuple as several outputs
+        raise TypeError(
+            f"{cls.__name__}.forward returned a list of {len(out)} items; return a tuple "
+            "for several outputs (one Tensor each, as PyTorch: only a tuple means several "
+            "outputs), or one array (np.stack(...) or np.array(...)) for one output")
+    return np.asanyarray(out)
 
 
 def _plain(array):

@@ -12,8 +12,8 @@ from .ops.softmax import softmax, log_softmax
 from . import casting, factories, inplace, random
 
 OPERATORS = {
-    "__add__": elementwise.add,      "__radd__": elementwise.radd,
-    "__sub__": elementwise.sub,      "__rsub__": elementwise.rsub,
+    "__add__": elementwise._add,     "__radd__": elementwise.radd,
+    "__sub__": elementwise._sub,     "__rsub__": elementwise.rsub,
     "__mul__": elementwise.mul,      "__rmul__": elementwise.rmul,
     "__truediv__": elementwise.div,  "__rtruediv__": elementwise.rdiv,
     "__pow__": elementwise.pow,      "__rpow__": elementwise.rpow,
@@ -93,7 +93,7 @@ METHODS = {
     # random draws with this tensor's probabilities (autograd/random.py)
     "bernoulli": random.bernoulli, "multinomial": random.multinomial,
     # in place, under the in-place rules of Tensor._inplace (autograd/inplace.py)
-    "exp_": inplace.exp_, "clamp_": inplace.clamp_, "clip_": inplace.clip_,
+    "exp_": inplace.exp_, "relu_": inplace.relu_, "clamp_": inplace.clamp_, "clip_": inplace.clip_,
     "masked_fill_": inplace.masked_fill_, "normal_": inplace.normal_,
     "uniform_": inplace.uniform_,
 }

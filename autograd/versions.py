@@ -19,11 +19,14 @@ import weakref
 
 import numpy as np
 
-__all__ = ["clock", "buffer_of", "record_write", "version", "written_since"]
+__all__ = ["clock", "buffer_of", "record_write", "version", "written_since", "rebased",
+           "record_rebase", "rebased_since", "note_view", "live_views"]
 
 clock = [0]        # counts every recorded in-place write, in this process
+rebased = [0]      # the clock at the latest recorded in-place op (one that gave a new history)
 
-# id(buffer) -> [writes, clock at the last write, weakref that drops the entry]
+# id(buffer) -> [writes, clock at the last write, weakref that drops the entry,
+#                clock at the last recorded in-place op, weakrefs to unrecorded views]
 _buffers = {}
 
 
@@ -47,16 +50,20 @@ def record_write(array):
         >>> a = np.zeros(3); record_write(a); version(a)
         1
     """
-    buffer = buffer_of(array)
+    entry = _entry(array)
     clock[0] += 1
+    entry[0] += 1
+    entry[1] = clock[0]
+
+
+def _entry(array):
+    buffer = buffer_of(array)
     key = id(buffer)
     entry = _buffers.get(key)
     if entry is None:
         ref = weakref.ref(buffer, lambda _, key=key: _buffers.pop(key, None))
-        _buffers[key] = [1, clock[0], ref]
-    else:
-        entry[0] += 1
-        entry[1] = clock[0]
+        entry = _buffers[key] = [0, 0, ref, 0, None]
+    return entry
 
 
 def version(array):
@@ -81,3 +88,65 @@ def written_since(array, when):
         return False
     entry = _buffers.get(id(buffer_of(array)))
     return entry is not None and entry[1] > when
+
+
+def record_rebase(array):
+    """Note a recorded in-place op on ``array``'s buffer: a write that gave it a new history.
+
+    Ops recorded before it that took a tensor of this memory as input would route their
+    gradient into the new history; the engine refuses them (see ``rebased_since``).
+
+    Example:
+        >>> a = np.zeros(3); t = clock[0]; record_rebase(a[1:])
+        >>> rebased_since(a, t), version(a)
+        (True, 1)
+    """
+    record_write(array)
+    entry = _entry(array)
+    entry[3] = rebased[0] = clock[0]
+
+
+def rebased_since(array, when):
+    """True if a recorded in-place op wrote ``array``'s buffer after clock value ``when``.
+
+    Example:
+        >>> rebased_since(np.zeros(3), 0)
+        False
+    """
+    if rebased[0] <= when:
+        return False
+    entry = _buffers.get(id(buffer_of(array)))
+    return entry is not None and entry[3] > when
+
+
+def note_view(tensor):
+    """Remember an unrecorded view (a Tensor sharing another one's memory, outside the graph).
+
+    A recorded in-place op on that memory refuses while such a view lives: the view's
+    values change but it would carry no gradient (see ``live_views``).
+
+    Example:
+        >>> class T: data = np.zeros(4)[1:]
+        >>> v = T(); note_view(v); live_views(v.data) == [v]
+        True
+    """
+    entry = _entry(tensor.data)
+    views = entry[4]
+    if views is None:
+        views = entry[4] = []
+    elif len(views) >= 8:
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(tensor))
+
+
+def live_views(array):
+    """The unrecorded views of ``array``'s buffer that are still alive (see ``note_view``).
+
+    Example:
+        >>> live_views(np.zeros(2))
+        []
+    """
+    entry = _buffers.get(id(buffer_of(array)))
+    if entry is None or not entry[4]:
+        return []
+    return [t for t in (r() for r in entry[4]) if t is not None]

@@ -45,7 +45,10 @@ class _Binary(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         if cls.saves:
-            ctx.save_for_backward(a, b)
+            # Mul, Div: a is needed only for b's gradient (PyTorch saves it only then, so
+            # `d += d * 2` is no in-place error there)
+            ctx.save_for_backward(a if cls.saves is True or isinstance(b, Tensor)
+                                  and b.requires_grad else None, b)
         try:
             return cls.ufunc(a.data if isinstance(a, Tensor) else a,
                              b.data if isinstance(b, Tensor) else b)
@@ -71,7 +74,7 @@ class Sub(_Binary):
 
 class Mul(_Binary):
     ufunc = np.multiply
-    saves = True
+    saves = "a for b"
 
     @staticmethod
     def backward(ctx, g):
@@ -82,7 +85,7 @@ class Mul(_Binary):
 
 class Div(_Binary):
     ufunc = np.divide
-    saves = True
+    saves = "a for b"
 
     @staticmethod
     def backward(ctx, g):
@@ -449,24 +452,43 @@ def operand(x, op):
 
 # The arithmetic operators, as functions (autograd/methods.py installs them on Tensor).
 
-def add(a, b):
-    """``a + b`` with broadcasting (``torch.add``).
+def add(a, b, *, alpha=1):
+    """``a + alpha * b`` with broadcasting (``torch.add``; ``alpha`` as PyTorch's).
 
     Example:
         >>> add(Tensor([1.0, 2.0]), 1)
         Tensor([2., 3.], dtype=float32)
+        >>> add(Tensor([1.0, 2.0]), Tensor([1.0, 1.0]), alpha=2)
+        Tensor([3., 4.], dtype=float32)
     """
-    return Add.apply(_first(a, "add"), operand(b, "add"))
+    return Add.apply(_first(a, "add"), _scaled(b, alpha, "add"))
 
 
-def sub(a, b):
-    """``a - b`` with broadcasting (``torch.sub``).
+def sub(a, b, *, alpha=1):
+    """``a - alpha * b`` with broadcasting (``torch.sub``; ``alpha`` as PyTorch's).
 
     Example:
         >>> sub(Tensor([1.0, 2.0]), 1)
         Tensor([0., 1.], dtype=float32)
+        >>> sub(Tensor([1.0, 2.0]), 1, alpha=0.5)
+        Tensor([0.5, 1.5], dtype=float32)
     """
-    return Sub.apply(_first(a, "sub"), operand(b, "sub"))
+    return Sub.apply(_first(a, "sub"), _scaled(b, alpha, "sub"))
+
+
+def _scaled(b, alpha, op):
+    b = operand(b, op)
+    if alpha == 1:
+        return b
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
+        raise TypeError(f"{op}: alpha must be a number, got {type(alpha).__name__} "
+                        f"({alpha!r})")
+    return Mul.apply(b, alpha) if isinstance(b, Tensor) else b * alpha
+
+
+# the operators: no alpha, nothing to check (a + b is on the hot path)
+def _add(a, b): return Add.apply(_first(a, "add"), operand(b, "add"))
+def _sub(a, b): return Sub.apply(_first(a, "sub"), operand(b, "sub"))
 
 
 def mul(a, b):

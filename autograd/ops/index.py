@@ -26,7 +26,11 @@ __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill"]
 
 
 def _index_array(op, index):
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    try:
+        idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    except ValueError as e:
+        raise TypeError(f"{op}: index must be an integer tensor, got a ragged "
+                        f"{type(index).__name__} ({e})") from None
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got shape {idx.shape} "
                         f"{idx.dtype}; convert it with .long()")

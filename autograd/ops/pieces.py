@@ -28,6 +28,7 @@ class Narrow(GetItem):
 class Split(Function):
     """Pieces of the given sizes along a dim; backward concatenates their gradients."""
     array_backward = True
+    makes_view = True
 
     @staticmethod
     def forward(ctx, x, dim, sizes):
@@ -43,6 +44,7 @@ class Split(Function):
 class Unbind(Function):
     """Every slice along a dim, with that dim removed; backward stacks their gradients."""
     array_backward = True
+    makes_view = True
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -7,7 +7,7 @@ gradient back the same way.
 import numpy as np
 
 from ..function import Function
-from .._tensor import Tensor, tensor_arg
+from .._tensor import Tensor, tensor_arg, _short
 from .. import function as generic
 from . import args
 
@@ -17,6 +17,7 @@ __all__ = ["reshape", "transpose", "swapaxes", "permute", "flatten", "squeeze", 
 
 class Reshape(Function):
     array_backward = True
+    makes_view = True     # its output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -37,6 +38,7 @@ class Reshape(Function):
 
 class Permute(Function):
     array_backward = True
+    makes_view = True     # its output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -55,6 +57,7 @@ class Permute(Function):
 
 class Expand(Function):
     array_backward = True
+    makes_view = True     # its output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -75,12 +78,16 @@ class Expand(Function):
 
 class GetItem(Function):
     array_backward = True
+    makes_view = "index"  # a basic index gives a view: ctx.index says of which elements
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
         try:
-            return x.data[index]
+            out = x.data[index]
+            if type(out) is not np.ndarray and _is_basic(index) and index is not Ellipsis:
+                out = x.data[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+            return out                # a 0-d view, as PyTorch's x[0] (NumPy gives a copy)
         except (IndexError, TypeError, ValueError) as e:
             raise IndexError(f"getitem: index {_show(index)} is invalid for shape {x.shape} "
                              f"{x.dtype}: {e}") from None
@@ -109,6 +116,31 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.index], None, None
+
+
+class SetItem(Function):
+    """``x`` with ``x[index] = value``, out of place: the node a recorded ``x[index] = v``
+    (or an in-place op through a view) gives ``x``."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        out = x.data.copy()
+        try:
+            out[index] = generic.data_of(value)
+        except (IndexError, TypeError, ValueError) as e:
+            raise type(e)(f"__setitem__: cannot set {_show(index)} of shape {x.shape} "
+                          f"{x.dtype} to a value of shape {np.shape(generic.data_of(value))}: "
+                          f"{e}") from None
+        ctx.keep = np.ones(x.shape, dtype=bool)
+        ctx.keep[index] = False
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_value, _ = ctx.needs_input_grad
+        return (g * ctx.keep if need_x else None), (g[ctx.index] if need_value else None), None
 
 
 def _is_basic(index):
@@ -334,7 +366,11 @@ def _index_part(i):
     if isinstance(i, Tensor):
         i = i.data
     if isinstance(i, list):
-        i = np.asarray(i)
+        try:
+            i = np.asarray(i)
+        except ValueError as e:
+            raise IndexError(f"getitem: the index list {_short(i)} is not a rectangular list "
+                             f"of integers or bools ({e})") from None
     if isinstance(i, np.ndarray):
         if i.dtype.kind not in "biu":
             raise IndexError(f"getitem: index arrays must be integers or bools, got "

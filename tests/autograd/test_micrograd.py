@@ -83,9 +83,16 @@ def test_more_ops_matches_torch():
     assert abs(bmg.grad.item() - bpt.grad.item()) < tol
 
 
-def test_micrograd_style_augmented_assignment_is_refused_while_recording():
-    # The one place the scalar graph differs from micrograd's spelling: ``c += ...``
-    # would silently rebind in micrograd but is an in-place op here.
-    c = scalar(1.0) * 2
-    with pytest.raises(RuntimeError, match="add_"):
-        c += c + 1
+def test_micrograd_style_augmented_assignment_is_recorded_as_pytorch_does():
+    # micrograd's ``c += c + 1`` rebinds c; here it is an in-place op on c, recorded in the
+    # graph as PyTorch records it, so value and gradient are the same as micrograd's
+    a, b = scalar(-4.0), scalar(2.0)
+    c = a + b
+    c += c + 1                                     # c = 2(a + b) + 1
+    d = a * b + b ** 3
+    d += d * 2 + (b + a).relu()                    # d = 3(ab + b^3) + relu(a + b)
+    g = c * d
+    g.backward()
+    assert g.item() == (2 * (-2) + 1) * (3 * (-8 + 8) + 0)
+    assert a.grad.item() == 2 * d.item() + c.item() * 3 * 2      # dg/da
+    assert b.grad.item() == 2 * d.item() + c.item() * (3 * (-4 + 3 * 4))

@@ -119,8 +119,7 @@ def _saving_graph(draw):
             h = h.reshape(3, 2).reshape(2, 3)    # views, saves nothing
         else:
             if kind == "exp":
-                saved.append(h)
-                h = h * 0.1                      # keeps a chain of exps finite
+                h = h * 0.1                      # keeps a chain of exps finite (saves 0.1)
             h = getattr(h, kind)()
             saved.append(h)                      # saves its own output
     if not saved:
