@@ -52,6 +52,21 @@ def claim(lecture, key):
     return found[0]
 
 
+def recomputed(c, larger, smaller, **kwargs):
+    """The claim's verdict recomputed from two of its own figures (labels' starts)."""
+    from examples._verdict import verdict
+    return verdict(fig(c, larger), fig(c, smaller), **kwargs)
+
+
+def assert_verdict_from_figures(c, larger, smaller, **kwargs):
+    """The verdict compares exactly the figures the claim reports: same status, effect, noise."""
+    v, r = c["verdict"], recomputed(c, larger, smaller, **kwargs)
+    assert v["status"] == r.status, (c["key"], v, r)
+    for mine, theirs in ((v["effect"], r.effect), (v["noise"], r.noise)):
+        assert mine == pytest.approx(theirs, abs=1e-12) if mine is not None \
+            else not math.isfinite(theirs), (c["key"], v, r)
+
+
 def fig(c, start):
     """The per-seed values of the one figure whose label starts with ``start`` (None -> inf)."""
     found = [v for k, v in c["figures"].items() if k.startswith(start)]
@@ -93,13 +108,15 @@ def test_one_self_contained_page_with_a_row_per_claim(lecture):
     page.feed((out / "lecture.html").read_text(encoding="utf-8"))
     assert page.rows == keys                                  # the page's order is the JSON's
     assert page.external == []
-    assert page.images == sum(1 for c in results["claims"] if c["plot"]) >= 35
+    assert all(c["plot"] for c in results["claims"]), [c["key"] for c in results["claims"]
+                                                       if not c["plot"]]
+    assert page.images == len(keys)                            # a plot for every claim
     assert page.statuses[-len(keys):] == [c["verdict"]["status"] for c in results["claims"]]
     assert set(page.statuses) <= set(STATUSES)
     for c in results["claims"]:
         assert c["words"] and c["source"] and c["setup"] and c["experiment"].startswith(
             "examples/"), c["key"]
-        assert (out / Path(c["plot"]).name).is_file() if c["plot"] else True
+        assert (out / Path(c["plot"]).name).is_file(), c["key"]
     timing = results["timing"]
     assert timing["wall"] > 0 and timing["cpu"] > 0 and timing["jobs"] == 2
     assert len(timing["experiments"]) == 15
@@ -192,9 +209,25 @@ def test_sigmoid_trains_slower_than_tanh_and_relu_is_not_6x_faster_than_tanh(lec
     assert all(s > 1.2 * t for s, t in zip(sig, tanh))
     assert tanh_claim["verdict"]["status"] == "holds"
     six = claim(lecture, "relu-6x")
-    # tanh / ReLU steps, per seed: 0.52-1.2, nowhere near 6
-    assert all(r < 3 for r in fig(six, "tanh / ReLU steps"))
-    assert six["verdict"]["status"] == "does not hold"
+    # the claim's target is 75 % (Krizhevsky et al.'s 25 % training error): tanh / ReLU
+    # steps to 75 % per seed 0.71-1.0, nowhere near 6 (at 90 %: 0.52-1.2). (Smoke size has
+    # one lr, so the best lr for 75 % is the figures' best lr.)
+    t75, r75 = fig(six, "tanh: steps to 75% (best lr)"), fig(six, "relu: steps to 75% (best lr)")
+    assert fig(six, "tanh / ReLU steps to 75%") == pytest.approx([t / r for t, r in zip(t75, r75)])
+    assert all(r < 3 for r in fig(six, "tanh / ReLU steps to 75%"))
+    assert six["verdict"]["text"].startswith("does not hold: tanh / ReLU steps to 75% ")
+
+
+def test_relu_is_not_much_faster_than_tanh_at_smoke_size(lecture):
+    c = claim(lecture, "relu-faster")
+    # steps to 90 % at each one's best lr: tanh 22-28, ReLU 20-46; ReLU is not faster on
+    # every seed (tanh / ReLU 0.52-1.2), so no direction is asserted: the verdict ("unclear"
+    # on every run) must be the rule applied to these two figures
+    tanh, relu = fig(c, "tanh: steps to 90% (best lr)"), fig(c, "relu: steps to 90% (best lr)")
+    assert all(math.isfinite(v) for v in tanh + relu)             # all reach 90 % in budget
+    assert all(t < 1.5 * r for t, r in zip(tanh, relu))           # ReLU never much faster
+    assert_verdict_from_figures(c, "tanh: steps to 90% (best lr)",
+                                "relu: steps to 90% (best lr)", log=True, budget=400)
 
 
 def test_dead_relus_died_during_training_at_the_high_lr(lecture):
@@ -206,8 +239,16 @@ def test_dead_relus_died_during_training_at_the_high_lr(lecture):
     assert all(v > 0.1 for v in fig(c, "ReLU, bias 0, lr 1: died during training"))
     assert c["verdict"]["status"] == "holds"
     bias = claim(lecture, "dead-relu-bias")
-    # bias 0.01 vs 0 at lr 1: 0.27-0.43 vs 0.23-0.42 died: within the noise
-    assert bias["verdict"]["status"] in STATUSES
+    # a bias of 0.01 keeps every unit active at the start, as bias 0 does here (He init on
+    # standardized pixels: no unit is dead before training either way), and it does not stop
+    # units dying at lr 1: 0.14-0.44 died (bias 0: 0.22-0.47); none at lr 0.1. Which dies
+    # more is within the noise (the verdict: unclear on every run)
+    for b in ("0", "0.01"):
+        assert fig(bias, f"ReLU, bias {b}, lr 1: dead before training") == [0.0] * 3
+        assert fig(bias, f"ReLU, bias {b}, lr 0.1: died during training") == [0.0] * 3
+    assert all(v > 0.1 for v in fig(bias, "ReLU, bias 0.01, lr 1: died during training"))
+    # the verdict compares the units dead after training, here the ones that died
+    assert_verdict_from_figures(bias, "ReLU, bias 0, lr 1: died", "ReLU, bias 0.01, lr 1: died")
 
 
 def test_leaky_relu_units_keep_a_gradient_where_relus_die(lecture):
@@ -263,6 +304,21 @@ def test_batch_norm_trains_from_a_bad_initialization(lecture):
         assert all(b > w + 0.1 for b, w in zip(with_bn, without)), init
 
 
+def test_batch_norm_trains_at_the_high_lr_from_every_initialization(lecture):
+    c = claim(lecture, "bn-high-lr")
+    # lr 1, 1 epoch: with BN std 1 0.73-0.79, std 0.01 0.36-0.65, default 0.58-0.79;
+    # without BN 0.22-0.37, 0.10 (chance), 0.44-0.74 (per seed BN wins by >= 0.37 and 0.26
+    # with the bad inits). With the default init both train at smoke size (the verdict's
+    # comparison: unclear or holds here, holds at full size), so the test asserts the bad
+    # initializations' margin and that the verdict is the rule on its figures
+    for init in ("std 1", "std 0.01", "default"):
+        assert all(v > 0.3 for v in fig(c, f"BN, {init}, lr 1")), init
+    for init in ("std 1", "std 0.01"):
+        with_bn, without = fig(c, f"BN, {init}, lr 1"), fig(c, f"no BN, {init}, lr 1")
+        assert all(b > w + 0.2 for b, w in zip(with_bn, without)), init
+    assert_verdict_from_figures(c, "BN, default, lr 1", "no BN, default, lr 1")
+
+
 # -- sanity checks ------------------------------------------------------------------------------
 
 def test_the_initial_loss_is_ln_10_and_regularization_raises_it(lecture):
@@ -278,11 +334,19 @@ def test_the_initial_loss_is_ln_10_and_regularization_raises_it(lecture):
 
 def test_a_small_sample_is_overfit(lecture):
     c = claim(lecture, "overfit-small-sample")
-    # 20 images: 100 % after 2 steps on every seed; loss after 100 steps 0.0038-0.0042
-    assert all(v <= 10 for v in fig(c, "steps to 100 %"))
+    # 20 images: 100 % after 2-3 steps on every seed; loss after 100 steps 0.0037-0.0042
+    steps = fig(c, "steps to 100 % training accuracy")
+    assert all(v <= 10 for v in steps) and c["verdict"]["status"] == "holds"
+    assert c["verdict"]["text"].startswith("holds: the budget 100 vs steps to 100 % ")
     assert all(v < 0.05 for v in fig(c, "loss after"))
     assert fig(c, "training accuracy after") == [1.0] * 3
-    assert fig(c, "optim.check_overfit_small").startswith("ok:")
+    # check_overfit_small also waits for a loss <= 10 % of the initial one (3-5 steps): its
+    # count is that figure's, from the same trajectory (a copy of the same model)
+    check_steps = fig(c, "steps check_overfit_small ran")
+    assert fig(c, "steps to 100 % and loss <= 10 %") == check_steps
+    assert all(b >= a for a, b in zip(steps, check_steps))
+    text = fig(c, "optim.check_overfit_small")
+    assert text.startswith("ok:") and text.endswith(f"in {check_steps[0]} steps")
 
 
 def test_the_784_15_10_mlp_has_11935_parameters(lecture):
@@ -305,6 +369,43 @@ def test_sgd_jitters_on_the_ill_conditioned_quadratic_and_momentum_is_faster(lec
     assert m["verdict"]["status"] == "holds"
 
 
+def test_adagrad_scales_the_axes_of_the_quadratic_not_a_rotated_one(lecture):
+    c = claim(lecture, "adagrad-axes")
+    # float64, two-element arrays (no BLAS): the same on every machine. SGD's update is
+    # rotation-invariant: the same steps on both surfaces (133-146). Adagrad's per-coordinate
+    # scaling fits the axes: it reaches f < 1e-3 on the axis-aligned surface (117-291 at
+    # smoke size's coarse lr grid; 23-32 at full size) and never within the 300 steps on the
+    # rotated one. The verdict (unclear at smoke size) is the rule on the best-lr figures
+    assert fig(c, "SGD: steps, rotated, best lr") == fig(c, "SGD: steps, best lr")
+    assert all(math.isfinite(v) for v in fig(c, "Adagrad: steps, best lr"))
+    assert fig(c, "Adagrad: steps, rotated, best lr") == [math.inf] * 3
+    assert_verdict_from_figures(c, "SGD: steps, best lr", "Adagrad: steps, best lr", log=True,
+                                budget=300)
+
+
+def test_momentum_nesterov_and_adam_on_mnist(lecture):
+    m = claim(lecture, "momentum-mnist")
+    # steps to 90 %, budget 200. At the common lr 0.01 SGD never gets there, Momentum takes
+    # 50-66 steps; at each one's best lr SGD 33-55 vs Momentum 26-36 (per seed SGD is
+    # never faster, but the spread is as large as the effect: the verdict is the rule on them)
+    assert fig(m, "SGD: steps, lr 0.01") == [math.inf] * 3
+    assert all(math.isfinite(v) for v in fig(m, "Momentum: steps, lr 0.01"))
+    assert_verdict_from_figures(m, "SGD: steps, best lr", "Momentum: steps, best lr",
+                                log=True, budget=200)
+    n = claim(lecture, "nesterov-vs-momentum")
+    # both at lr 0.03 (best) and 0.01 from the same start: Nesterov 22-33 vs Momentum
+    # 26-36, and 46-60 vs 50-66; never slower on a seed, faster by less than the spread
+    for lr in ("best lr", "lr 0.01"):
+        assert all(a <= b for a, b in zip(fig(n, f"Nesterov: steps, {lr}"),
+                                          fig(n, f"Momentum: steps, {lr}"))), lr
+    assert_verdict_from_figures(n, "Momentum: steps, best lr", "Nesterov: steps, best lr",
+                                log=True, budget=200)
+    a = claim(lecture, "adam-default")
+    # Adam at its default 1e-3 takes 3.9-5.5 x the steps of the fastest tuned optimizer
+    ratio = fig(a, "Adam at 1e-3 /")
+    assert all(r > 2.5 for r in ratio) and a["verdict"]["status"] == "does not hold"
+
+
 def test_adagrad_step_decays_and_rmsprop_does_not(lecture):
     c = claim(lecture, "adagrad-step-decays")
     first, last = fig(c, "Adagrad: after epoch 1"), fig(c, "Adagrad: after epoch 3")
@@ -322,10 +423,11 @@ def test_decaying_a_high_lr_ends_at_a_lower_training_loss(lecture):
     c = claim(lecture, "lr-decay")
     const = fig(c, "constant, 8 epochs: training loss")
     assert len(const) == 7                          # cheap: seven seeds
-    # final training loss, 8 epochs at base lr 0.15: constant 0.15-0.87, step 0.008-0.03,
-    # 1/t 0.004-0.02 (the lowest constant run above the highest decayed one, by >= 3x)
+    # MNIST-5k, final training loss after 8 epochs at base lr 0.1: constant 0.49-2.4, step
+    # 0.026-0.040, 1/t 0.013-0.019 (within a run, the lowest constant run above the highest
+    # decayed one by >= 12x)
     for name in ("step", "inverse_time"):
-        assert min(const) > 3 * max(fig(c, f"{name}, 8 epochs: training loss")), name
+        assert min(const) > 5 * max(fig(c, f"{name}, 8 epochs: training loss")), name
     assert c["verdict"]["status"] == "holds"
 
 
@@ -341,16 +443,49 @@ def test_a_small_training_set_is_overfit_and_l1_gives_sparse_weights(lecture):
     assert all(a > 3 * b for a, b in zip(l1, others)) and s["verdict"]["status"] == "holds"
 
 
-def test_random_search_beats_the_grids_on_the_cheap_objective(lecture):
-    for key, grid in (("random-vs-endpoint-grid", "endpoint grid"),
-                      ("random-vs-centred-grid", "centred grid")):
+def test_each_regularizer_is_judged_on_its_own_gap(lecture):
+    # At smoke size (300 training images, 12 epochs) no regularizer's gap is robustly
+    # smaller than none's (gaps: none 0.15-0.21, dropout 0.15-0.21, L2 0.15-0.20, L1
+    # 0.15-0.20, early stopping 0.15-0.21; every verdict unclear); the direction is left to
+    # the full run. What is structural: the runs fit their training set (none: 1.0; the
+    # regularized ones 0.99-1.0), each gap is training - validation accuracy, and
+    # each verdict is the rule on the two gaps it prints
+    none = claim(lecture, "reg-dropout")
+    for key in ("reg-dropout", "reg-l2", "reg-l1", "reg-early-stopping"):
         c = claim(lecture, key)
-        assert fig(c, f"{grid}: distinct lr values tried") == "3"
-        assert fig(c, "random: distinct lr values tried") == "9"
+        method = next(k for k in c["figures"] if not k.startswith("none")).split(":")[0]
+        for tag in ("none", method):
+            train, val = fig(c, f"{tag}: training accuracy"), fig(c, f"{tag}: validation acc")
+            assert all(t > 0.95 for t in train) and (tag != "none" or train == [1.0] * 3)
+            assert fig(c, f"{tag}: gap") == pytest.approx([t - v for t, v in zip(train, val)])
+        assert_verdict_from_figures(c, "none: gap", f"{method}: gap")
+        assert fig(c, "none: gap") == fig(none, "none: gap")      # one baseline for all
+    # early stopping follows the unregularized run's trajectory (same start and batches) and
+    # keeps its best epoch: never a lower validation accuracy than the full run's last epoch
+    es = claim(lecture, "reg-early-stopping")
+    assert all(e >= n for e, n in zip(fig(es, "early_stopping: validation accuracy"),
+                                       fig(es, "none: validation accuracy")))
+    assert all(1 <= e <= 12 for e in fig(es, "early_stopping: epochs trained"))
+
+
+def test_random_search_beats_both_grids_on_the_cheap_objective(lecture):
+    endpoint, centred = (claim(lecture, k) for k in ("random-vs-endpoint-grid",
+                                                      "random-vs-centred-grid"))
+    for c, grid in ((endpoint, "endpoint grid"), (centred, "centred grid")):
+        assert fig(c, f"{grid}: distinct lr values tried") == "4"           # 4 x 4 = 16
+        assert fig(c, "random: distinct lr values tried") == "16"
         # plain Python arithmetic and random draws (no BLAS: the same on every machine):
-        # regret averaged over the 21 bump positions, random 0.18-0.41 per search seed over
-        # seeds 0-11, endpoint grid 0.60, centred grid 0.48
+        # regret averaged over the 21 bump positions, random 0.097-0.211 per search seed
+        # over seeds 0-11, endpoint grid 0.433, centred grid 0.350
         regret = fig(c, f"cheap objective, {grid}")
         assert len(set(regret)) == 1                       # a grid does not depend on the seed
-        margin = 0.1 if grid == "endpoint grid" else 0.03
-        assert max(fig(c, "cheap objective, random")) < regret[0] - margin
+        assert max(fig(c, "cheap objective, random")) < regret[0] - 0.1
+        assert_verdict_from_figures(c, "real model, random", f"real model, {grid}")
+    # the grids share no lr value, so on the real model they are two comparisons, not one:
+    # their best validation accuracies differ (smoke size, per seed: endpoint 0.870-0.897,
+    # centred 0.877-0.898, random 0.862-0.897; the verdicts: unclear)
+    setup = endpoint["setup"]
+    lrs = [set(re.search(rf"{g} grid lr \[([^\]]*)\]", setup).group(1).split(", "))
+           for g in ("endpoint", "centred")]
+    assert len(lrs[0]) == len(lrs[1]) == 4 and not lrs[0] & lrs[1]
+    assert fig(endpoint, "real model, endpoint grid") != fig(centred, "real model, centred grid")
