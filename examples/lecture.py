@@ -41,9 +41,9 @@ from ._verdict import DOES_NOT_HOLD, HOLDS, UNCLEAR, describe
 # (module, function), longest first so that two workers finish together; the page keeps
 # the lecture's order: its topics (ORDER), and within a topic the experiments' (PAGE).
 EXPERIMENTS = [
-    ("activations", "speed"), ("batch_norm", "deep_tanh"), ("regularization", "compare"),
-    ("optimizers", "mnist"), ("activations", "dead_units"), ("optimizers", "adagrad_step"),
-    ("weight_init", "forward"), ("search", "compare"), ("lr_schedules", "decay"),
+    ("activations", "speed"), ("batch_norm", "deep_tanh"), ("search", "compare"),
+    ("regularization", "compare"), ("optimizers", "mnist"), ("lr_schedules", "decay"),
+    ("activations", "dead_units"), ("optimizers", "adagrad_step"), ("weight_init", "forward"),
     ("deep_xor", "over_seeds"), ("optimizers", "quadratic"), ("activations", "zero_centred"),
     ("sanity_checks", "initial_loss"), ("sanity_checks", "overfit_small"),
     ("sanity_checks", "parameter_count"),

@@ -26,7 +26,7 @@ grids found their best trial there on every seed: the two comparisons were one:
   784-100-10 ReLU MLP ("matched" init), SGD momentum 0.9 with the trial's lr and weight
   decay, batches of 100, 3 epochs (1 at smoke size); the best validation accuracy each
   search found; a seed sets the training (the same for every trial) and the random
-  draws. At least 5 seeds (a trial takes ~0.15 s: 16 x 3 searches x 5 seeds ~ 40 s).
+  draws. At least 5 seeds (a trial takes ~0.15 s: 16 x 3 searches x 5 seeds ~ 45 s).
 
 Run:  python examples/search.py [--smoke] [--seeds 3] [--seed 0] [--out DIR]
 """
