@@ -13,9 +13,9 @@ from ._tensor import Tensor
 from . import methods as _methods  # noqa: F401  (installs Tensor's methods and operators)
 from .function import Function, FunctionCtx, ReleasedTensor
 from .engine import backward, grad, record_backward, BackwardRecord, BackwardStep
-from .mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, name_scope,
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, name_scope,
                    detect_anomaly, is_anomaly_enabled, set_default_dtype, get_default_dtype)
-from .mode import inference_mode
+from .grad_mode import inference_mode
 from .factories import (tensor, zeros, ones, full, empty, eye, arange, linspace, zeros_like,
                         ones_like, full_like, empty_like, from_numpy)
 from .random import (Generator, default_generator, manual_seed, seed, initial_seed,
@@ -36,8 +36,8 @@ from .ops import (sin, cos, tan, asin, acos, atan, sinh, cosh, log1p, expm1, log
                   index_select, masked_fill, narrow, split, chunk, unbind, cat, concat, flip,
                   roll, tril, triu, diag, repeat, tile, view, view_as, t, expand_as, clone,
                   contiguous, meshgrid, mm, bmm, dot, outer, einsum, cumsum, cumprod, prod, std,
-                  norm, sort, argsort, topk, logical_and, logical_or, logical_xor,
-                  logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
+                  norm, sort, argsort, topk, kthvalue, median, mode, logical_and, logical_or,
+                  logical_xor, logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
 from .gradcheck import numerical_grad, gradcheck, gradgradcheck, GradcheckError
 from .compiled import compile, TraceError
 
@@ -67,5 +67,5 @@ __all__ = ["Tensor", "tensor", "Function", "FunctionCtx", "ReleasedTensor",
            "chunk", "unbind", "cat", "concat", "flip", "roll", "tril", "triu", "diag", "repeat",
            "tile", "view", "view_as", "t", "expand_as", "clone", "contiguous", "meshgrid", "mm",
            "bmm", "dot", "outer", "einsum", "cumsum", "cumprod", "prod", "std", "norm", "sort",
-           "argsort", "topk", "logical_and", "logical_or", "logical_xor", "logical_not",
-           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
+           "argsort", "topk", "kthvalue", "median", "mode", "logical_and", "logical_or",
+           "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import versions
 from .device import CPU as _CPU
-from .mode import state, get_default_dtype
+from .grad_mode import state, get_default_dtype
 
 __all__ = ["Tensor", "tensor_arg"]
 

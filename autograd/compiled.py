@@ -55,7 +55,7 @@ import numpy as np
 
 from ._tensor import Tensor
 from .function import Function, data_of
-from .mode import state
+from .grad_mode import state
 from . import random as _random
 from .vectorize import called_ufunc, rehomed, unmoved, vectorize
 

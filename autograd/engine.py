@@ -20,8 +20,8 @@ import numpy as np
 
 from . import versions
 from .function import ReleasedTensor, _describe, _freed_error
-from .mode import state, set_grad_enabled
-from ._tensor import Tensor
+from .grad_mode import state, set_grad_enabled
+from ._tensor import Tensor, _leaf
 
 __all__ = ["backward", "grad", "record_backward", "BackwardRecord", "BackwardStep"]
 
@@ -477,12 +477,6 @@ def _run_hooks(t, g, create_graph):
                 "shape and dtype, or None to keep the gradient.")
         g = new if isinstance(new, Tensor) else _leaf(value)
     return g if create_graph else g.data
-
-
-def _leaf(array):
-    out = Tensor.__new__(Tensor)
-    out._init(array, False)
-    return out
 
 
 def _check_backward(fn, g, in_grads):

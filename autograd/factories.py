@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from ._tensor import Tensor
-from .mode import get_default_dtype
+from .grad_mode import get_default_dtype
 from .ops import args
 from . import device as devices
 from . import dtypes

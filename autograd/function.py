@@ -42,7 +42,7 @@ import weakref
 import numpy as np
 
 from . import versions
-from .mode import state
+from .grad_mode import state
 from ._tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "ReleasedTensor", "data_of", "exp", "log", "permute",

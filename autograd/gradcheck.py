@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import grad as autograd_grad
-from .mode import state
+from .grad_mode import state
 from .ops import concatenate
 from ._tensor import Tensor
 

@@ -80,6 +80,7 @@ METHODS = {
     "cumsum": scan.cumsum, "cumprod": scan.cumprod,
     "prod": stats.prod, "std": stats.std, "norm": stats.norm,
     "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk,
+    "kthvalue": sorting.kthvalue, "median": sorting.median, "mode": sorting.mode,
     # casting and devices (autograd/casting.py)
     "to": casting.to, "cpu": casting.cpu, "cuda": casting.cuda, "float": casting.float,
     "double": casting.double, "half": casting.half, "long": casting.long, "int": casting.int,

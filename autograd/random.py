@@ -23,7 +23,7 @@ import numpy as np
 
 from ._tensor import Tensor
 from .function import Function
-from .mode import get_default_dtype
+from .grad_mode import get_default_dtype
 from .ops import args
 from . import device as devices
 from . import dtypes

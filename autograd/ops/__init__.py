@@ -21,7 +21,7 @@ from .views import view, view_as, t, expand_as, clone, contiguous, meshgrid
 from .products import mm, bmm, dot, outer, einsum
 from .scan import cumsum, cumprod
 from .stats import prod, std, norm
-from .sorting import sort, argsort, topk
+from .sorting import sort, argsort, topk, kthvalue, median, mode
 from .logical import (logical_and, logical_or, logical_xor, logical_not, bitwise_and,
                       bitwise_or, bitwise_xor, bitwise_not)
 
@@ -39,5 +39,5 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
            "flip", "roll", "tril", "triu", "diag", "repeat", "tile",
            "view", "view_as", "t", "expand_as", "clone", "contiguous", "meshgrid",
            "mm", "bmm", "dot", "outer", "einsum", "cumsum", "cumprod", "prod", "std", "norm",
-           "sort", "argsort", "topk", "logical_and", "logical_or", "logical_xor",
-           "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
+           "sort", "argsort", "topk", "kthvalue", "median", "mode", "logical_and", "logical_or",
+           "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]

@@ -135,14 +135,23 @@ def _dims(op, x, dims):
     return out if x.ndim else ()
 
 
-def flip(x, *dims):
-    """``x`` with the order of elements reversed along ``dims`` (varargs or a tuple).
+def flip(x, *dims, **keyword):
+    """``x`` with the order of elements reversed along ``dims`` (varargs, a tuple or a list,
+    or PyTorch's keyword ``dims=``).
 
     Example:
         >>> flip(Tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
         Tensor([[2., 1.],
                 [4., 3.]], dtype=float32)
+        >>> flip(Tensor([[1.0, 2.0], [3.0, 4.0]]), dims=[0, 1])
+        Tensor([[4., 3.],
+                [2., 1.]], dtype=float32)
     """
+    if keyword:
+        if set(keyword) != {"dims"} or dims:
+            raise TypeError(f"flip: takes the dims positionally or as dims=, got "
+                            f"{len(dims)} positional and keywords {sorted(keyword)}")
+        dims = (keyword["dims"],)
     x = tensor_arg(x, "flip")
     return Flip.apply(x, _dims("flip", x, dims))
 

@@ -478,11 +478,11 @@ def sub(a, b, *, alpha=1):
 
 def _scaled(b, alpha, op):
     b = operand(b, op)
-    if alpha == 1:
-        return b
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
         raise TypeError(f"{op}: alpha must be a number, got {type(alpha).__name__} "
                         f"({alpha!r})")
+    if alpha == 1:
+        return b
     return Mul.apply(b, alpha) if isinstance(b, Tensor) else b * alpha
 
 

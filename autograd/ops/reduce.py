@@ -122,7 +122,8 @@ class LogSumExp(Function):
         ctx.save_for_backward(x)
         ctx.axis = axis
         if x.data.size == 0:            # log(sum of nothing) = -inf, as PyTorch
-            return np.log(np.sum(np.exp(x.data), axis=axis, keepdims=keepdims))
+            with np.errstate(divide="ignore"):      # log 0: -inf, without a warning
+                return np.log(np.sum(np.exp(x.data), axis=axis, keepdims=keepdims))
         m = np.max(x.data, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.sum(np.exp(x.data - m), axis=axis, keepdims=True)) + m

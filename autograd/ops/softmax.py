@@ -53,8 +53,10 @@ class LogSoftmax(Function):
         return g - generic.exp(ctx.output) * g.sum(axis=ctx.axis, keepdims=True), None
 
 
-def softmax(x, axis=-1, *, dim=None):
+def softmax(x, axis=-1, *, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``axis`` (alias ``dim``), stable for large inputs.
+
+    ``dtype`` (PyTorch's): the input is cast to it first (differentiably).
 
     Example:
         >>> from autograd import Tensor
@@ -62,14 +64,18 @@ def softmax(x, axis=-1, *, dim=None):
         Tensor([0.090031, 0.244728, 0.665241], dtype=float32)
         >>> softmax(Tensor([1000.0, 1000.0]))
         Tensor([0.5, 0.5], dtype=float32)
+        >>> softmax(Tensor([0.0, 0.0]), 0, dtype="float64")
+        Tensor([0.5, 0.5], dtype=float64)
     """
-    x = tensor_arg(x, "softmax")
+    x = _cast(tensor_arg(x, "softmax"), dtype, "softmax")
     axis = _axis("softmax", x, axis, dim)
     return Softmax.apply(x, axis)
 
 
-def log_softmax(x, axis=-1, *, dim=None):
+def log_softmax(x, axis=-1, *, dim=None, dtype=None):
     """log(softmax(x)) along ``axis`` (alias ``dim``), computed without overflow.
+
+    ``dtype`` (PyTorch's): the input is cast to it first (differentiably).
 
     Example:
         >>> from autograd import Tensor
@@ -77,6 +83,20 @@ def log_softmax(x, axis=-1, *, dim=None):
         Tensor([[-0.693147, -0.693147],
                 [-1.313262, -0.313262]], dtype=float32)
     """
-    x = tensor_arg(x, "log_softmax")
+    x = _cast(tensor_arg(x, "log_softmax"), dtype, "log_softmax")
     axis = _axis("log_softmax", x, axis, dim)
     return LogSoftmax.apply(x, axis)
+
+
+def _cast(x, dtype, op):
+    if dtype is None:
+        return x
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: dtype {dtype!r} is not a dtype; use e.g. autograd.float64") \
+            from None
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: dtype must be a floating dtype, got {dtype} (input shape "
+                        f"{x.shape} {x.dtype})")
+    return x if x.dtype == dtype else x.astype(dtype)

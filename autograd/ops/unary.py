@@ -20,7 +20,7 @@ from ..function import Function
 from ..function import data_of as _d
 from .. import function as generic
 from .._tensor import Tensor, tensor_arg
-from ..mode import get_default_dtype
+from ..grad_mode import get_default_dtype
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1",
            "log2", "exp2", "square", "sign", "round", "floor", "ceil", "erf", "clamp"]
