@@ -6,7 +6,7 @@ Example:
 """
 import numpy as np
 
-from .._tensor import Tensor, tensor_arg
+from .._tensor import Tensor, tensor_arg, _leaf
 from . import args
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "all", "any",
@@ -37,9 +37,7 @@ def _axis(op, x, dim, keepdim, axis, keepdims):
 
 
 def _result(array):
-    out = Tensor.__new__(Tensor)
-    out._init(np.asarray(array), False)
-    return out
+    return _leaf(np.asarray(array))         # a bool or integer result: never in the graph
 
 
 def eq(a, b):

@@ -11,7 +11,7 @@ Example:
 """
 import numpy as np
 
-from .._tensor import Tensor, tensor_arg
+from .._tensor import Tensor, tensor_arg, _leaf
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "logical_and",
            "logical_or", "logical_xor", "logical_not"]
@@ -26,9 +26,7 @@ def _values(op, x, integral):
 
 
 def _result(array):
-    out = Tensor.__new__(Tensor)
-    out._init(np.asarray(array), False)
-    return out
+    return _leaf(np.asarray(array))         # a bool or integer result: never in the graph
 
 
 def _binary(op, ufunc, a, b, integral):

@@ -36,7 +36,7 @@ def on_both_equal(source):
 def test_differences_md_has_the_numbered_entries_these_tests_cover():
     text = (Path(__file__).parent / "DIFFERENCES.md").read_text()
     numbers = [int(n) for n in re.findall(r"^(\d+)\. \*\*", text, re.M)]
-    assert numbers == list(range(1, 15))
+    assert numbers == list(range(1, 17))
 
 
 VAR = """
@@ -104,6 +104,29 @@ def test_3_a_seed_is_reproducible_but_the_streams_are_the_libraries_own():
     assert not np.allclose(on_torch(RANDOM)["first"], got["first"])
 
 
+DATA_MAX = """
+    import numpy as np
+    import torch
+    out = torch.tensor(np.array([[0.1, 2.0, 0.3], [5.0, 0.2, 0.4]]))
+    _, pred = out.data.max(1)                     # older tutorials' spelling
+    results = {"data_max": pred,
+               "same": [out.max(1)[1], torch.max(out, 1)[1], out.detach().max(1)[1]]}
+"""
+
+
+def test_4_data_max_with_a_dim_is_numpys_and_silently_gives_values():
+    got = on_chainrule(DATA_MAX)
+    np.testing.assert_array_equal(got["data_max"], 5.0)      # the second row's maximum
+    for pred in got["same"]:
+        np.testing.assert_array_equal(pred.data, [1, 0])     # the classes
+
+
+def test_4_torch_gives_indices_and_the_tensor_spellings_agree():
+    theirs = on_torch(DATA_MAX)
+    np.testing.assert_array_equal(theirs["data_max"], [1, 0])
+    compare(theirs["same"], on_chainrule(DATA_MAX)["same"])
+
+
 DATA_METHODS = {
     "normal_": "w.data.normal_(0, 0.02)", "uniform_": "w.data.uniform_(-0.1, 0.1)",
     "fill_": "w.data.fill_(0)", "zero_": "w.grad.data.zero_()",
@@ -112,7 +135,7 @@ DATA_METHODS = {
 
 
 @pytest.mark.parametrize("method", sorted(DATA_METHODS))
-def test_4_tensor_methods_on_data_are_not_there(method):
+def test_5_tensor_methods_on_data_are_not_there(method):
     source = f"""
         import torch
         w = torch.nn.Parameter(torch.ones(3))
@@ -125,7 +148,7 @@ def test_4_tensor_methods_on_data_are_not_there(method):
         on_chainrule(source)
 
 
-def test_4_micrograd_style_data_update_is_a_type_error():
+def test_5_micrograd_style_data_update_is_a_type_error():
     with pytest.raises(TypeError):
         on_chainrule("""
             import torch
@@ -136,7 +159,7 @@ def test_4_micrograd_style_data_update_is_a_type_error():
         """)
 
 
-def test_4_the_no_grad_spellings_run_the_same_on_both():
+def test_5_the_no_grad_spellings_run_the_same_on_both():
     got = on_both_equal("""
         import numpy as np
         import torch
@@ -158,7 +181,7 @@ def test_4_the_no_grad_spellings_run_the_same_on_both():
     np.testing.assert_array_equal(got["zeroed"], 0)
 
 
-def test_5_a_whole_module_is_not_saved_and_a_map_location_function_is_refused(tmp_path):
+def test_6_a_whole_module_is_not_saved_and_a_map_location_function_is_refused(tmp_path):
     import nn
     with pytest.raises(TypeError, match="save: cannot store obj, a Linear"):
         nn.save(nn.Linear(2, 2), tmp_path / "model.pt")
@@ -185,15 +208,15 @@ STATE = """
 """
 
 
-def test_6_state_dict_values_are_numpy_copies():
+def test_7_state_dict_values_are_numpy_copies():
     assert on_chainrule(STATE) == {"model_changed": False, "wrote": False, "deepcopy": 4.0}
 
 
-def test_6_torch_state_dict_shares_memory_with_the_model():
+def test_7_torch_state_dict_shares_memory_with_the_model():
     assert on_torch(STATE) == {"model_changed": True, "wrote": True, "deepcopy": 4.0}
 
 
-def test_7_sizes_as_tensor_arguments_are_refused_and_empty_or_zeros_run():
+def test_8_sizes_as_tensor_arguments_are_refused_and_empty_or_zeros_run():
     with pytest.raises(TypeError, match="keyword-only"):
         on_chainrule("import torch\nx = torch.Tensor(2, 3)\nresults = {}")
     got = on_chainrule("import torch\nresults = {'shape': list(torch.empty(2, 3).shape),"
@@ -201,7 +224,7 @@ def test_7_sizes_as_tensor_arguments_are_refused_and_empty_or_zeros_run():
     assert got == {"shape": [2, 3], "data": [1.0, 2.0]}
 
 
-def test_8_floor_division_is_missing_and_the_floor_spelling_agrees():
+def test_9_floor_division_is_missing_and_the_floor_spelling_agrees():
     with pytest.raises(TypeError):
         on_chainrule("import torch\nresults = {'q': (torch.tensor([5, 7]) // 2).tolist()}")
     with pytest.raises(TypeError, match="rounding_mode"):
@@ -211,7 +234,7 @@ def test_8_floor_division_is_missing_and_the_floor_spelling_agrees():
                   "results = {'q': (torch.tensor([5, -7]) / 2).floor().long().tolist()}")
 
 
-def test_9_tensorboard_is_outside_the_mapping_and_lives_in_viz():
+def test_10_tensorboard_is_outside_the_mapping_and_lives_in_viz():
     import viz
     assert hasattr(viz, "SummaryWriter")
     mapped = to_chainrule("from torch.utils.tensorboard import SummaryWriter\n")
@@ -220,7 +243,7 @@ def test_9_tensorboard_is_outside_the_mapping_and_lives_in_viz():
         exec(mapped, {})
 
 
-def test_10_the_cuda_idiom_takes_the_cpu_branch_and_cuda_calls_are_clear_errors():
+def test_11_the_cuda_idiom_takes_the_cpu_branch_and_cuda_calls_are_clear_errors():
     got = on_chainrule("""
         import torch
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -232,7 +255,48 @@ def test_10_the_cuda_idiom_takes_the_cpu_branch_and_cuda_calls_are_clear_errors(
         on_chainrule("import torch\nresults = {}\ntorch.nn.Linear(2, 1).cuda()")
 
 
-def test_11_casting_after_recording_a_graph_refuses_the_stale_graph():
+EARLIER_USER = """
+    import torch
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    h = x * 2
+    y = h + 1                                   # recorded before the in-place change
+    {fix}
+    h.mul_(3)
+    (y + h).sum().backward()
+    results = {{"grad": x.grad}}
+"""
+
+
+def test_12_an_op_recorded_before_an_in_place_change_of_its_input_is_refused():
+    with pytest.raises(RuntimeError, match=r"Add.backward: its input .* was modified by an "
+                                           r"in-place op recorded in the graph.*clone"):
+        on_chainrule(EARLIER_USER.format(fix=""))
+    np.testing.assert_array_equal(on_torch(EARLIER_USER.format(fix=""))["grad"], [8.0, 8.0])
+
+
+def test_12_the_clone_spelling_runs_the_same_on_both():
+    got = on_both_equal(EARLIER_USER.format(fix="h = h.clone()"))
+    np.testing.assert_array_equal(got["grad"].data if hasattr(got["grad"], "data")
+                                  else got["grad"], [8.0, 8.0])
+
+
+def test_12_in_place_ops_are_differentiated_as_pytorch_does():
+    got = on_both_equal("""
+        import torch
+        w = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+        enc = torch.zeros(3, 3, dtype=torch.float64)      # seq2seq: encoder_outputs[ei] = ...
+        for i in range(3):
+            enc[i] = w * (i + 1)
+        out = enc @ w
+        out += w                                          # ResNet: out += identity
+        out.relu_()
+        out.sum().backward()
+        results = {"out": out.detach(), "grad": w.grad}
+    """)
+    assert got["grad"] is not None
+
+
+def test_13_casting_after_recording_a_graph_refuses_the_stale_graph():
     with pytest.raises(RuntimeError, match="modified"):
         on_chainrule("""
             import torch
@@ -244,7 +308,7 @@ def test_11_casting_after_recording_a_graph_refuses_the_stale_graph():
         """)
 
 
-def test_12_dtypes_print_as_numpy_names_and_compare_equal_to_torch_names():
+def test_14_dtypes_print_as_numpy_names_and_compare_equal_to_torch_names():
     got = on_chainrule("""
         import torch
         x = torch.ones(2)
@@ -253,7 +317,7 @@ def test_12_dtypes_print_as_numpy_names_and_compare_equal_to_torch_names():
     assert got == {"str": "float32", "eq": True, "type": "autograd.FloatTensor"}
 
 
-def test_13_lenient_where_torch_refuses():
+def test_15_lenient_where_torch_refuses():
     got = on_chainrule("""
         import torch
         results = {"numpy": torch.ones(2, requires_grad=True).numpy().tolist(),
@@ -262,7 +326,7 @@ def test_13_lenient_where_torch_refuses():
     assert got == {"numpy": [1.0, 1.0], "int_mean": 1.5}
 
 
-def test_14_worker_arguments_are_accepted_and_batches_are_the_same():
+def test_16_worker_arguments_are_accepted_and_batches_are_the_same():
     got = on_chainrule("""
         import torch
         from torch.utils.data import DataLoader, TensorDataset
