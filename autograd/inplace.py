@@ -241,27 +241,26 @@ def rebase(t, op, graph, other, needs_old=False):
     chain_views = [c.tensor for c in chain]
     views = [v for v in versions.live_views(root.data)
              if v is not t and all(v is not c for c in chain_views)]
-    for v in list(views):
+    ours = []
+    for v in views:
         try:
             base = _view_chain(v, op)[0]
         except RuntimeError:
             base = None
         if getattr(base, "_superseded", False):     # a view of an old history: not ours
-            views.remove(v)
-        elif base is not root:
+            continue
+        ours.append(v)
+        if base is not root:
             raise RuntimeError(
-                f"{where}: {_describe_view(v)} shares its memory and was made outside the "
-                "graph; its values would change without a gradient. Make such views after "
-                "the in-place change (or of a clone), or use out-of-place ops.")
+                f"{where}: {_describe_view(v)} shares its memory but not its history (it "
+                "was made outside the graph, or of a detach() of it); its values would change "
+                "without a gradient. Make such views after the in-place change (or of a "
+                "clone), or use out-of-place ops.")
+    views = ours
     versions.clock[0] += 1             # the nodes made from here on read the old memory:
     start = versions.clock[0]          # their stamp is start; see _restamp below
     old = _superseded(root)
-    if other is t or other is root:
-        other = old
-    elif isinstance(other, Tensor):
-        _repoint(other, root, old)        # c += c + 1: other read c's old value
-    if isinstance(other, (Tensor, np.ndarray)) and np.may_share_memory(_data(other), root.data):
-        other = other.clone() if isinstance(other, Tensor) else other.copy()  # read it first
+    other = _old_value(other, root, old, op, where)
 
     def change(value):                 # the new value of the written part
         return graph(value.clone() if needs_old else value, other)
@@ -291,6 +290,30 @@ def rebase(t, op, graph, other, needs_old=False):
     return t
 
 
+def _old_value(other, root, old, op, where):
+    """``other`` as the recorded op must see it: its value before the write, with a history
+    that the write does not change (``x.add_(x)``, ``buf.add_(buf[1])``, ``c += c + 1``)."""
+    if not isinstance(other, (Tensor, np.ndarray)) \
+            or not np.may_share_memory(_data(other), root.data):
+        if isinstance(other, Tensor):
+            _repoint(other, root, old)    # c += c + 1: ops behind other read c's old value
+        return other
+    if isinstance(other, np.ndarray):
+        return other.copy()
+    if other.grad_fn is None and not other.requires_grad \
+            and getattr(other, "_view", None) is None:
+        return other.clone()              # an alias outside the graph (detach()): its values
+    base, steps = _view_chain(other, op)
+    if base is not root:
+        raise RuntimeError(f"{where}: the value written (shape {other.shape}) shares memory "
+                           "with it in a way that cannot be differentiated; write a clone() "
+                           "of the value")
+    value = old
+    for step in steps:                    # other is (a view of) the tensor written: its part
+        value = _shape.GetItem.apply(value, step.index)     # of the old history
+    return value.clone()
+
+
 def _repoint(other, root, old):
     """Ops behind ``other`` that took ``root`` as input read its value before this change:
     point them at ``old`` (the node keeping that history). Only ops made since root was
@@ -301,7 +324,8 @@ def _repoint(other, root, old):
     stack, seen = [other.grad_fn], set()
     while stack:
         fn = stack.pop()
-        if fn is None or id(fn) in seen or fn._saved_at < since or fn._freed:
+        if fn is None or id(fn) in seen or fn._saved_at < since or fn._freed \
+                or fn.makes_view:         # a view of root shows the new values: not re-pointed
             continue
         seen.add(id(fn))
         inputs = fn.inputs
@@ -368,7 +392,8 @@ def _view_error(op, t, name):
 
 
 def _describe_view(v):
-    return f"a view (shape {v.shape} {v.dtype}, made by {v._view[2]})"
+    made_by = v._view[2] if getattr(v, "_view", None) else v.grad_fn.name
+    return f"a view (shape {v.shape} {v.dtype}, made by {made_by})"
 
 
 def _through(old, indices, change):

@@ -390,3 +390,71 @@ def test_relu_inplace_method_is_there():
     x = Tensor([-1.0, 2.0])
     assert x.relu_() is x
     np.testing.assert_array_equal(x.data, [0.0, 2.0])
+
+
+# -- random programs: PyTorch's gradient, the chain rule's, or a clear error; never another ------
+
+_STEP = st.one_of(
+    st.tuples(st.just("op"), st.sampled_from(["add", "mul", "tanh", "scaled"]),
+              st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.just("inplace"), st.sampled_from(["add_", "mul_", "copy_", "sub_", "tanh"]),
+              st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.just("setitem"), st.sampled_from([0, 2, slice(0, 2), slice(None)]),
+              st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.just("view"), st.sampled_from([slice(None), slice(0, 3)]),
+              st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.sampled_from(["detach", "no_grad"]), st.just(None), st.integers(0, 20),
+              st.integers(0, 20)),
+)
+
+
+def _program(L, w, steps):
+    pool = [w, w * 1.5, L.zeros(3, dtype=L.float64), L.tensor(np.array([0.3, -0.2, 0.9]))]
+    for kind, what, i, j in steps:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        if kind == "op":
+            pool.append({"add": lambda: a + b, "mul": lambda: a * b, "tanh": lambda: a.tanh(),
+                         "scaled": lambda: a * 0.5 - 0.25}[what]())
+        elif kind == "inplace":
+            if what == "tanh":
+                a.clamp_(-1.0, 1.0)
+            else:
+                getattr(a, what)(b)
+        elif kind == "setitem":
+            a[what] = b[what]
+        elif kind == "detach":
+            pool.append(a.detach())
+        elif kind == "no_grad":
+            with (L.no_grad()):
+                a.mul_(1.25)
+        else:
+            pool.append(a[what])
+    return sum(((t * (k + 1)).sum() for k, t in enumerate(pool)), L.tensor(0.0, dtype=L.float64))
+
+
+@settings(max_examples=int(__import__("os").environ.get("INPLACE_EXAMPLES", 60)), deadline=None)
+@given(st.lists(_STEP, min_size=1, max_size=6))
+def test_property_random_in_place_programs_are_right_or_refused(steps):
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for L in (autograd, torch):
+        w = L.tensor(np.array([0.4, -0.7, 1.1]), requires_grad=True)
+        try:
+            _program(L, w, steps).backward()
+        except RuntimeError as e:
+            outcomes.append(e)
+            continue
+        outcomes.append(None if w.grad is None else
+                        np.array(w.grad.detach().numpy() if L is torch else w.grad.data))
+    ours, theirs = outcomes
+    if isinstance(ours, RuntimeError):
+        assert "in-place" in str(ours) or "in place" in str(ours), ours
+    elif isinstance(theirs, RuntimeError):        # torch refuses: check ours numerically,
+        if any(step[0] in ("detach", "no_grad") for step in steps):
+            return       # unless values changed outside the graph (numbers not differentiated)
+        gradcheck(lambda w: _program(autograd, w, steps), [Tensor(np.array([0.4, -0.7, 1.1]),
+                                                                  requires_grad=True)])
+    elif ours is None or theirs is None:
+        assert ours is None and theirs is None
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
