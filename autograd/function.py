@@ -34,7 +34,10 @@ a shortcut that is valid without recording, such as reusing arrays cached in
 forward (a recorded backward must rebuild them from the saved Tensors).
 
 Saved values are checked when read: an in-place write to their memory through
-any alias since forward raises (see ``autograd.versions``).
+any alias since forward raises (see ``autograd.versions``). Every recorded op
+notes the write clock when it ran (``ctx._saved_at``), so the engine also
+refuses an op whose input got a new history from a recorded in-place op after
+it (see ``autograd/inplace.py``): its gradient would go to the wrong history.
 """
 import traceback
 import weakref
