@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from autograd import Function, Tensor, where, get_default_dtype
+from .arguments import choice, flag, number, tensor
 from .module import Module
 from .parameter import Parameter
 
@@ -30,12 +31,18 @@ _INV_SQRT2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
-def _tensor(x, where_):
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    raise TypeError(f"{where_}: expected a Tensor or ndarray, got {type(x).__name__}")
+def _tensor(x, op, inplace=False):
+    """The input of activation ``op`` as a Tensor (its ``inplace`` flag checked)."""
+    flag(op, "inplace", inplace)
+    return tensor(op, "input", x)
+
+
+def _float(x, op):
+    x = _tensor(x, op)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a float tensor, got shape {x.shape} {x.dtype}; "
+                        "convert with .astype(np.float32)")
+    return x
 
 
 class NormalCDF(Function):
@@ -88,7 +95,7 @@ def relu(x, inplace=False):
         >>> relu(Tensor([-1.0, 2.0]))
         Tensor([0., 2.], dtype=float32)
     """
-    return _tensor(x, "relu").relu()
+    return _tensor(x, "relu", inplace).relu()
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
@@ -98,8 +105,8 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
         >>> leaky_relu(Tensor([-1.0, 2.0]), 0.1)
         Tensor([-0.1,  2. ], dtype=float32)
     """
-    x = _tensor(x, "leaky_relu")
-    return where(x.data > 0, x, x * negative_slope)
+    x = _tensor(x, "leaky_relu", inplace)
+    return where(x.data > 0, x, x * number("leaky_relu", "negative_slope", negative_slope))
 
 
 def prelu(x, weight):
@@ -109,11 +116,11 @@ def prelu(x, weight):
         >>> prelu(Tensor([[-1.0, -2.0]]), Tensor([0.25, 0.5]))
         Tensor([[-0.25, -1.  ]], dtype=float32)
     """
-    x = _tensor(x, "prelu")
-    if weight.ndim != 1:
-        raise ValueError(f"prelu: weight must be 1-d (num_parameters,), got shape "
-                         f"{weight.shape}")
-    n = weight.shape[0]
+    x, weight = _tensor(x, "prelu"), tensor("prelu", "weight", weight)
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: weight must be 1-d (num_parameters,) or one number, got "
+                         f"shape {weight.shape} {weight.dtype}")
+    n = weight.size
     if n == 1:
         w = weight.reshape(())
     elif x.ndim >= 2 and x.shape[1] == n:
@@ -132,7 +139,8 @@ def elu(x, alpha=1.0, inplace=False):
         >>> elu(Tensor([-1.0, 2.0]))
         Tensor([-0.632121,  2.      ], dtype=float32)
     """
-    x = _tensor(x, "elu")
+    x = _tensor(x, "elu", inplace)
+    alpha = number("elu", "alpha", alpha)
     # exp of the clipped value: no overflow (and no 0 * inf in backward) for large x
     return where(x.data > 0, x, (x.clip(None, 0).exp() - 1) * alpha)
 
@@ -145,7 +153,7 @@ def gelu(x, approximate="none"):
         Tensor([0.841345], dtype=float32)
     """
     x = _tensor(x, "gelu")
-    if approximate == "none":
+    if choice("gelu", "approximate", approximate, ("none", "tanh")) == "none":
         return x * NormalCDF.apply(x)
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
@@ -160,7 +168,7 @@ def silu(x, inplace=False):
         >>> silu(Tensor([0.0]))
         Tensor([0.], dtype=float32)
     """
-    x = _tensor(x, "silu")
+    x = _tensor(x, "silu", inplace)
     return x * x.sigmoid()
 
 
@@ -171,7 +179,9 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
         >>> hardtanh(Tensor([-2.0, 0.5, 3.0]))
         Tensor([-1. ,  0.5,  1. ], dtype=float32)
     """
-    x = _tensor(x, "hardtanh")
+    x = _tensor(x, "hardtanh", inplace)
+    min_val, max_val = number("hardtanh", "min_val", min_val), number("hardtanh", "max_val",
+                                                                       max_val)
     if not min_val <= max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
     inside = (x.data > min_val) & (x.data < max_val)
@@ -185,7 +195,7 @@ def relu6(x, inplace=False):
         >>> relu6(Tensor([-1.0, 3.0, 8.0]))
         Tensor([0., 3., 6.], dtype=float32)
     """
-    return hardtanh(_tensor(x, "relu6"), 0.0, 6.0)
+    return hardtanh(_tensor(x, "relu6", inplace), 0.0, 6.0)
 
 
 def _softplus(z):
@@ -202,7 +212,11 @@ def softplus(x, beta=1.0, threshold=20.0):
         >>> softplus(Tensor([0.0]))
         Tensor([0.693147], dtype=float32)
     """
-    x = _tensor(x, "softplus")
+    x = _float(x, "softplus")
+    beta, threshold = number("softplus", "beta", beta), number("softplus", "threshold",
+                                                               threshold)
+    if beta == 0:
+        raise ValueError("softplus: beta must be non-zero (softplus divides by it)")
     z = x * beta if beta != 1 else x
     out = _softplus(z)
     if beta != 1:
@@ -217,7 +231,7 @@ def logsigmoid(x):
         >>> logsigmoid(Tensor([0.0]))
         Tensor([-0.693147], dtype=float32)
     """
-    return -_softplus(-_tensor(x, "logsigmoid"))
+    return -_softplus(-_float(x, "logsigmoid"))
 
 
 def _inplace_repr(module):

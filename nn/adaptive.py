@@ -11,6 +11,7 @@ overlap); ``return_indices`` gives the flat ``h * W + w`` positions.
 import numpy as np
 
 from autograd import Tensor
+from .arguments import check_output_size, flag, tensor
 from .module import Module
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "AdaptiveAvgPool2d",
@@ -30,15 +31,19 @@ def adaptive_windows(n, out):
 def _sizes(op, x, output_size):
     if x.ndim not in (3, 4):
         raise ValueError(f"{op}: expected a 3-d (C, H, W) or 4-d (N, C, H, W) input, got shape "
-                         f"{x.shape}")
+                         f"{x.shape} {x.dtype}")
     pair = (output_size, output_size) if output_size is None or \
-        isinstance(output_size, (int, np.integer)) else tuple(output_size)
-    if len(pair) != 2:
-        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+        isinstance(output_size, (int, np.integer)) else tuple(output_size) \
+        if isinstance(output_size, (tuple, list)) else ()
+    if len(pair) != 2 or not all(s is None or (isinstance(s, (int, np.integer))
+                                               and not isinstance(s, bool)) for s in pair):
+        raise TypeError(f"{op}: output_size must be an int, None or a pair of them, got "
+                        f"{output_size!r}")
     sizes = tuple(x.shape[-2 + k] if s is None else int(s) for k, s in enumerate(pair))
     if min(sizes) < 1 or min(x.shape[-2:]) < 1:
         raise ValueError(f"{op}: output size {sizes} and input size {x.shape[-2:]} must be "
                          "positive")
+    check_output_size(op, x.shape[:-2] + sizes, x.dtype)
     return sizes
 
 
@@ -56,7 +61,7 @@ def adaptive_avg_pool2d(input, output_size):
         >>> adaptive_avg_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 1)
         Tensor([[[[7.5]]]], dtype=float64)
     """
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = tensor("adaptive_avg_pool2d", "input", input)
     oh, ow = _sizes("adaptive_avg_pool2d", x, output_size)
     h, w = x.shape[-2:]
     if (oh, ow) == (h, w):
@@ -69,16 +74,27 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def _first_max_index(x, oh, ow):
-    """Flat h * W + w index of each window's first maximum (NaN counts as the maximum)."""
+    """Flat h * W + w index of each window's first maximum (NaN counts as the maximum).
+
+    Separable, so it loops over oh + ow windows, not oh * ow: first each row's
+    maximum within each column window, then the first row whose maximum is the
+    window's (the row-major first maximum, as np.argmax finds the first).
+    """
     h, w = x.shape[-2:]
     lead = x.shape[:-2]
+    if not x.size:                                          # an empty batch: no windows
+        return np.zeros(lead + (oh, ow), dtype=np.int64)
+    best = np.empty(lead + (h, ow), dtype=x.dtype)          # max over each column window
+    best_col = np.empty(lead + (h, ow), dtype=np.int64)      # ... and its first column
+    for j, (c0, c1) in enumerate(adaptive_windows(w, ow)):
+        k = np.argmax(x[..., c0:c1], axis=-1)               # np.argmax: the first NaN if any
+        best_col[..., j] = c0 + k
+        best[..., j] = np.take_along_axis(x[..., c0:c1], k[..., None], axis=-1)[..., 0]
     out = np.empty(lead + (oh, ow), dtype=np.int64)
-    rows, cols = adaptive_windows(h, oh), adaptive_windows(w, ow)
-    for i, (r0, r1) in enumerate(rows):
-        for j, (c0, c1) in enumerate(cols):
-            win = x[..., r0:r1, c0:c1].reshape(lead + (-1,))
-            k = np.argmax(win, axis=-1)                  # np.argmax: the first NaN if any
-            out[..., i, j] = (r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0)
+    for i, (r0, r1) in enumerate(adaptive_windows(h, oh)):
+        k = np.argmax(best[..., r0:r1, :], axis=-2)[..., None, :]
+        col = np.take_along_axis(best_col[..., r0:r1, :], k, axis=-2)[..., 0, :]
+        out[..., i, :] = (r0 + k[..., 0, :]) * w + col
     return out
 
 
@@ -90,9 +106,11 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         Tensor([[[[ 5.,  7.],
                   [13., 15.]]]], dtype=float64)
     """
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = tensor("adaptive_max_pool2d", "input", input)
     oh, ow = _sizes("adaptive_max_pool2d", x, output_size)
+    return_indices = flag("adaptive_max_pool2d", "return_indices", return_indices)
     h, w = x.shape[-2:]
+    check_output_size("adaptive_max_pool2d", x.shape[:-2] + (h, ow), x.dtype)  # a scratch
     idx = _first_max_index(x.data, oh, ow)
     lead = x.shape[:-2]
     grids = np.ix_(*[np.arange(n) for n in lead]) if lead else ()

@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import Function, Tensor
 from autograd.compiled import is_tracing, replayed_check
-from .loss_base import Loss, as_input, as_target, check_reduction, reduce_loss
+from .arguments import number
+from .loss_base import Loss, as_array, as_input, as_target, check_reduction, reduce_loss
 
 __all__ = ["cross_entropy", "nll_loss", "multi_margin_loss", "CrossEntropyLoss", "NLLLoss",
            "MultiMarginLoss"]
@@ -24,7 +25,7 @@ def _class_weight(op, weight, x):
     if isinstance(weight, str):
         raise TypeError(f"{op}: weight must be per-class weights, got the string {weight!r}; "
                         "pass reduction= (and the other options) as keywords")
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=x.dtype)
+    w = as_array(op, "weight", weight.data if isinstance(weight, Tensor) else weight, x.dtype)
     n_classes = x.shape[1] if x.ndim > 1 else x.shape[0]
     if w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have one entry per class, shape ({n_classes},), "
@@ -32,11 +33,22 @@ def _class_weight(op, weight, x):
     return w
 
 
-def _class_targets(op, target, x, ignore_index=None):
-    """Validate integer class targets; returns (targets, valid mask, targets with 0 at ignored)."""
-    t = target.data if isinstance(target, Tensor) else np.asanyarray(target)
+def _scores(op, input):
+    """The scores as a float Tensor with a class dimension (not 0-d)."""
+    x = as_input(op, input)
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    return x
+
+
+def _ignore_index(op, ignore_index):
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
+
+
+def _class_targets(op, target, x, ignore_index=None):
+    """Validate integer class targets; returns (targets, valid mask, targets with 0 at ignored)."""
+    t = target.data if isinstance(target, Tensor) else as_array(op, "target", target, None)
     want = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got {t.dtype} of shape "
@@ -180,11 +192,13 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     """
     op = "cross_entropy"
     check_reduction(op, reduction)
-    x = as_input(op, input)
-    if not 0.0 <= label_smoothing <= 1.0:
+    x = _scores(op, input)
+    _ignore_index(op, ignore_index)
+    if not 0.0 <= number(op, "label_smoothing", label_smoothing) <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     w = _class_weight(op, weight, x)
-    is_probs = np.asarray(target.data if isinstance(target, Tensor) else target).dtype.kind == "f"
+    target = target if isinstance(target, Tensor) else as_array(op, "target", target, None)
+    is_probs = target.dtype.kind == "f"
     if not is_probs:
         _, valid, ts = _class_targets(op, target, x, ignore_index)
         return CrossEntropyIndex.apply(x, ts, valid, w, reduction, float(label_smoothing))
@@ -215,7 +229,8 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     """
     op = "nll_loss"
     check_reduction(op, reduction)
-    x = as_input(op, input)
+    x = _scores(op, input)
+    _ignore_index(op, ignore_index)
     w = _class_weight(op, weight, x)
     _, valid, ts = _class_targets(op, target, x, ignore_index)
     wt = (valid if w is None else w[ts] * valid).astype(x.dtype)
@@ -237,8 +252,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     """
     op = "multi_margin_loss"
     check_reduction(op, reduction)
-    if p not in (1, 2):
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p not in (1, 2):
         raise ValueError(f"{op}: p must be 1 or 2, got {p!r}")
+    margin = number(op, "margin", margin)
     x = as_input(op, input)
     if x.ndim not in (1, 2):
         raise ValueError(f"{op}: input must be (N, C) or (C,), got shape {x.shape}")

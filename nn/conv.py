@@ -32,6 +32,7 @@ import numpy as np
 from autograd import Function, Tensor, get_default_dtype
 from autograd.function import data_of
 from . import init
+from .arguments import tensor
 from .module import Module, Parameter
 from .padding import pad as _pad
 from .windows import col2im, geometry, im2col, padded_grid, pair
@@ -360,11 +361,9 @@ def _describe(t):
     return f"{tuple(t.shape)} {t.dtype}"
 
 
-def _tensors(input, weight, bias):
-    x = input if isinstance(input, Tensor) else Tensor(input)
-    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
-    bias = bias if bias is None or isinstance(bias, Tensor) else Tensor(bias)
-    return x, weight, bias
+def _tensors(op, input, weight, bias):
+    return (tensor(op, "input", input), tensor(op, "weight", weight),
+            tensor(op, "bias", bias, optional=True))
 
 
 def _check_groups(op, groups, **channels):
@@ -392,7 +391,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> conv2d(x, w, padding=1, groups=2).shape
         (8, 16, 32, 32)
     """
-    x, weight, bias = _tensors(input, weight, bias)
+    x, weight, bias = _tensors("conv2d", input, weight, bias)
     if x.ndim == 3:
         return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation,
                       groups).squeeze(0)
@@ -435,7 +434,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> conv1d(Tensor(np.zeros((8, 3, 50))), Tensor(np.zeros((4, 3, 5))), padding=2).shape
         (8, 4, 50)
     """
-    x, weight, bias = _tensors(input, weight, bias)
+    x, weight, bias = _tensors("conv1d", input, weight, bias)
     if x.ndim == 2:
         return conv1d(x.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     if x.ndim != 3 or weight.ndim != 3:
@@ -464,7 +463,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         >>> conv_transpose2d(x, w, stride=2, padding=1).shape
         (8, 3, 14, 14)
     """
-    x, weight, bias = _tensors(input, weight, bias)
+    x, weight, bias = _tensors("conv_transpose2d", input, weight, bias)
     if x.ndim == 3:
         return conv_transpose2d(x.unsqueeze(0), weight, bias, stride, padding, output_padding,
                                 groups, dilation).squeeze(0)
@@ -665,7 +664,7 @@ class ConvTranspose2d(_ConvNd):
     def forward(self, input, output_size=None):
         extra = self.output_padding
         if output_size is not None:
-            x = input if isinstance(input, Tensor) else Tensor(input)
+            x = tensor("ConvTranspose2d", "input", input)
             want = tuple(output_size)[-2:]
             base = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
                          zip(x.shape[-2:], self.stride, self.padding, self.dilation,

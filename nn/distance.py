@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from autograd import Tensor, where
+from .arguments import flag, number, tensor
 from .module import Module
 
 __all__ = ["vector_norm", "normalize", "cosine_similarity", "pairwise_distance",
@@ -17,15 +18,16 @@ __all__ = ["vector_norm", "normalize", "cosine_similarity", "pairwise_distance",
 
 
 def _tensor(op, x):
-    if isinstance(x, np.ndarray):
-        x = Tensor(x)
-    if not isinstance(x, Tensor) or x.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating Tensor, got "
-                        f"{getattr(x, 'dtype', type(x).__name__)}")
+    x = tensor(op, "input", x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating Tensor, got shape {x.shape} {x.dtype}; "
+                        "convert with .astype(np.float32)")
     return x
 
 
 def _check_dim(op, x, dim):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} ({dim!r})"[:200])
     if not -x.ndim <= dim < max(x.ndim, 1):
         raise ValueError(f"{op}: dim {dim} is out of range for shape {x.shape} "
                          f"(valid: {-x.ndim}..{x.ndim - 1})")
@@ -40,6 +42,7 @@ def vector_norm(x, p=2.0, dim=-1, keepdim=False):
         Tensor([5.], dtype=float32)
     """
     x = _tensor("vector_norm", x)
+    p, keepdim = number("vector_norm", "p", p), flag("vector_norm", "keepdim", keepdim)
     if math.isinf(p):
         return x.abs().max(axis=dim, keepdims=keepdim)
     if not p > 0:
@@ -61,6 +64,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise TypeError("normalize: out= is not supported; use the returned tensor")
     x = _tensor("normalize", input)
+    p, eps = _p("normalize", p), number("normalize", "eps", eps)
     norm = vector_norm(x, p, _check_dim("normalize", x, dim), keepdim=True)
     return x / norm.clip(eps, None)
 
@@ -76,6 +80,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         Tensor([0.707107], dtype=float32)
     """
     x1, x2 = _tensor("cosine_similarity", x1), _tensor("cosine_similarity", x2)
+    eps = number("cosine_similarity", "eps", eps)
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
@@ -89,6 +94,14 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     n1 = _floor_keeping_grad(vector_norm(x1, 2, dim, keepdim=True), eps)
     n2 = _floor_keeping_grad(vector_norm(x2, 2, dim, keepdim=True), eps)
     return ((x1 / n1) * (x2 / n2)).sum(axis=dim)
+
+
+def _p(op, p):
+    """The norm's order: a positive number or inf."""
+    p = number(op, "p", p)
+    if not p > 0:
+        raise ValueError(f"{op}: p must be positive or inf, got {p}")
+    return p
 
 
 def _floor_keeping_grad(norm, eps):
@@ -106,6 +119,13 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
         Tensor([5.], dtype=float32)
     """
     x1, x2 = _tensor("pairwise_distance", x1), _tensor("pairwise_distance", x2)
+    p, eps = _p("pairwise_distance", p), number("pairwise_distance", "eps", eps)
+    keepdim = flag("pairwise_distance", "keepdim", keepdim)
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"pairwise_distance: shapes {x1.shape} {x1.dtype} and {x2.shape} "
+                         f"{x2.dtype} do not broadcast; give x1 and x2 the same shape") from None
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError(f"pairwise_distance: inputs need at least one dimension, got "
                          f"{x1.shape} and {x2.shape}")

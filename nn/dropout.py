@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from autograd import Tensor
+from .arguments import flag, tensor
 from .module import Module
 from .parameter import get_generator
 
@@ -39,13 +40,14 @@ def dropout(input, p=0.5, training=True, inplace=False):
         >>> dropout(Tensor([1.0, 2.0]), p=0.5, training=False)     # eval: the identity
         Tensor([1., 2.], dtype=float32)
     """
-    return _masked("dropout", input, p, training, lambda shape: shape)
+    return _masked("dropout", input, p, training, inplace, lambda shape: shape)
 
 
-def _masked(op, input, p, training, mask_shape):
+def _masked(op, input, p, training, inplace, mask_shape):
     """x times an inverted-dropout mask drawn with shape ``mask_shape(x.shape)`` (broadcast)."""
     p = _check_p(op, p)
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = tensor(op, "input", input)
+    training, _ = flag(op, "training", training), flag(op, "inplace", inplace)
     if not training or p == 0.0:
         return x
     if x.dtype.kind != "f":
@@ -81,7 +83,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         >>> dropout1d(Tensor(np.ones((2, 3, 4))), 0.5).shape
         (2, 3, 4)
     """
-    return _masked("dropout1d", input, p, training, _channel_mask("dropout1d", 3))
+    return _masked("dropout1d", input, p, training, inplace, _channel_mask("dropout1d", 3))
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -101,7 +103,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                           "dropout), as PyTorch does; use dropout1d to say so", stacklevel=4)
             return shape[:2] + (1,)
         return _channel_mask("dropout2d", 4)(shape)
-    return _masked("dropout2d", input, p, training, shape_of)
+    return _masked("dropout2d", input, p, training, inplace, shape_of)
 
 
 class Dropout(Module):

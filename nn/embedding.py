@@ -10,6 +10,7 @@ raises).
 import numpy as np
 
 from autograd import Tensor, no_grad, where
+from .arguments import flag, number, tensor as as_tensor
 from .init import normal_
 from .module import Module
 from .parameter import Parameter
@@ -19,7 +20,7 @@ __all__ = ["embedding", "one_hot", "Embedding"]
 
 
 def _indices(op, input, num):
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = as_tensor(op, "input", input).data
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be integers (int64), got {idx.dtype} with shape "
                         f"{idx.shape}; convert with .astype(np.int64)")
@@ -32,6 +33,9 @@ def _indices(op, input, num):
 def _padding_idx(op, padding_idx, num):
     if padding_idx is None:
         return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"{op}: padding_idx must be an int or None, got "
+                        f"{type(padding_idx).__name__} ({padding_idx!r})"[:200])
     if not -num <= padding_idx < num:
         raise ValueError(f"{op}: padding_idx must be within [-{num}, {num - 1}] for {num} "
                          f"embeddings, got {padding_idx}")
@@ -61,7 +65,10 @@ def one_hot(tensor, num_classes=-1):
         Tensor([[1, 0, 0],
                 [0, 0, 1]], dtype=int64)
     """
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = as_tensor("one_hot", "tensor", tensor).data
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an int (-1: infer it), got "
+                        f"{type(num_classes).__name__} ({num_classes!r})"[:200])
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class ids must be integers (int64), got {idx.dtype} with "
                         f"shape {idx.shape}")
@@ -91,6 +98,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         Tensor([[4., 5.],
                 [0., 1.]], dtype=float32)
     """
+    weight = as_tensor("embedding", "weight", weight)
+    for what, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse)):
+        flag("embedding", what, value)
+    if max_norm is not None:
+        max_norm, norm_type = (number("embedding", "max_norm", max_norm),
+                               number("embedding", "norm_type", norm_type))
     if sparse:
         raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported: "
                                   "chainrule has no sparse tensors; use sparse=False")

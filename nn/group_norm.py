@@ -11,15 +11,13 @@ BatchNorm does and uses them in eval mode.
 import numpy as np
 
 from autograd import Tensor, no_grad
+from .arguments import flag, number, positive_int, tensor
 from .module import Module
+from .normalization import NormBase, _tensors
 from .parameter import Parameter
 from .rnn_cell import check_positive, module_dtype
 
 __all__ = ["group_norm", "instance_norm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d"]
-
-
-def _as_tensor(t):
-    return t if t is None or isinstance(t, Tensor) else Tensor(t)
 
 
 def _affine(y, weight, bias):
@@ -31,8 +29,8 @@ def _affine(y, weight, bias):
     return y
 
 
-def _check_channels(op, x, c, weight, bias):
-    for name, t in (("weight", weight), ("bias", bias)):
+def _check_channels(op, x, c, weight, bias, names=("weight", "bias")):
+    for name, t in zip(names, (weight, bias)):
         if t is not None and tuple(t.shape) != (c,):
             raise ValueError(f"{op}: {name} has shape {tuple(t.shape)}, expected ({c},) for "
                              f"input {x.shape}")
@@ -46,17 +44,22 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         >>> np.allclose(y.data.reshape(2, 3, -1).mean(-1), 0)
         True
     """
-    x = _as_tensor(input)
-    weight, bias = _as_tensor(weight), _as_tensor(bias)
+    x = tensor("group_norm", "input", input)
+    weight, bias = _tensors("group_norm", weight=weight, bias=bias)
+    num_groups = positive_int("group_norm", "num_groups", num_groups)
+    eps = number("group_norm", "eps", eps)
     if x.ndim < 2 or x.dtype.kind != "f":
         raise ValueError(f"group_norm: expected a float input (N, C, ...), got {x.shape} "
                          f"{x.dtype}")
     n, c = x.shape[:2]
-    if c % num_groups:
+    if c % num_groups or not c:
         raise ValueError(f"group_norm: {c} channels cannot be split into num_groups="
                          f"{num_groups} equal groups (input {x.shape})")
+    if not all(x.shape[2:]):
+        raise ValueError(f"group_norm: input {x.shape} {x.dtype} has no elements to "
+                         "normalize in each group; every dim after N must be non-empty")
     _check_channels("group_norm", x, c, weight, bias)
-    g = x.reshape(n, num_groups, -1)
+    g = x.reshape(n, num_groups, c // num_groups * int(np.prod(x.shape[2:])))
     mean = g.mean(axis=2, keepdims=True)
     var = g.var(axis=2, keepdims=True)
     y = ((g - mean) / (var + eps).sqrt()).reshape(x.shape)
@@ -76,13 +79,23 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         >>> instance_norm(Tensor(np.random.randn(2, 3, 5, 5))).shape
         (2, 3, 5, 5)
     """
-    x = _as_tensor(input)
-    weight, bias = _as_tensor(weight), _as_tensor(bias)
+    x = tensor("instance_norm", "input", input)
+    running_mean, running_var, weight, bias = _tensors(
+        "instance_norm", running_mean=running_mean, running_var=running_var, weight=weight,
+        bias=bias)
+    use_input_stats = flag("instance_norm", "use_input_stats", use_input_stats)
+    momentum = number("instance_norm", "momentum", momentum)
+    eps = number("instance_norm", "eps", eps)
     if x.ndim < 3 or x.dtype.kind != "f":
         raise ValueError(f"instance_norm: expected a float input (N, C, L) or (N, C, H, W), "
                          f"got {x.shape} {x.dtype}")
     n, c = x.shape[:2]
+    if not all(x.shape[2:]):
+        raise ValueError(f"instance_norm: input {x.shape} {x.dtype} has no positions to "
+                         "normalize over; the spatial dims must be non-empty")
     _check_channels("instance_norm", x, c, weight, bias)
+    _check_channels("instance_norm", x, c, running_mean, running_var,
+                    names=("running_mean", "running_var"))
     axes = tuple(range(2, x.ndim))
     stats = (1, c) + (1,) * len(axes)
     if not use_input_stats:
@@ -92,7 +105,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         mean = running_mean.data.reshape(stats).astype(x.dtype)
         var = running_var.data.reshape(stats).astype(x.dtype)
         return _affine((x - Tensor(mean)) / Tensor(np.sqrt(var + eps)), weight, bias)
-    count = x.size // (n * c)
+    count = int(np.prod(x.shape[2:]))
     if count < 2 and running_var is not None:
         raise ValueError(f"instance_norm: expected more than 1 spatial element per channel "
                          f"when tracking statistics, got input {x.shape}")
@@ -136,6 +149,7 @@ class GroupNorm(Module):
             self.register_parameter("bias", None)
 
     def forward(self, input):
+        input = tensor("GroupNorm", "input", input)
         if input.ndim < 2 or input.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected "
                              f"input (N, {self.num_channels}, ...), got {tuple(input.shape)}")
@@ -145,34 +159,17 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(NormBase):
     _dims = 0          # the spatial rank
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
                  track_running_stats=False, device=None, dtype=None):
-        super().__init__()
-        name = type(self).__name__
-        check_positive(name, num_features=num_features)
-        dtype = module_dtype(name, dtype)
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            for buffer in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(buffer, None)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype)
 
     def forward(self, input):
         name = type(self).__name__
-        x = _as_tensor(input)
+        x = tensor(name, "input", input)
         rank = self._dims + 2
         unbatched = x.ndim == rank - 1
         if x.ndim not in (rank - 1, rank) or x.shape[-self._dims - 1] != self.num_features:
@@ -188,10 +185,6 @@ class _InstanceNorm(Module):
         y = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                           use_input_stats, momentum, self.eps)
         return y.squeeze(0) if unbatched else y
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):

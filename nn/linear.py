@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from autograd import Function, Tensor, get_default_dtype
+from .arguments import tensor
 from .casting import check_cpu
 from .module import Module
 from .parameter import Parameter, get_generator
@@ -53,8 +54,11 @@ def linear(x, weight, bias=None):
     Example:
         >>> linear(Tensor(np.ones((2, 3))), Tensor(np.ones((4, 3))), Tensor(np.zeros(4))).shape
         (2, 4)
+        >>> linear(np.ones((2, 3)), np.ones((4, 3))).shape          # ndarrays work as Tensors
+        (2, 4)
     """
-    x = x if isinstance(x, Tensor) else Tensor(x)
+    x, weight = tensor("linear", "input", x), tensor("linear", "weight", weight)
+    bias = tensor("linear", "bias", bias, optional=True)
     x_shape, w_shape = x.data.shape, weight.data.shape
     if len(w_shape) != 2:
         raise ValueError(f"linear: weight must be 2-d (out_features, in_features), got shape "

@@ -9,9 +9,10 @@ the helpers every loss shares in nn.loss_base.
 import numpy as np
 
 from autograd import Function, Tensor, where
+from .arguments import flag, number
 from .classification import (cross_entropy, nll_loss, multi_margin_loss, CrossEntropyLoss,
                              NLLLoss, MultiMarginLoss)
-from .loss_base import Loss, as_input, as_target, check_reduction, reduce_loss
+from .loss_base import Loss, as_array, as_input, as_target, check_reduction, reduce_loss
 
 __all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "multi_margin_loss", "smooth_l1_loss", "huber_loss",
@@ -26,9 +27,11 @@ def _weight(op, weight, like):
     if isinstance(weight, str):
         raise TypeError(f"{op}: weight must be an array, got the string {weight!r}; pass "
                         "reduction= as a keyword")
-    w = weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight, dtype=like.dtype))
+    w = weight if isinstance(weight, Tensor) else Tensor(as_array(op, "weight", weight,
+                                                                  like.dtype))
     try:
-        np.broadcast_shapes(w.shape, like.shape)
+        if np.broadcast_shapes(w.shape, like.shape) != like.shape:
+            raise ValueError
     except ValueError:
         raise ValueError(f"{op}: weight shape {w.shape} does not broadcast to the input shape "
                          f"{like.shape}") from None
@@ -168,8 +171,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return reduce_loss(loss if weight is None else loss * weight, reduction)
 
 
-def _legacy_reduction(size_average, reduce, reduction):
+def _legacy_reduction(op, size_average, reduce, reduction):
     """PyTorch's deprecated size_average/reduce arguments, mapped to a reduction."""
+    for what, value in (("size_average", size_average), ("reduce", reduce)):
+        if value is not None:
+            flag(op, what, value)
     if size_average is None and reduce is None:
         return reduction
     if reduce is False:
@@ -184,9 +190,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         >>> smooth_l1_loss(Tensor([0.5, 3.0]), Tensor([0.0, 0.0]))
         Tensor(1.3125, dtype=float32)
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    reduction = _legacy_reduction("smooth_l1_loss", size_average, reduce, reduction)
     check_reduction("smooth_l1_loss", reduction)
-    if beta < 0:
+    if number("smooth_l1_loss", "beta", beta) < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     input = as_input("smooth_l1_loss", input)
     d = input - as_target("smooth_l1_loss", target, input)
@@ -206,7 +212,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         Tensor(2.0625, dtype=float32)
     """
     check_reduction("huber_loss", reduction)
-    if not delta > 0:
+    if not number("huber_loss", "delta", delta) > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     input = as_input("huber_loss", input)
     d = input - as_target("huber_loss", target, input)
@@ -230,13 +236,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         >>> kl_div(Tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
         Tensor(0.143841, dtype=float32)
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum", "batchmean"):
+    reduction = _legacy_reduction("kl_div", size_average, reduce, reduction)
+    if not isinstance(reduction, str) or reduction not in ("none", "mean", "sum", "batchmean"):
         raise ValueError(f"kl_div: reduction must be 'none', 'mean', 'sum' or 'batchmean', got "
                          f"{reduction!r}")
     input = as_input("kl_div", input)
     target = as_target("kl_div", target, input)
-    if log_target:
+    if flag("kl_div", "log_target", log_target):
         loss = target.exp() * (target - input)
     else:
         positive = target.data > 0
@@ -314,7 +320,7 @@ class SmoothL1Loss(Loss):
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        super().__init__(_legacy_reduction("SmoothL1Loss", size_average, reduce, reduction))
         self.beta = beta
 
     def forward(self, input, target):
@@ -346,7 +352,7 @@ class KLDivLoss(Loss):
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
-        reduction = _legacy_reduction(size_average, reduce, reduction)
+        reduction = _legacy_reduction("KLDivLoss", size_average, reduce, reduction)
         super().__init__("mean" if reduction == "batchmean" else reduction)
         self.reduction, self.log_target = reduction, log_target
 

@@ -2,9 +2,10 @@
 import numpy as np
 
 from autograd import Tensor
+from .arguments import tensor
 from .module import Module
 
-__all__ = ["Loss", "check_reduction", "reduce_loss", "as_input", "as_target"]
+__all__ = ["Loss", "check_reduction", "reduce_loss", "as_input", "as_target", "as_array"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -19,7 +20,7 @@ def check_reduction(op, reduction):
             ...
         ValueError: my_loss: reduction must be 'none', 'mean' or 'sum', got 'avg'
     """
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
 
 
@@ -45,12 +46,31 @@ def as_input(op, x):
         >>> as_input("mse_loss", np.zeros(3)).shape
         (3,)
     """
-    if isinstance(x, np.ndarray):
-        x = Tensor(x)
-    if not isinstance(x, Tensor) or x.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating Tensor, got "
-                        f"{getattr(x, 'dtype', type(x).__name__)}")
+    x = tensor(op, "input", x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating Tensor, got shape {x.shape} {x.dtype}; "
+                        "convert with .astype(np.float32)")
     return x
+
+
+def as_array(op, what, value, dtype):
+    """``value`` (an array, a number or a list of numbers) as an ndarray of ``dtype``, or a
+    TypeError naming ``op`` and the argument.
+
+    Example:
+        >>> as_array("mse_loss", "target", [1, 2], np.float32)
+        array([1., 2.], dtype=float32)
+    """
+    try:
+        if isinstance(value, (str, bytes)) or (isinstance(value, np.ndarray)
+                                               and value.dtype.kind not in "biuf"):
+            raise TypeError
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        shown = f"an ndarray of dtype {value.dtype}" if isinstance(value, np.ndarray) else \
+            f"{type(value).__name__} ({str(value)[:40]!r})"
+        raise TypeError(f"{op}: {what} must be a Tensor, an array of numbers or a number, "
+                        f"got {shown}") from None
 
 
 def as_target(op, target, like, dtype=None):
@@ -63,7 +83,7 @@ def as_target(op, target, like, dtype=None):
         dtype('float32')
     """
     if not isinstance(target, Tensor):
-        target = Tensor(np.asarray(target, dtype=dtype or like.dtype))
+        target = Tensor(as_array(op, "target", target, dtype or like.dtype))
     elif target.dtype.kind != "f":
         target = Tensor(target.data.astype(like.dtype))     # integer labels: no upcast
     if target.shape != like.shape:

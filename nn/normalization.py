@@ -8,15 +8,19 @@ normalize, unbiased variance in ``running_var``, ``running = (1 - m) * running
 """
 import numpy as np
 
-from autograd import Tensor, get_default_dtype, no_grad
+from autograd import Tensor, no_grad
+from .arguments import flag, number, tensor
+from .casting import check_cpu
 from .module import Module, Parameter
+from .rnn_cell import check_positive, module_dtype
 from .standardize import Normalize, moments
 
-__all__ = ["batch_norm", "layer_norm", "BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["batch_norm", "layer_norm", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "NormBase"]
 
 
-def _as_tensor(t):
-    return t if t is None or isinstance(t, Tensor) else Tensor(t)
+def _tensors(op, **given):
+    """The optional tensor arguments of ``op`` (statistics, weight, bias) as Tensors or None."""
+    return [tensor(op, name, t, optional=True) for name, t in given.items()]
 
 
 def _check_param(op, name, t, shape):
@@ -40,9 +44,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         >>> batch_norm(x, rm, rv, training=True).shape
         (8, 3, 4, 4)
     """
-    x = _as_tensor(input)
-    running_mean, running_var = _as_tensor(running_mean), _as_tensor(running_var)
-    weight, bias = _as_tensor(weight), _as_tensor(bias)
+    x = tensor("batch_norm", "input", input)
+    running_mean, running_var, weight, bias = _tensors(
+        "batch_norm", running_mean=running_mean, running_var=running_var, weight=weight,
+        bias=bias)
+    training = flag("batch_norm", "training", training)
+    momentum, eps = number("batch_norm", "momentum", momentum), number("batch_norm", "eps", eps)
     if x.ndim < 2 or x.dtype.kind != "f":
         raise ValueError(f"batch_norm: expected a float input (N, C, ...), got shape "
                          f"{tuple(x.shape)} {x.dtype}")
@@ -76,6 +83,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return Normalize.apply(x, weight, bias, axes, axes, eps, centered, var)
 
 
+def _normalized_shape(op, normalized_shape):
+    """An int or a sequence of positive ints, as a tuple; else a clear error naming ``op``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) else None
+    ints = shape is not None and all(isinstance(n, (int, np.integer))
+                                     and not isinstance(n, bool) for n in shape)
+    if not ints or not shape or min(shape) < 1:
+        raise (ValueError if ints else TypeError)(
+            f"{op}: normalized_shape must be a positive int or a tuple of them (the trailing "
+            f"dims to normalize, e.g. x.shape[-1:]), got {normalized_shape!r}")
+    return tuple(int(n) for n in shape)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalization over the trailing ``normalized_shape`` dims, as torch's F.layer_norm.
 
@@ -84,10 +104,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         >>> np.allclose(y.data.mean(axis=-1), 0), np.allclose(y.data.var(axis=-1), 1, atol=1e-4)
         (True, True)
     """
-    x = _as_tensor(input)
-    weight, bias = _as_tensor(weight), _as_tensor(bias)
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
-        else tuple(normalized_shape)
+    x = tensor("layer_norm", "input", input)
+    weight, bias = _tensors("layer_norm", weight=weight, bias=bias)
+    eps = number("layer_norm", "eps", eps)
+    shape = _normalized_shape("layer_norm", normalized_shape)
     k = len(shape)
     if x.dtype.kind != "f" or k == 0 or tuple(x.shape[x.ndim - k:]) != shape or k > x.ndim:
         raise ValueError(f"layer_norm: input {tuple(x.shape)} {x.dtype} must be a float tensor "
@@ -99,16 +119,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return Normalize.apply(x, weight, bias, axes, tuple(range(x.ndim - k)), eps, centered, var)
 
 
-class _BatchNorm(Module):
-    _dims = ()         # the input ranks a subclass accepts
+class NormBase(Module):
+    """What batch and instance norm layers share: an optional per-feature affine map
+    (weight 1, bias 0) and optional running statistics with their batch count.
+
+    Example:
+        >>> norm = NormBase(3, affine=True, track_running_stats=True)
+        >>> sorted(norm.state_dict())
+        ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
+    """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None):
+                 track_running_stats=True, device=None, dtype=None):
         super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, "
-                             f"got {num_features!r}")
-        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+        name = type(self).__name__
+        check_positive(name, num_features=num_features)
+        check_cpu(name, device)
+        dtype = module_dtype(name, dtype)
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -122,8 +149,8 @@ class _BatchNorm(Module):
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+            for buffer in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(buffer, None)
 
     def reset_running_stats(self):
         """Running mean to 0, running variance to 1, batch count to 0.
@@ -141,7 +168,16 @@ class _BatchNorm(Module):
                 self.running_var.fill_(1)
                 self.num_batches_tracked.zero_()
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(NormBase):
+    _dims = ()         # the input ranks a subclass accepts
+
     def forward(self, input):
+        input = tensor(type(self).__name__, "input", input)
         if input.ndim not in self._dims or input.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of "
                              f"{' or '.join(f'{d}-d' for d in self._dims)} shape with "
@@ -155,10 +191,6 @@ class _BatchNorm(Module):
                 momentum = 1.0 / int(self.num_batches_tracked.item())
         return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                           use_batch_stats, momentum, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -194,13 +226,8 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  dtype=None):
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
-            else tuple(normalized_shape)
-        if not shape or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in shape):
-            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a tuple "
-                             f"of them, got {normalized_shape!r}")
-        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-        self.normalized_shape = tuple(int(n) for n in shape)
+        dtype = module_dtype("LayerNorm", dtype)
+        self.normalized_shape = _normalized_shape("LayerNorm", normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))

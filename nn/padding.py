@@ -9,7 +9,8 @@ element is copied more than once.
 """
 import numpy as np
 
-from autograd import Tensor, pad as _autograd_pad
+from autograd import Tensor, pad as _autograd_pad  # noqa: F401  (Tensor: the examples)
+from .arguments import check_output_size, choice, number, tensor
 
 __all__ = ["pad"]
 
@@ -37,17 +38,21 @@ def pad(input, pad, mode="constant", value=None):
         >>> pad(Tensor([[1.0, 2.0]]), (1, -1), value=9.0)
         Tensor([[9., 1.]], dtype=float32)
     """
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = tensor("pad", "input", input)
     pairs = list(pad) if isinstance(pad, (tuple, list)) else None
     if pairs is None or len(pairs) % 2 or len(pairs) // 2 > x.ndim \
-            or not all(isinstance(p, (int, np.integer)) for p in pairs):
+            or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool)
+                       for p in pairs):
         raise ValueError(f"pad: pad must be a tuple of ints of even length, at most 2 * ndim "
                          f"= {2 * x.ndim} for input {x.shape}, got {pad!r}")
-    if mode not in _MODES:
-        raise ValueError(f"pad: mode must be one of {', '.join(_MODES)}, got {mode!r}")
+    mode = choice("pad", "mode", mode, _MODES)
+    if value is not None:
+        number("pad", "value", value)       # checked, kept as given (an int pads an int tensor)
     widths = [(0, 0)] * x.ndim
     for k in range(len(pairs) // 2):
         widths[x.ndim - 1 - k] = (int(pairs[2 * k]), int(pairs[2 * k + 1]))
+    check_output_size("pad", [max(n + lo + hi, 0) for n, (lo, hi) in zip(x.shape, widths)],
+                      x.dtype, "pad")
     if mode == "constant":
         crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(widths, x.shape))
         if any(s.start or s.stop != n for s, n in zip(crop, x.shape)):

@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd import Function, Tensor
 from autograd.function import data_of
+from .arguments import flag, tensor
 from .windows import cropped, geometry, padded, pair, window
 from .module import Module
 
@@ -119,7 +120,7 @@ class MaxPool2dFunction(Function):
 
 
 def _pool_input(op, input):
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = tensor(op, "input", input)
     if x.ndim not in (3, 4) or x.dtype.kind != "f":
         raise ValueError(f"{op}: expected a float input (N, C, H, W) or (C, H, W), got shape "
                          f"{tuple(x.shape)} {x.dtype}")
@@ -151,10 +152,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         array([[ 5.,  7.],
                [13., 15.]])
     """
-    if return_indices:
+    if flag("max_pool2d", "return_indices", return_indices):
         raise NotImplementedError("max_pool2d: return_indices=True is not supported; "
                                   "nn.functional.adaptive_max_pool2d can return indices")
     x = _pool_input("max_pool2d", input)
+    ceil_mode = flag("max_pool2d", "ceil_mode", ceil_mode)
     if x.ndim == 3:
         return max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation,
                           ceil_mode).squeeze(0)
@@ -174,6 +176,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, *, count_include_pad=
                [10.5, 12.5]])
     """
     x = _pool_input("avg_pool2d", input)
+    count_include_pad = flag("avg_pool2d", "count_include_pad", count_include_pad)
     if x.ndim == 3:
         return avg_pool2d(x.unsqueeze(0), kernel_size, stride, padding,
                           count_include_pad=count_include_pad).squeeze(0)

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from autograd import Tensor
+from .arguments import check_output_size, choice, flag, tensor
 from .adaptive import adaptive_avg_pool2d
 from .module import Module
 
@@ -29,17 +30,24 @@ def _output_sizes(x, size, scale_factor, spatial):
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
     if size is not None:
-        sizes = (size,) * spatial if isinstance(size, (int, np.integer)) else tuple(size)
-        if len(sizes) != spatial or min(sizes) < 1:
+        sizes = (size,) * spatial if isinstance(size, (int, np.integer)) else tuple(size) \
+            if isinstance(size, (tuple, list)) else ()
+        if len(sizes) != spatial or not all(isinstance(s, (int, np.integer)) and
+                                            not isinstance(s, bool) and s >= 1 for s in sizes):
             raise ValueError(f"interpolate: size {size!r} must be {spatial} positive ints for "
                              f"input {x.shape}")
-        return tuple(int(s) for s in sizes), (None,) * spatial
-    scales = (scale_factor,) * spatial if isinstance(scale_factor, (int, float)) \
-        else tuple(scale_factor)
-    if len(scales) != spatial or min(scales) <= 0:
+        sizes = tuple(int(s) for s in sizes)
+        check_output_size("interpolate", x.shape[:2] + sizes, x.dtype, "size")
+        return sizes, (None,) * spatial
+    real = (int, float, np.integer, np.floating)
+    scales = (scale_factor,) * spatial if isinstance(scale_factor, real) \
+        else tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else ()
+    if len(scales) != spatial or not all(isinstance(s, real) and not isinstance(s, bool)
+                                         and 0 < s < math.inf for s in scales):
         raise ValueError(f"interpolate: scale_factor {scale_factor!r} must be {spatial} "
                          f"positive numbers for input {x.shape}")
     sizes = tuple(int(math.floor(n * float(s))) for n, s in zip(x.shape[2:], scales))
+    check_output_size("interpolate", x.shape[:2] + sizes, x.dtype, "scale_factor")
     return sizes, tuple(float(s) for s in scales)
 
 
@@ -83,11 +91,17 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         >>> interpolate(x, size=3, mode="linear", align_corners=True).data
         array([[[1. , 1.5, 2. ]]], dtype=float32)
     """
-    x = input if isinstance(input, Tensor) else Tensor(input)
-    if mode not in _MODES:
-        raise ValueError(f"interpolate: mode must be one of {', '.join(_MODES)}, got {mode!r} "
-                         "(bicubic and trilinear are not supported)")
-    if antialias:
+    x = tensor("interpolate", "input", input)
+    if isinstance(mode, str) and mode in ("bicubic", "trilinear"):
+        raise ValueError(f"interpolate: mode {mode!r}: bicubic and trilinear are not "
+                         f"supported; use one of {', '.join(_MODES)}")
+    mode = choice("interpolate", "mode", mode, _MODES)
+    if align_corners is not None:
+        align_corners = flag("interpolate", "align_corners", align_corners)
+    if recompute_scale_factor is not None:
+        recompute_scale_factor = flag("interpolate", "recompute_scale_factor",
+                                      recompute_scale_factor)
+    if flag("interpolate", "antialias", antialias):
         raise NotImplementedError("interpolate: antialias=True is not supported")
     if x.ndim not in (3, 4) or x.dtype.kind != "f":
         raise ValueError(f"interpolate: expected a float (N, C, L) or (N, C, H, W) input, got "

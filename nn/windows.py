@@ -42,7 +42,8 @@ def pair(op, name, v, minimum):
         >>> pair("conv2d", "stride", 2, 1)
         (2, 2)
     """
-    t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v) \
+        if isinstance(v, (tuple, list)) else ()
     if len(t) != 2 or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
                               and i >= minimum for i in t):
         raise ValueError(f"{op}: {name} must be an int >= {minimum} or a pair of them, got {v!r}")
@@ -66,9 +67,9 @@ def geometry(op, in_hw, kernel, stride, padding, dilation, ceil_mode=False):
     stride = pair(op, "stride", stride, 1)
     dilation = pair(op, "dilation", dilation, 1)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    if padding == "valid":
+    if isinstance(padding, str) and padding == "valid":
         padding = ((0, 0), (0, 0))
-    elif padding == "same":
+    elif isinstance(padding, str) and padding == "same":
         if stride != (1, 1):
             raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
         padding = tuple(((s - 1) // 2, s - 1 - (s - 1) // 2) for s in span)

@@ -89,5 +89,5 @@ def test_bad_arguments_are_refused():
         nn.Hardtanh(1.0, -1.0)
     with pytest.raises(ValueError, match="beta must be positive"):
         nn.Softplus(beta=0)
-    with pytest.raises(TypeError, match="expected a Tensor or ndarray"):
-        F.softplus([1.0])
+    with pytest.raises(TypeError, match="softplus: input must be a Tensor, an ndarray"):
+        F.softplus({"x": 1.0})
