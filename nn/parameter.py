@@ -66,3 +66,34 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+    def _set_data(self, value):
+        given = value.data if isinstance(value, Tensor) else value
+        if not isinstance(given, np.ndarray) or given.dtype.kind not in "biufc":
+            got = (f"an ndarray of dtype {given.dtype}" if isinstance(given, np.ndarray)
+                   else f"a {type(value).__name__} ({str(value)[:40]!r})")
+            raise TypeError(f"Parameter.data: assigned {got}; assign a Tensor or an ndarray "
+                            f"of numbers (to set the values in place: p.data[...] = value)")
+        if given.dtype.kind not in "fc" and getattr(self, "requires_grad", False):
+            raise TypeError(f"Parameter.data: assigned an ndarray of shape {given.shape} "
+                            f"{given.dtype} to a parameter that requires grad; only floating "
+                            f"point values have gradients: convert with .astype(np.float32), "
+                            f"or call p.requires_grad_(False) first")
+        _DATA.__set__(self, given)
+
+    data = property(Tensor.data.__get__, _set_data, doc="""The values (an ndarray);
+        assignable, and checked at once: a Tensor or an ndarray of any shape, floating
+        point while the parameter requires grad (as PyTorch).
+
+        Example:
+            >>> w = Parameter(np.zeros(2))
+            >>> w.data = np.ones(3); w.data
+            array([1., 1., 1.])
+            >>> w.data = 3.0
+            Traceback (most recent call last):
+            ...
+            TypeError: Parameter.data: assigned a float ('3.0'); assign a Tensor or an ndarray ...
+        """)
+
+
+_DATA = Tensor.data      # the slot of Tensor that Parameter's checked ``data`` property wraps
