@@ -207,16 +207,39 @@ def _split(key):
     return key, "train"
 
 
-def _runs(history):
+def _runs(history, op="plot_curves"):
+    """{run name: history}, each history's metric values checked to be lists of numbers."""
     history = getattr(history, "history", history)
     if not hasattr(history, "items"):
-        raise TypeError("plot_curves: history must be a dict name -> list of numbers (e.g. "
+        raise TypeError(f"{op}: history must be a dict name -> list of numbers (e.g. "
                         f"{{'loss': [...], 'val_loss': [...]}}), or a dict run name -> such a "
                         f"dict, got {type(history).__name__}")
     values = list(history.values())
     if values and all(hasattr(getattr(v, "history", v), "items") for v in values):
-        return {str(k): getattr(v, "history", v) for k, v in history.items()}
-    return {"": history}
+        runs = {str(k): getattr(v, "history", v) for k, v in history.items()}
+    else:
+        runs = {"": history}
+    for run, hist in runs.items():
+        for key, series in hist.items():
+            if key not in _SKIP and not str(key).startswith("step_"):
+                _check_series(op, run, key, series)
+    return runs
+
+
+def _check_series(op, run, key, series):
+    where = f"history[{run!r}][{key!r}]" if run else f"history[{key!r}]"
+    if isinstance(series, (str, bytes)) or not hasattr(series, "__len__"):
+        raise TypeError(f"{op}: {where} must be a list of numbers, one per epoch, got "
+                        f"{type(series).__name__} ({str(series)[:40]!r})")
+    for i, v in enumerate(series):
+        try:
+            if isinstance(v, (str, bytes)):
+                raise TypeError
+            float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"{op}: {where}[{i}] is a {type(v).__name__} "
+                            f"({str(v)[:40]!r}), not a number; history values must be lists "
+                            f"of numbers, one per epoch (e.g. {{'loss': [0.9, 0.5]}})") from None
 
 
 def _per_epoch(hist):

@@ -20,7 +20,8 @@ from autograd import Tensor
 from optim.checks import describe_thresholds
 from .digraph import draw_graph
 from .explore import _write, explore
-from .plots import _per_epoch, _runs, _split, plot_activations, plot_curves, plot_grad_flow, plot_update_ratios
+from .plots import (_per_epoch, _runs, _split, plot_activations, plot_curves, plot_grad_flow,
+                    plot_update_ratios)
 from .render import RendererNotFoundError, run_renderer, warn_no_renderer
 from .stats import activation_stats, grad_flow
 
@@ -237,6 +238,8 @@ def report(path, *, model=None, graph=None, record=None, history=None, activatio
             and not hasattr(graph, "source"):
         raise TypeError(f"report: graph must be a Tensor (the loss) or a graphviz Digraph, "
                         f"got {type(graph).__name__}")
+    if history is not None:
+        _runs(history, "report")             # checked before anything is drawn or written
     has_grads = model is not None and hasattr(model, "named_parameters") and any(
         t.grad is not None for _, t in model.named_parameters())
     bodies = {

@@ -125,3 +125,23 @@ def test_report_with_a_recorded_backward_embeds_the_explorer(tmp_path):
     assert "<li>the loss fell</li>" in summary
     assert "<td>a</td>" in summary and "<td>b</td>" in summary      # one row per run
     assert "training loss" in summary and "validation accuracy" in summary
+
+
+@pytest.mark.parametrize("history, message", [
+    ({"loss": ["a"]}, r"report: history\['loss'\]\[0\] is a str \('a'\), not a number"),
+    ({"loss": [0.5, None]}, r"report: history\['loss'\]\[1\] is a NoneType"),
+    ({"loss": 0.5}, r"report: history\['loss'\] must be a list of numbers, one per epoch"),
+    ({"relu": {"loss": [1.0]}, "tanh": {"val_loss": [object()]}},
+     r"report: history\['tanh'\]\['val_loss'\]\[0\] is a object"),
+    (["loss"], "report: history must be a dict"),
+])
+def test_report_checks_the_history_up_front_and_writes_nothing(tmp_path, history, message):
+    path = tmp_path / "run.html"
+    with pytest.raises(TypeError, match=message):
+        viz.report(path, history=history)
+    assert not path.exists()
+
+
+def test_plot_curves_names_itself_for_a_bad_history():
+    with pytest.raises(TypeError, match=r"plot_curves: history\['loss'\]\[0\] is a str"):
+        viz.plot_curves({"loss": ["a"]})
