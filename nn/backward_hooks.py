@@ -8,6 +8,8 @@ only, as the node sits between the caller's tensors and the module's ops). It
 calls ``hook(module, grad_input, grad_output)`` and passes on what the hook
 returns, so a hook can replace ``grad_input``, as in PyTorch.
 """
+import numpy as np
+
 from autograd import Function, Tensor
 
 __all__ = ["wrap_inputs", "wrap_outputs"]
@@ -54,8 +56,31 @@ class _Call:
                         f"backward hook {getattr(hook, '__name__', hook)!r} of "
                         f"{type(self.module).__name__} returned {len(new)} gradients for "
                         f"{len(grad_input)} inputs; return one per tensor input (or None)")
-                grad_input = new
+                grad_input = tuple(_checked(hook, self.module, k, g, old)
+                                   for k, (g, old) in enumerate(zip(new, grad_input)))
         return grad_input
+
+
+def _checked(hook, module, k, new, old):
+    """The hook's replacement for grad_input[k]: None, or exactly the replaced one's shape
+    and dtype (as Tensor.register_hook's hooks); anything else names the hook."""
+    if new is None or old is None:
+        return new if old is not None else old
+    value = new.data if isinstance(new, Tensor) else new
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
+    want = old.data if isinstance(old, Tensor) else np.asarray(old)
+    if not isinstance(value, np.ndarray) or value.shape != want.shape \
+            or value.dtype != want.dtype:
+        got = (f"shape {value.shape} {value.dtype}" if isinstance(value, np.ndarray)
+               else f"a {type(new).__name__}")
+        name = getattr(hook, "__qualname__", None) or repr(hook)
+        raise RuntimeError(
+            f"backward hook {name!r} of {type(module).__name__} returned {got} as "
+            f"grad_input[{k}], but the gradient it replaces is shape {want.shape} "
+            f"{want.dtype}: return exactly that shape and dtype (a Tensor or ndarray), or None "
+            "to keep the gradient")
+    return new
 
 
 def wrap_inputs(module, args):

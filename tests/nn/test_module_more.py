@@ -131,3 +131,31 @@ def test_backward_hook_wrong_arity_is_an_error():
     lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
     with pytest.raises(RuntimeError, match="returned 2 gradients for 1 inputs"):
         lin(Tensor(np.ones((1, 3)), requires_grad=True)).sum().backward()
+
+
+@pytest.mark.parametrize("returned, got", [
+    (lambda: Tensor(np.ones((1, 3), np.float32)), r"shape \(1, 3\) float32"),   # would broadcast
+    (lambda: np.ones((4, 3), np.float64), r"shape \(4, 3\) float64"),
+    (lambda: 2.0, "a float"),
+])
+def test_a_full_backward_hook_returning_a_wrong_gradient_is_named_with_the_expected_shape(
+        returned, got):
+    lin = nn.Linear(3, 2)
+
+    def my_hook(module, grad_input, grad_output):
+        return (returned(),)
+
+    lin.register_full_backward_hook(my_hook)
+    x = Tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"backward hook '.*my_hook' of Linear returned "
+                       + got + r" as grad_input\[0\], but the gradient it replaces is shape "
+                       r"\(4, 3\) float32"):
+        lin(x).sum().backward()
+
+
+def test_a_full_backward_hook_may_replace_grad_input_with_the_same_shape_and_dtype():
+    lin = nn.Linear(3, 2)
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0 + 7,))
+    x = Tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    lin(x).sum().backward()
+    assert np.all(x.grad.data == 7)
