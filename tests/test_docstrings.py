@@ -53,12 +53,30 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     state = np.random.get_state()
     try:
-        for test in finder.find(module, name, globs=dict(vars(module))):
-            if test.examples and _belongs_to(test, module):
-                runner.run(test, out=lambda text: failures.append(text))
+        for test in _tests(finder, module, name):
+            runner.run(test, out=lambda text: failures.append(text))
     finally:
         np.random.set_state(state)
     assert runner.failures == 0, "\n".join(failures)
+
+
+def _tests(finder, module, name):
+    """The module's doctests, including those of its decorated functions (hypothesis's
+    ``@st.composite``, ``@contextlib.contextmanager``): doctest skips a function whose
+    globals are another module's, so each module-level decorated function of this module
+    (it has ``__wrapped__`` and this ``__module__``) is searched on its own."""
+    tests = [t for t in finder.find(module, name, globs=dict(vars(module)))
+             if t.examples and _belongs_to(t, module)]
+    seen = {t.name for t in tests}
+    for attr, value in sorted(vars(module).items()):
+        if callable(value) and hasattr(value, "__wrapped__") \
+                and getattr(value, "__module__", None) == module.__name__:
+            for t in finder.find(value, f"{name}.{attr}", module=module,
+                                 globs=dict(vars(module))):
+                if t.examples and t.name not in seen:
+                    seen.add(t.name)
+                    tests.append(t)
+    return tests
 
 
 failures = []
@@ -93,3 +111,13 @@ def test_every_example_section_is_a_doctest_and_none_is_skipped(package):
                 line = text[:m.start()].count("\n") + 1
                 unrun.append(f"{path.relative_to(ROOT)}:{line}: an Example section without >>>")
     assert not unrun, "\n".join(unrun)
+
+
+@pytest.mark.parametrize("module, function", [
+    ("autograd.testing", "tensors"), ("autograd.testing", "axes"),
+    ("autograd.testing", "axes_and_keepdims"), ("nn.serialization", "atomic_write"),
+])
+def test_decorated_functions_examples_are_collected(module, function):
+    names = {t.name for t in _tests(doctest.DocTestFinder(exclude_empty=True),
+                                    _import(module), module)}
+    assert f"{module}.{function}" in names

@@ -3,3 +3,4 @@ numerical check (replay.py), and the page's own JavaScript, CSS and HTML templat
 
 The public entry point is ``viz.explore`` (viz/explore.py).
 """
+__all__ = ["data", "arrays", "replay"]
