@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 from autograd import Tensor
+from autograd.ops.args import flag      # True/False (or 0/1), else a TypeError naming the op
 
 __all__ = ["tensor", "positive_int", "number", "flag", "choice", "check_output_size"]
 
@@ -70,20 +71,6 @@ def number(op, what, value):
         raise TypeError(f"{op}: {what} must be a real number, got {type(value).__name__} "
                         f"({_short(value)})")
     return float(value)
-
-
-def flag(op, what, value):
-    """``value`` as a bool: True/False, NumPy bools or the ints 0 and 1, else a TypeError.
-
-    Example:
-        >>> flag("dropout", "training", np.True_)
-        True
-    """
-    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer))
-                                               and value in (0, 1)):
-        return bool(value)
-    raise TypeError(f"{op}: {what} must be True or False, got {type(value).__name__} "
-                    f"({_short(value)})")
 
 
 def choice(op, what, value, options):
