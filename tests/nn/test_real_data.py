@@ -16,7 +16,6 @@ import sys
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 
 
 def run_example(module, **kwargs):
@@ -25,12 +24,11 @@ def run_example(module, **kwargs):
     The child prints its per-epoch log as usual, then one JSON line with the
     history; a failure in the child fails the test with the child's output.
     """
-    code = (f"import json, {module}\n"
+    code = (f"import json\nfrom examples import {module}\n"
             f"result = {module}.main(**{kwargs!r})\n"
             f"print('HISTORY ' + json.dumps(result['history']))\n")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONPATH=os.pathsep.join([str(EXAMPLES), str(ROOT),
-                                           os.environ.get("PYTHONPATH", "")]))
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     # The timeout only guards against a hang; a run takes seconds.
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900)
