@@ -65,7 +65,7 @@ def as_array(op, what, value, dtype):
         if isinstance(value, (str, bytes)) or (isinstance(value, np.ndarray)
                                                and value.dtype.kind not in "biuf"):
             raise TypeError
-        return np.asarray(value, dtype=dtype)
+        return np.asanyarray(value, dtype=dtype)       # a traced array stays traced
     except (TypeError, ValueError):
         shown = f"an ndarray of dtype {value.dtype}" if isinstance(value, np.ndarray) else \
             f"{type(value).__name__} ({str(value)[:40]!r})"
