@@ -133,10 +133,18 @@ def note_view(tensor):
     entry = _entry(tensor.data)
     views = entry[4]
     if views is None:
-        views = entry[4] = []
-    elif len(views) >= 8:
+        views = entry[4] = _Views()
+    elif len(views) >= views.prune_at:
+        # drop dead views; prune again only after as many appends as stay (amortized O(1):
+        # rows = [X[i] for i in range(n)] keeps n views alive)
         views[:] = [r for r in views if r() is not None]
+        views.prune_at = max(8, 2 * len(views))
     views.append(weakref.ref(tensor))
+
+
+class _Views(list):
+    """Weak references to a buffer's unrecorded views, and the length at which to prune."""
+    prune_at = 8
 
 
 def live_views(array):

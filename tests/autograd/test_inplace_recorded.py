@@ -458,3 +458,16 @@ def test_property_random_in_place_programs_are_right_or_refused(steps):
         assert ours is None and theirs is None
     else:
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_many_live_row_views_are_remembered_without_rescanning_on_every_view():
+    # rows = [X[i] for i in range(n)] keeps n unrecorded views of one buffer alive; the list
+    # of them is pruned of dead views only after it doubles, not on every new view
+    from autograd import versions
+    x = Tensor(np.zeros((1000, 2)))
+    rows = [x[i] for i in range(1000)]
+    assert versions.live_views(x.data) == rows
+    views = versions._buffers[id(versions.buffer_of(x.data))][4]
+    assert len(views) == 1000 and views.prune_at > 1000
+    del rows
+    assert versions.live_views(x.data) == []
