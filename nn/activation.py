@@ -153,6 +153,8 @@ def gelu(x, approximate="none"):
         Tensor([0.841345], dtype=float32)
     """
     x = _tensor(x, "gelu")
+    if x.dtype.kind == "c":                     # the normal CDF (erfc) is real-only
+        raise TypeError(f"gelu: input must be real, got shape {x.shape} {x.dtype}")
     if choice("gelu", "approximate", approximate, ("none", "tanh")) == "none":
         return x * NormalCDF.apply(x)
     if approximate == "tanh":

@@ -238,7 +238,11 @@ def masked_fill(x, mask, value):
         Tensor([1., 0., 0.], dtype=float32)
     """
     x = tensor_arg(x, "masked_fill")
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    try:
+        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    except ValueError as e:               # a ragged list
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {type(mask).__name__} "
+                        f"({e})") from None
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got shape {m.shape} "
                         f"{m.dtype}; make one with a comparison (x > 0) or .bool()")

@@ -74,7 +74,7 @@ def narrow(x, dim, start, length):
     x = tensor_arg(x, "narrow")
     d = _dim_of("narrow", x, dim)
     n = x.shape[d]
-    start = args.index("narrow", "start", start.item() if isinstance(start, Tensor) else start)
+    start = args.index("narrow", "start", start.data if isinstance(start, Tensor) else start)
     length = args.index("narrow", "length", length)
     if not -n <= start <= n:
         raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n} "

@@ -237,9 +237,8 @@ def _pad_widths(x, pad_width):
                          "widths must be >= 0")
     if x.ndim == 0:
         return ()
-    return tuple((int(lo), int(hi)) for lo, hi in np.broadcast_to(widths.reshape(-1, 2)
-                                                                 if widths.ndim else widths,
-                                                                 (x.ndim, 2)))
+    pairs = widths.reshape(-1, 2) if widths.size % 2 == 0 else widths.reshape(())  # n or (n,)
+    return tuple((int(lo), int(hi)) for lo, hi in np.broadcast_to(pairs, (x.ndim, 2)))
 
 
 def reshape(x, *shape):
