@@ -83,12 +83,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         ValuesIndices(values=Tensor([5., 4.], dtype=float32), indices=Tensor([1, 3], dtype=int64))
     """
     x = tensor_arg(x, "topk")
-    k = args.index("topk", "k", k)
-    d = _dim("topk", x, dim)
-    n = 1 if d is None else x.shape[d]
-    if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape "
-                         f"{x.shape}); k must be in 0..{n}")
+    k, d = _rank("topk", x, k, dim, first=0)
     if d is None:
         return _picked("topk", x, np.zeros((), np.int64), None)
     order = _order(x.data, d, args.flag("topk", "largest", largest))
@@ -107,12 +102,7 @@ def kthvalue(x, k, dim=-1, keepdim=False):
         ValuesIndices(values=Tensor([2.], dtype=float32), indices=Tensor([2], dtype=int64))
     """
     x = tensor_arg(x, "kthvalue")
-    k = args.index("kthvalue", "k", k)
-    d = _dim("kthvalue", x, dim)
-    n = 1 if d is None else x.shape[d]
-    if not 1 <= k <= n:
-        raise IndexError(f"kthvalue: k={k} is out of range for dim {dim} of size {n} (shape "
-                         f"{x.shape} {x.dtype}); k must be in 1..{n}")
+    k, d = _rank("kthvalue", x, k, dim, first=1)
     if d is None:
         return _picked("kthvalue", x, np.zeros((), np.int64), None)
     order = _order(x.data, d, False)
@@ -180,6 +170,20 @@ def mode(x, dim=-1, keepdim=False):
         picked[r] = len(row) - 1 - np.argmax(same[::-1])     # its last occurrence
     order = np.moveaxis(picked.reshape(rows.shape[:-1] + (1,)), -1, d)
     return _selected("mode", x, order, d, keepdim)
+
+
+def _rank(op, x, k, dim, first):
+    """``k`` checked to be in first..n (n: the size of ``dim``) and the dim's index (None for
+    a 0-d x); out of range is PyTorch's error type: IndexError for kthvalue (first 1),
+    ValueError for topk (first 0)."""
+    k = args.index(op, "k", k)
+    d = _dim(op, x, dim)
+    n = 1 if d is None else x.shape[d]
+    if not first <= k <= n:
+        raise (IndexError if first else ValueError)(
+            f"{op}: k={k} is out of range for dim {dim} of size {n} (shape {x.shape} "
+            f"{x.dtype}); k must be in {first}..{n}")
+    return k, d
 
 
 def _selected(op, x, order, d, keepdim):
