@@ -23,7 +23,7 @@ from .function import ReleasedTensor, _describe, _freed_error
 from .grad_mode import state, set_grad_enabled
 from ._tensor import Tensor, _leaf
 
-__all__ = ["backward", "grad", "record_backward", "BackwardRecord", "BackwardStep"]
+__all__ = ["backward", "grad", "record_backward", "BackwardRecord", "BackwardStep", "hook_value"]
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -462,21 +462,34 @@ def _run_hooks(t, g, create_graph):
         new = hook(g)
         if new is None:
             continue
-        value = new.data if isinstance(new, Tensor) else new
-        if isinstance(value, np.generic):
-            value = np.asarray(value)
-        if not isinstance(value, np.ndarray) or value.shape != g.shape \
-                or value.dtype != g.dtype:
-            got = (f"shape {value.shape} {value.dtype}" if isinstance(value, np.ndarray)
-                   else f"a {type(new).__name__}")
-            name = getattr(hook, "__qualname__", None) or repr(hook)
-            raise RuntimeError(
-                f"hook {name!r} registered on a tensor of {_describe(t)} returned {got}, but "
-                f"the gradient it replaces is shape {g.shape} {g.dtype}: a hook has changed "
-                "the size or type of the value. Return a Tensor or ndarray of exactly that "
-                "shape and dtype, or None to keep the gradient.")
+        value = hook_value(hook, new, g.data, f"registered on a tensor of {_describe(t)}")
         g = new if isinstance(new, Tensor) else _leaf(value)
     return g if create_graph else g.data
+
+
+def hook_value(hook, new, like, owner, kind="hook", slot=""):
+    """What a gradient hook returned, as an ndarray of exactly ``like``'s shape and dtype;
+    anything else is a RuntimeError naming the hook, its ``owner`` and the ``slot`` replaced.
+
+    Example:
+        >>> def halve(g): return g[:1]
+        >>> hook_value(halve, np.zeros(1), np.zeros(2), "of Net", slot=" as grad_input[0]")
+        Traceback (most recent call last):
+        ...
+        RuntimeError: hook 'halve' of Net returned shape (1,) float64 as grad_input[0], ...
+    """
+    value = new.data if isinstance(new, Tensor) else new
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray) and value.shape == like.shape and value.dtype == like.dtype:
+        return value
+    got = (f"shape {value.shape} {value.dtype}" if isinstance(value, np.ndarray)
+           else f"a {type(new).__name__}")
+    name = getattr(hook, "__qualname__", None) or repr(hook)
+    raise RuntimeError(
+        f"{kind} {name!r} {owner} returned {got}{slot}, but the gradient it replaces is shape "
+        f"{like.shape} {like.dtype}: a hook has changed the size or type of the value. Return "
+        "a Tensor or ndarray of exactly that shape and dtype, or None to keep the gradient.")
 
 
 def _check_backward(fn, g, in_grads):

@@ -11,6 +11,7 @@ returns, so a hook can replace ``grad_input``, as in PyTorch.
 import numpy as np
 
 from autograd import Function, Tensor
+from autograd.engine import hook_value
 
 __all__ = ["wrap_inputs", "wrap_outputs"]
 
@@ -66,20 +67,9 @@ def _checked(hook, module, k, new, old):
     and dtype (as Tensor.register_hook's hooks); anything else names the hook."""
     if new is None or old is None:
         return new if old is not None else old
-    value = new.data if isinstance(new, Tensor) else new
-    if isinstance(value, np.generic):
-        value = np.asarray(value)
     want = old.data if isinstance(old, Tensor) else np.asarray(old)
-    if not isinstance(value, np.ndarray) or value.shape != want.shape \
-            or value.dtype != want.dtype:
-        got = (f"shape {value.shape} {value.dtype}" if isinstance(value, np.ndarray)
-               else f"a {type(new).__name__}")
-        name = getattr(hook, "__qualname__", None) or repr(hook)
-        raise RuntimeError(
-            f"backward hook {name!r} of {type(module).__name__} returned {got} as "
-            f"grad_input[{k}], but the gradient it replaces is shape {want.shape} "
-            f"{want.dtype}: return exactly that shape and dtype (a Tensor or ndarray), or None "
-            "to keep the gradient")
+    hook_value(hook, new, want, f"of {type(module).__name__}", kind="backward hook",
+               slot=f" as grad_input[{k}]")
     return new
 
 
