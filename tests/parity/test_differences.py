@@ -234,6 +234,20 @@ def test_9_floor_division_is_missing_and_the_floor_spelling_agrees():
                   "results = {'q': (torch.tensor([5, -7]) / 2).floor().long().tolist()}")
 
 
+@pytest.mark.parametrize("call, option", [
+    ("torch.nn.functional.max_pool2d(torch.ones(1, 1, 4, 4), 2, return_indices=True)",
+     "return_indices"),
+    ("torch.nn.MaxPool2d(2, return_indices=True)", "return_indices"),
+    ("torch.nn.LSTM(4, 8, proj_size=2)", "proj_size"),
+    ("torch.nn.functional.interpolate(torch.ones(1, 1, 4, 4), size=2, mode='bilinear', "
+     "antialias=True)", "antialias"),
+    ("torch.nn.Embedding(5, 2, sparse=True)", "sparse"),
+])
+def test_9_the_missing_options_are_named_errors(call, option):
+    with pytest.raises(NotImplementedError, match=option):
+        on_chainrule(f"import torch\nresults = {{'x': str({call})}}")
+
+
 def test_10_tensorboard_is_outside_the_mapping_and_lives_in_viz():
     import viz
     assert hasattr(viz, "SummaryWriter")
