@@ -48,7 +48,7 @@ from . import versions
 from .grad_mode import state
 from ._tensor import Tensor
 
-__all__ = ["Function", "FunctionCtx", "ReleasedTensor", "data_of", "exp", "log", "permute",
+__all__ = ["Function", "FunctionCtx", "ReleasedTensor", "ReleasedArray", "data_of", "exp", "log", "permute",
            "expand", "reduced_shape"]
 
 
@@ -109,20 +109,14 @@ class Function:
                     record = out.dtype.kind in "fc"   # integer and bool results: no gradient
                     break
         result = Tensor.__new__(Tensor)
-        result.data = out
-        result.requires_grad = record
-        result._grad = result.name = result._hooks = None
-        result._retains_grad = False
-        result._output_nr = 0
+        result._init(out, record)
         if record:
             result.grad_fn = ctx
             ctx._saved_at = versions.clock[0]    # when it read its inputs (see the engine)
             if state.scope:
                 ctx.scope = state.scope
-        else:
-            result.grad_fn = None
-            if cls.makes_view:
-                _note_view(ctx, args, result)
+        elif cls.makes_view:
+            _note_view(ctx, args, result)
         if state.anomaly:
             _check_forward(cls, ctx, args, (out,))
         return result
@@ -234,7 +228,8 @@ class Function:
         The engine calls this after backward unless retain_graph=True. Leaves
         that require grad (parameters) and tensors that retain their grad stay
         as they are; every other input Tensor is replaced by its ReleasedTensor
-        (one per tensor, shared through the ``released`` dict), so the graph
+        (one per tensor, shared through the ``released`` dict), and an ndarray
+        argument of more than four elements by a ReleasedArray, so the graph
         stays walkable and drawable while the values can be freed. With
         ``released=None`` the inputs are kept (the values stay).
 
@@ -250,12 +245,14 @@ class Function:
         if released is not None:
             new = []
             for t in inputs:
-                if type(t) is Tensor and (t.grad_fn is not None or not t.requires_grad) \
-                        and not t._retains_grad:
-                    r = released.get(t)
-                    if r is None:
-                        r = released[t] = _released(t)
-                    t = r
+                if type(t) is Tensor:
+                    if (t.grad_fn is not None or not t.requires_grad) and not t._retains_grad:
+                        r = released.get(t)
+                        if r is None:
+                            r = released[t] = _released(t)
+                        t = r
+                elif type(t) is np.ndarray and t.size > 4:     # a constant argument's array
+                    t = tuple.__new__(ReleasedArray, (t.shape, t.dtype))
                 new.append(t)
             inputs = tuple(new)
         self.__dict__ = {"inputs": inputs, "_freed": True}
@@ -324,6 +321,30 @@ class ReleasedTensor(tuple):
 
     def __repr__(self):
         return f"ReleasedTensor(shape={self[1]}, dtype={self[2]})"
+
+
+class ReleasedArray(tuple):
+    """What the graph keeps of an ndarray argument (a mask, a constant) once backward freed
+    it: its ``shape`` and ``dtype``; it prints as pictures of the graph show an array.
+
+    Example:
+        >>> from autograd import where
+        >>> x = Tensor(np.ones(6), requires_grad=True)
+        >>> y = where(np.arange(6) > 2, x, 0.0); y.sum().backward()
+        >>> y.grad_fn.inputs[0], y.grad_fn.inputs[0].shape       # the condition was freed
+        (array(6,), (6,))
+    """
+
+    __slots__ = ()
+    shape = property(lambda self: self[0])
+    dtype = property(lambda self: self[1])
+    data = property(lambda self: None, doc="None: the values were freed after backward.")
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"array{self[0]}"
 
 
 def _released(t):

@@ -200,7 +200,7 @@ def test_the_rooms_load_on_first_use_and_nothing_loads_viz():
                    for m in loaded)
 
 
-FACES = ("nn", "nn.functional", "nn.data", "nn.utils", "viz", "viz.tensorboard", "optim",
+FACES = ("autograd", "autograd.ops", "nn", "nn.functional", "nn.data", "nn.utils", "viz", "viz.tensorboard", "optim",
          "optim.lr_scheduler", "optim.training", "optim.checks", "optim.search")
 
 
