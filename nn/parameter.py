@@ -46,13 +46,20 @@ class Parameter(Tensor):
     an ndarray keeps its float dtype and is used without a copy; integer data
     is converted to the default float dtype.
 
+    A Module that registers it (``module.weight = Parameter(...)`` or
+    ``register_parameter``) records the attribute name on it, the last one if
+    it is registered twice; graph pictures (``viz.draw_graph``, ``viz.explore``)
+    label the parameter with that name when no ``params=`` mapping is given.
+    It is not ``Tensor.name`` (which stays the user's, None by default), so
+    the repr, ``state_dict`` and saved files do not change.
+
     Example:
         >>> w = Parameter(np.zeros((3, 2)))
         >>> w.requires_grad, w.dtype
         (True, dtype('float64'))
     """
 
-    __slots__ = ()
+    __slots__ = ("_attribute",)    # the attribute name a Module last registered it under
 
     def __init__(self, data, requires_grad=True):
         if isinstance(data, Tensor):
@@ -63,6 +70,7 @@ class Parameter(Tensor):
         else:
             data = np.array(data, dtype=get_default_dtype())
         super().__init__(data, requires_grad=requires_grad)
+        self._attribute = None
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

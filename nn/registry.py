@@ -4,7 +4,8 @@ Assigning a Parameter or a Module to an attribute registers it (buffers are
 registered with register_buffer); the traversal methods walk that tree and
 name each member by its dotted path ("encoder.0.weight"). A child remembers
 the attribute name it was assigned under: Module.__call__ uses it as the
-name scope of the child's ops.
+name scope of the child's ops. A Parameter remembers it too
+(``Parameter._attribute``): graph pictures label it with that name.
 """
 import numpy as np
 
@@ -49,6 +50,7 @@ class Registry:
             self._check_init(f"cannot assign parameter {name!r}")
             self._forget(name)
             d["_parameters"][name] = value
+            value._attribute = name
         elif isinstance(value, Registry):
             self._check_init(f"cannot assign module {name!r}")
             self._forget(name)
@@ -115,6 +117,8 @@ class Registry:
             raise KeyError(f"register_parameter: attribute {name!r} already exists")
         self._forget(name)
         self._parameters[name] = param
+        if param is not None:
+            param._attribute = name
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register a non-learnable Tensor (e.g. running statistics) under ``name``.

@@ -156,8 +156,12 @@ def explore(root, path=None, *, params=None, record=None, max_full_elements=1024
       record_backward, which needs a graph no backward has run through yet:
       it fills the leaves' ``.grad`` exactly as ``loss.backward()`` would, and
       raises ValueError (saying what to do) if some leaf already has a ``.grad``.
-    - ``params``: a Module (or dict name -> Tensor) naming the parameters;
-      modules and ``autograd.name_scope``s become boxes that collapse.
+    - ``params``: a Module (or dict name -> Tensor) naming the parameters by
+      their path ("0.weight") and the boxes by module class ("0: Linear").
+      Without it a Module's parameters are named by the attribute they were
+      registered under ("weight", "bias") and drawn in the box of the module
+      that uses them ("Sequential/0"). Modules and ``autograd.name_scope``s
+      become boxes that collapse.
     - ``max_full_elements``: arrays up to this size are stored whole (shown on
       click); larger ones keep statistics, a histogram and their first values.
     - ``max_nodes``: graphs with more nodes start with scopes collapsed
@@ -178,6 +182,11 @@ def explore(root, path=None, *, params=None, record=None, max_full_elements=1024
         >>> page = explore(L, "L.html")           # runs L.backward() under record_backward
         >>> a.grad.item(), page.data["check"]["ok"]
         (-2.0, True)
+        >>> import nn
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Tanh())
+        >>> page = explore(model(Tensor([[1.0, 2.0]])).sum())
+        >>> [(n["label"], n["scope"]) for n in page.data["nodes"] if n.get("param")]
+        [('weight', 'Sequential/0'), ('bias', 'Sequential/0')]
     """
     roots = _roots(root)
     if record is None:

@@ -16,8 +16,11 @@ Leaves keep ``.grad``; an intermediate tensor keeps its gradient only if
 Which cluster a node is in: an op is in the name scope it was created in
 (``grad_fn.scope``, e.g. "Sequential/0"), and so is the tensor it made. A
 named parameter ("0.weight") joins the scope of the module that owns it
-when an op of that module consumes it; other leaves (inputs, constants) are
-drawn outside every cluster.
+when an op of that module consumes it. Without ``params=``, a Parameter a
+Module registered is named by its attribute ("weight", unless the user gave
+it a ``Tensor.name``) and joins the scope its consumers share
+("Sequential/0"). Other leaves (inputs, constants) are drawn outside every
+cluster.
 """
 import itertools
 
@@ -25,7 +28,8 @@ from autograd import ReleasedTensor, Tensor
 from .colors import ColorScale
 from .edgegrad import local_gradients
 from .labels import constant_lines, magnitude, op_name, tensor_lines
-from .names import module_types, owner_scope, parameter_names, root_scope
+from .names import (attribute_name, consumer_scope, module_types, owner_scope,
+                    parameter_names, root_scope)
 
 __all__ = ["Node", "Edge", "GraphSpec", "build_graph", "retain_grads", "walk", "as_node"]
 
@@ -326,7 +330,8 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
     ids = {}
     counter = itertools.count()
     for t in tensors:
-        name = names.get(t) or t.name
+        attribute = None if t in names or t.grad_fn is not None else attribute_name(t)
+        name = names.get(t) or t.name or attribute
         node = spec.add(Node(f"n{next(counter)}", "tensor",
                              tensor_lines(t, name, show_values, show_grads), tensor=t, name=name))
         ids[t] = node.id
@@ -340,6 +345,8 @@ def build_graph(root, *, params=None, show_values=True, show_grads=True, color_b
         elif name is not None and t in names and t in consumers:
             node.scope = owner_scope(name, [getattr(f, "scope", "") or "" for f in consumers[t]],
                                      model_scope)
+        elif attribute is not None and t in consumers:
+            node.scope = consumer_scope([getattr(f, "scope", "") or "" for f in consumers[t]])
     for t in tensors:
         fn = t.grad_fn
         if fn is None:

@@ -5,10 +5,16 @@ A Module's ``named_parameters()`` gives dotted names ("0.weight",
 "Net/1": a ModuleList's children push only their index). These helpers
 connect the two without any hook in nn: by matching a parameter's module
 path against the scopes of the ops that consume it.
+
+Without such a mapping, a Parameter still carries the attribute name its
+Module registered it under ("weight"; nn.Registry records it): the picture
+labels it so and draws it in the scope of the ops that consume it
+("Sequential/0"), which is the box of the module that owns it.
 """
 from autograd import Tensor
 
-__all__ = ["parameter_names", "root_scope", "owner_scope", "module_types"]
+__all__ = ["parameter_names", "attribute_name", "consumer_scope", "root_scope", "owner_scope",
+           "module_types"]
 
 
 def parameter_names(params):
@@ -41,6 +47,41 @@ def parameter_names(params):
             raise TypeError(f"draw_graph: params[{name!r}] is a {type(t).__name__}, not a Tensor")
         out.setdefault(t, str(name))
     return out
+
+
+def attribute_name(t):
+    """The attribute name a Module registered Parameter ``t`` under ("weight"), else None.
+
+    Example:
+        >>> import nn
+        >>> attribute_name(nn.Linear(2, 1).bias), attribute_name(Tensor([1.0]))
+        ('bias', None)
+    """
+    name = getattr(t, "_attribute", None)
+    return name if isinstance(name, str) and name else None
+
+
+def consumer_scope(scopes):
+    """Where to draw a parameter known by its attribute name alone: the deepest scope
+    shared by the ops that consume it (unscoped consumers, e.g. a penalty added to
+    the loss outside the model, are ignored), or "" when none is scoped.
+
+    Example:
+        >>> consumer_scope(["Sequential/0", ""]), consumer_scope(["Net/enc", "Net/dec"])
+        ('Sequential/0', 'Net')
+        >>> consumer_scope([""])
+        ''
+    """
+    split = [s.split("/") for s in scopes if s]
+    if not split:
+        return ""
+    common = split[0]
+    for parts in split[1:]:
+        k = 0
+        while k < min(len(common), len(parts)) and common[k] == parts[k]:
+            k += 1
+        common = common[:k]
+    return "/".join(common)
 
 
 def root_scope(params):

@@ -45,3 +45,20 @@ def test_a_plain_tensor_keeps_its_unchecked_fast_data_slot():
     t = Tensor(np.zeros(2))
     t.data = np.ones(3, np.int64)          # Tensor's .data is a plain slot: unchanged
     assert t.dtype == np.int64
+
+
+def test_a_module_records_the_attribute_it_registers_a_parameter_under_without_naming_it():
+    import copy
+    lin = nn.Linear(3, 2)
+    assert (lin.weight._attribute, lin.bias._attribute) == ("weight", "bias")
+    assert nn.Parameter(np.zeros(2))._attribute is None            # not registered yet
+    lin.register_parameter("scale", nn.Parameter(np.ones(1)))
+    ps = nn.ParameterList([nn.Parameter(np.zeros(2))])
+    assert lin.scale._attribute == "scale" and ps[0]._attribute == "0"
+    other = nn.Linear(3, 2)
+    other.tied = lin.weight                                         # the last registration wins
+    assert lin.weight._attribute == "tied"
+    # Tensor.name stays the user's, so the repr, state_dict and saved files do not change
+    assert lin.bias.name is None and "name=" not in repr(lin.bias)
+    assert list(lin.state_dict()) == ["weight", "bias", "scale"]
+    assert copy.deepcopy(lin).bias._attribute == "bias"

@@ -164,6 +164,25 @@ def test_explore_takes_a_record_and_names_modules():
         "Sequential"]
 
 
+def test_explore_without_params_names_the_parameters_inside_their_module_boxes():
+    model, x, loss = small_model()                      # the README's one-argument call
+    data = viz.explore(loss).data
+    leaves = [(n["label"], n["scope"], n["param"]) for n in data["nodes"]
+              if n["k"] == "t" and n["leaf"]]
+    assert sorted(leaves) == sorted([
+        ("input1", "", False),
+        ("weight", "Sequential/0", True), ("bias", "Sequential/0", True),
+        ("weight", "Sequential/2", True), ("bias", "Sequential/2", True)])
+    assert not any(label.startswith("leaf") for label, _, _ in leaves)
+    w = next(n for n in data["nodes"] if n["k"] == "t" and n["label"] == "weight"
+             and n["scope"] == "Sequential/0")
+    assert w["name"] == "weight" and w["value"]["s"] == [3, 4]
+    np.testing.assert_allclose(w["grad"]["d"], model[0].weight.grad.data.ravel(), rtol=1e-6)
+    assert {"Sequential/0", "Sequential/2"} <= set(data["scopes"])
+    # the Parameter's own name and repr are untouched: the label comes from its module
+    assert model[0].weight.name is None and "name=" not in repr(model[0].weight)
+
+
 def test_record_of_another_graph_is_refused():
     g, a, b = readme_expression()
     with autograd.record_backward() as rec:

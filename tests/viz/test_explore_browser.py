@@ -164,6 +164,31 @@ def test_collapse_and_expand_a_scope(browser, tmp_path):
         assert o.errors == []
 
 
+def test_one_argument_explore_draws_named_parameters_inside_their_module_boxes(browser, tmp_path):
+    model, x, loss = small_model()
+    path = viz.explore(loss, tmp_path / "m.html").path           # no params=
+    with open_explorer(browser, path) as o:
+        page = o.page
+        assert page.locator("g.node[data-name='weight']").count() == 2
+        assert page.locator("g.node[data-name='bias']").count() == 2
+        for k in ("0", "2"):
+            box = page.locator(f"g.cluster[data-scope='Sequential/{k}'] > rect").bounding_box()
+            inside = [n for n in page.locator("g.node[data-name='weight'], "
+                                              "g.node[data-name='bias']").all()
+                      if _within(n.bounding_box(), box)]
+            assert len(inside) == 2, k                  # this layer's weight and bias
+        before = int(page.get_attribute("#graph", "data-visible"))
+        page.click(".cluster-head[data-scope='Sequential/0'] text")
+        assert int(page.get_attribute("#graph", "data-visible")) == before - 4 + 1
+        assert o.errors == []
+
+
+def _within(inner, outer):
+    return (inner["x"] >= outer["x"] - 0.5 and inner["y"] >= outer["y"] - 0.5
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5)
+
+
 def test_large_graph_starts_collapsed(browser, tmp_path):
     model, x, _ = small_model()
     loss = model(x).sum()

@@ -7,6 +7,7 @@ import autograd
 import nn
 import viz
 from autograd import Tensor
+from viz.collapse import collapse_to_fit
 from viz.graph import build_graph, walk
 from .conftest import lecture_expression, small_model, requires_graphviz
 
@@ -148,6 +149,62 @@ def test_module_clusters_contain_their_ops_and_parameters():
     assert spec.node_of(x).scope == ""            # the input is not part of any module
     g = viz.draw_graph(loss, params=model)
     assert 'label="0: Linear"' in g.source and 'label="1: Tanh"' in g.source
+
+
+def test_without_params_parameters_are_named_by_attribute_inside_their_module_cluster():
+    model, x, loss = small_model()
+    spec = build_graph(loss)                           # no params=: the one-argument call
+    clusters = spec.clusters()
+    assert set(clusters) == {"Sequential", "Sequential/0", "Sequential/1", "Sequential/2"}
+    for k in ("0", "2"):
+        assert sorted(spec.nodes[i].title for i in clusters[f"Sequential/{k}"]) == \
+            ["(2, 3) float32" if k == "0" else "(2, 1) float32", "bias", "linear", "weight"]
+        layer = model[int(k)]
+        assert spec.node_of(layer.weight).scope == spec.node_of(layer.bias).scope == \
+            f"Sequential/{k}"
+    assert spec.node_of(x).scope == "" and spec.node_of(x).name is None   # the input: unnamed
+    collapsed = collapse_to_fit(spec, None, "module")
+    assert ["params weight, bias"] == [line for n in collapsed.nodes.values()
+                                       if n.title == "0" for line in n.label if "params" in line]
+
+
+def test_a_user_given_name_wins_and_a_penalty_outside_the_model_keeps_the_parameter_inside():
+    model, x, _ = small_model()
+    model[0].weight.name = "W1"
+    loss = model(x).sum() + (model[2].weight ** 2).sum()          # an L2 term outside any module
+    spec = build_graph(loss)
+    assert (spec.node_of(model[0].weight).title, spec.node_of(model[0].weight).scope) == \
+        ("W1", "Sequential/0")
+    assert (spec.node_of(model[2].weight).title, spec.node_of(model[2].weight).scope) == \
+        ("weight", "Sequential/2")
+    assert build_graph(loss, params=model).node_of(model[0].weight).title == "0.weight"
+
+
+def test_a_parameter_shared_by_two_modules_is_drawn_in_the_scope_they_share():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc, self.dec = nn.Linear(2, 2, bias=False), nn.Linear(2, 2, bias=False)
+            self.dec.weight = self.enc.weight
+
+        def forward(self, x):
+            return self.dec(self.enc(x))
+
+    net = Tied()
+    spec = build_graph(net(Tensor(np.ones((1, 2), np.float32))).sum())
+    node = spec.node_of(net.enc.weight)
+    assert (node.title, node.scope) == ("weight", "Tied")
+
+
+@requires_graphviz
+def test_draw_graph_without_params_draws_named_parameters_in_their_module_cluster():
+    model, x, loss = small_model()
+    source = viz.draw_graph(loss).source
+    for k in ("0", "2"):
+        block = source[source.index(f'tooltip="Sequential/{k}"'):]
+        block = block[:block.index("}")]                 # the cluster's body
+        assert 'label="weight\\n' in block and 'label="bias\\n' in block
+    assert "leaf" not in source
 
 
 def test_modulelist_parameters_join_their_layer_cluster():

@@ -244,6 +244,16 @@ def test_graph_of_a_two_layer_sequential_is_grouped_by_module_path(tmp_path):
         == [b"Linear", b"Tanh"]
 
 
+
+def test_graph_of_a_root_without_params_names_parameters_by_their_module_attribute():
+    model = _two_layers()
+    loss = model(Tensor(np.ones((5, 4), np.float32))).sum()
+    names = [n.name for n in graph_def(loss).node]
+    assert names == [n.name for n in graph_def(loss, params=model).node]
+    assert "Sequential/0/weight" in names and "Sequential/2/bias" in names
+    assert {n.name: n.op for n in graph_def(loss).node}["Sequential/0/weight"] == "Parameter"
+
+
 def test_graph_has_one_node_per_op_and_per_leaf_with_every_edge():
     model = _two_layers()
     loss = (model(Tensor(np.ones((2, 4), np.float32))) ** 2).mean()

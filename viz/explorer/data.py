@@ -23,7 +23,7 @@ from ..colors import NONFINITE_COLOR, ColorScale, _ANCHORS
 from ..edgegrad import local_gradients
 from ..graph import build_graph
 from ..labels import format_number, magnitude, op_name
-from ..names import parameter_names
+from ..names import attribute_name, parameter_names
 from .arrays import encode
 from .replay import ATOL, RTOL, leaf_totals, numerical_check
 
@@ -190,7 +190,8 @@ def page_data(roots, record, *, params=None, max_full_elements=1024, max_nodes=3
                       "value": enc(t.data), "grad": None if g is None else enc(g),
                       "mag": None if m is None else (m if np.isfinite(m) else "nan"),
                       "status": status, "rg": bool(t.requires_grad),
-                      "leaf": t.grad_fn is None, "param": t in names,
+                      "leaf": t.grad_fn is None,
+                      "param": t in names or (t.grad_fn is None and attribute_name(t) is not None),
                       "by": fn_id.get(id(t.grad_fn)) if t.grad_fn is not None else None})
 
     forward = [{"t": tensor_id[id(t)], "o": fn_id[id(t.grad_fn)]} for t in record.order

@@ -29,7 +29,8 @@ from tensorboard.compat.tensorflow_stub import dtypes
 from autograd import Tensor, enable_grad
 from ..graph import as_node, walk
 from ..labels import constant_lines, op_name
-from ..names import module_types, owner_scope, parameter_names, root_scope
+from ..names import (attribute_name, consumer_scope, module_types, owner_scope,
+                     parameter_names, root_scope)
 
 __all__ = ["graph_def", "run_model"]
 
@@ -134,8 +135,10 @@ def graph_def(root, params=None):
     """The GraphDef of everything behind ``root`` (a Tensor or a list of Tensors).
 
     ``params``: the Module (or dict name -> Tensor) whose parameters to name
-    by module path; without it parameters are named like other leaves. An
-    op with several outputs is one node; its k-th output is read as "name:k".
+    by module path; without it a Parameter is named by the attribute its Module
+    registered it under, in the scope of its consumers ("Sequential/0/weight"
+    either way for a Sequential). An op with several outputs is one node; its
+    k-th output is read as "name:k".
 
     Example:
         >>> import nn
@@ -165,6 +168,10 @@ def graph_def(root, params=None):
             owner = owner_scope(pname, [_scope(f) for f in consumers.get(t, [])], model_scope)
             names[key] = namer.take(f"{owner}/{pname.rsplit('.', 1)[-1]}" if owner else
                                     "/".join([model_scope or ""] + pname.split(".")))
+        elif attribute_name(t) is not None:     # a Parameter, named by its attribute
+            owner = consumer_scope([_scope(f) for f in consumers.get(t, [])])
+            attr = t.name or attribute_name(t)
+            names[key] = namer.take(f"{owner}/{attr}" if owner else attr)
         else:
             names[key] = namer.take(t.name or "input")
     def ref(x):
@@ -184,7 +191,7 @@ def graph_def(root, params=None):
         if t.name:
             attrs["tensor_name"] = AttrValue(s=str(t.name).encode("utf-8"))
         if fn is None:
-            kind = ("Parameter" if id(t) in param_names else
+            kind = ("Parameter" if id(t) in param_names or attribute_name(t) is not None else
                     "Variable" if getattr(t, "requires_grad", False) else "Input")
             nodes.append(NodeDef(name=names[key], op=kind, attr=attrs))
             continue
