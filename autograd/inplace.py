@@ -40,7 +40,8 @@ from . import random, versions
 from .ops import shape as _shape
 from .ops.elementwise import where as _where
 
-__all__ = ["exp_", "relu_", "clamp_", "clip_", "masked_fill_", "normal_", "uniform_", "rebase"]
+__all__ = ["exp_", "relu_", "clamp_", "clip_", "masked_fill_", "normal_", "uniform_", "replace_",
+           "rebase"]
 
 
 def exp_(x):
@@ -64,6 +65,24 @@ def relu_(x):
     """
     return x._inplace("relu_", lambda a, _: np.maximum(a, 0, out=a, casting="unsafe"), None,
                       lambda old, _: old.relu(), needs_old=True)
+
+
+def replace_(x, fn, op="replace_"):
+    """Replace ``x`` by ``fn(x)`` in place, under the rules of the in-place ops above.
+
+    ``fn`` maps a Tensor to a Tensor of its shape (out of place, with any ops). While
+    recording, ``x`` gets the new history ``fn(old x)``; otherwise ``fn``'s result is
+    written into ``x``'s memory. nn's ``inplace=True`` activations are this.
+
+    Example:
+        >>> w = Tensor([-1.0, 2.0], requires_grad=True)
+        >>> h = w * 1; replace_(h, lambda t: t * t, "square_")
+        Tensor([1., 4.], dtype=float32, grad_fn=Mul)
+        >>> h.sum().backward(); w.grad                 # d(w * w) = 2w
+        Tensor([-2.,  4.], dtype=float32)
+    """
+    return x._inplace(op, lambda a, _: np.copyto(a, fn(Tensor(a)).data, casting="same_kind"),
+                      None, lambda old, _: fn(old), needs_old=True)
 
 
 def clamp_(x, min=None, max=None):

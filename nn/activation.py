@@ -3,13 +3,10 @@
 All are built from autograd ops (so gradients of gradients work), except the
 normal CDF inside the exact GELU, which is one small Function.
 
-``inplace=True`` (accepted wherever PyTorch has it: relu, relu6, leaky_relu,
-elu, silu, hardtanh and their modules) computes out of place: a tensor that
-requires grad cannot be changed in place while recording, so the result is a
-new tensor with the values PyTorch's in-place call would write, and the input
-is left as it was. Code that uses the returned value, as PyTorch code does
-(``x = F.relu(x, inplace=True)``, ``nn.ReLU(inplace=True)`` in a Sequential),
-gets the same numbers and gradients.
+``inplace=True`` (relu, relu6, leaky_relu, elu, silu, hardtanh and their
+modules, as in PyTorch) overwrites the input and returns it: while recording,
+the input gets the new history, as PyTorch's in-place ops do (see
+``autograd/inplace.py``: a leaf that requires grad is refused, as there).
 """
 import math
 from typing import NamedTuple
@@ -17,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from autograd import Function, Tensor, where, get_default_dtype
+from autograd.inplace import replace_
 from .arguments import choice, flag, number, tensor
 from .module import Module
 from .parameter import Parameter
@@ -35,6 +33,13 @@ def _tensor(x, op, inplace=False):
     """The input of activation ``op`` as a Tensor (its ``inplace`` flag checked)."""
     flag(op, "inplace", inplace)
     return tensor(op, "input", x)
+
+
+def _activate(x, compute, op, inplace):
+    """``compute(x)``; with ``inplace=True``, ``x`` overwritten by it (recorded as PyTorch's
+    in-place ops are) and returned."""
+    x = _tensor(x, op, inplace)
+    return replace_(x, compute, op + "_") if inplace else compute(x)
 
 
 def _float(x, op):
@@ -95,7 +100,7 @@ def relu(x, inplace=False):
         >>> relu(Tensor([-1.0, 2.0]))
         Tensor([0., 2.], dtype=float32)
     """
-    return _tensor(x, "relu", inplace).relu()
+    return _activate(x, lambda t: t.relu(), "relu", inplace)
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
@@ -105,8 +110,8 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
         >>> leaky_relu(Tensor([-1.0, 2.0]), 0.1)
         Tensor([-0.1,  2. ], dtype=float32)
     """
-    x = _tensor(x, "leaky_relu", inplace)
-    return where(x.data > 0, x, x * number("leaky_relu", "negative_slope", negative_slope))
+    slope = number("leaky_relu", "negative_slope", negative_slope)
+    return _activate(x, lambda t: where(t.data > 0, t, t * slope), "leaky_relu", inplace)
 
 
 def prelu(x, weight):
@@ -139,10 +144,10 @@ def elu(x, alpha=1.0, inplace=False):
         >>> elu(Tensor([-1.0, 2.0]))
         Tensor([-0.632121,  2.      ], dtype=float32)
     """
-    x = _tensor(x, "elu", inplace)
     alpha = number("elu", "alpha", alpha)
     # exp of the clipped value: no overflow (and no 0 * inf in backward) for large x
-    return where(x.data > 0, x, (x.clip(None, 0).exp() - 1) * alpha)
+    return _activate(x, lambda t: where(t.data > 0, t, (t.clip(None, 0).exp() - 1) * alpha),
+                     "elu", inplace)
 
 
 def gelu(x, approximate="none"):
@@ -170,8 +175,7 @@ def silu(x, inplace=False):
         >>> silu(Tensor([0.0]))
         Tensor([0.], dtype=float32)
     """
-    x = _tensor(x, "silu", inplace)
-    return x * x.sigmoid()
+    return _activate(x, lambda t: t * t.sigmoid(), "silu", inplace)
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
@@ -181,13 +185,15 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
         >>> hardtanh(Tensor([-2.0, 0.5, 3.0]))
         Tensor([-1. ,  0.5,  1. ], dtype=float32)
     """
-    x = _tensor(x, "hardtanh", inplace)
     min_val, max_val = number("hardtanh", "min_val", min_val), number("hardtanh", "max_val",
                                                                        max_val)
     if not min_val <= max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-    inside = (x.data > min_val) & (x.data < max_val)
-    return where(inside, x, Tensor(np.clip(x.data, min_val, max_val)))
+
+    def compute(t):
+        inside = (t.data > min_val) & (t.data < max_val)
+        return where(inside, t, Tensor(np.clip(t.data, min_val, max_val)))
+    return _activate(x, compute, "hardtanh", inplace)
 
 
 def relu6(x, inplace=False):
@@ -197,7 +203,7 @@ def relu6(x, inplace=False):
         >>> relu6(Tensor([-1.0, 3.0, 8.0]))
         Tensor([0., 3., 6.], dtype=float32)
     """
-    return hardtanh(_tensor(x, "relu6", inplace), 0.0, 6.0)
+    return hardtanh(_tensor(x, "relu6", inplace), 0.0, 6.0, inplace)
 
 
 def _softplus(z):
@@ -304,7 +310,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return relu(x)
+        return relu(x, self.inplace)
 
     extra_repr = _inplace_repr
 
@@ -322,7 +328,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
-        return leaky_relu(x, self.negative_slope)
+        return leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -365,7 +371,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x):
-        return elu(x, self.alpha)
+        return elu(x, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -405,7 +411,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return silu(x)
+        return silu(x, self.inplace)
 
     extra_repr = _inplace_repr
 
@@ -426,7 +432,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, x):
-        return hardtanh(x, self.min_val, self.max_val)
+        return hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (
@@ -446,7 +452,7 @@ class ReLU6(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return relu6(x)
+        return relu6(x, self.inplace)
 
     extra_repr = _inplace_repr
 

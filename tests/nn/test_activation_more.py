@@ -52,16 +52,20 @@ def test_matches_torch_values_and_gradients_including_kinks(name, kwargs):
     (lambda: nn.LeakyReLU(0.2, inplace=True), lambda t: F.leaky_relu(t, 0.2)),
     (lambda: nn.ELU(inplace=True), F.elu), (lambda: nn.SiLU(inplace=True), F.silu),
     (lambda: nn.Hardtanh(inplace=True), F.hardtanh)])
-def test_inplace_flag_is_accepted_and_gives_the_out_of_place_result(module, fn):
+def test_inplace_flag_overwrites_the_input_with_the_out_of_place_result(module, fn):
     m = module()
     assert "inplace=True" in repr(m)
-    x = Tensor(np.linspace(-3, 3, 13), requires_grad=True)
-    before = x.data.copy()
+    leaf = Tensor(np.linspace(-3, 3, 13), requires_grad=True)
+    x = leaf * 1.0
+    expected = fn(leaf * 1.0)
     y = m(x)
-    np.testing.assert_array_equal(y.data, fn(x).data)
-    np.testing.assert_array_equal(x.data, before)         # the input is left as it was
+    assert y is x                                          # written in place, as PyTorch
+    np.testing.assert_array_equal(y.data, expected.data)
     y.sum().backward()
-    assert x.grad is not None
+    got = leaf.grad.data.copy()
+    leaf.grad = None
+    expected.sum().backward()
+    np.testing.assert_array_equal(got, leaf.grad.data)
 
 
 def test_functional_inplace_keyword_is_accepted():
