@@ -125,7 +125,8 @@ def test_conv2d_picks_the_algorithm_per_shape():
     choose = conv_module._choose
     assert choose(geometry("conv2d", (32, 32), 3, 1, 1, 1)) == "shifted"     # benchmark shapes
     assert choose(geometry("conv2d", (32, 32), 3, 2, 1, 1)) == "im2col"      # stride 2
-    assert choose(geometry("conv2d", (2, 2), 3, 1, 2, 1)) == "im2col"        # mostly padding
+    assert choose(geometry("conv2d", (8, 8), 5, 1, 0, 1)) == "im2col"        # grid 4x output
+    assert choose(geometry("conv2d", (2, 2), 3, 1, 2, 1)) == "shifted"       # grid = output
     assert choose(geometry("conv2d", (32, 32), 1, 1, 0, 1)) == "im2col"      # 1x1: no copy
     x = Tensor(np.zeros((2, 16, 32, 32), np.float32), requires_grad=True)
     out = conv2d(x, Tensor(np.zeros((32, 16, 3, 3), np.float32)), padding=1)
