@@ -3,6 +3,8 @@
 Each case here gave a wrong gradient (or a confusing crash) without a word before;
 now it raises a clear error or gives PyTorch's answer.
 """
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -205,6 +207,37 @@ def test_property_a_valid_hook_replacement_is_used_exactly(shape, factor, as_arr
     x.register_hook(lambda g: (g.data if as_array else g) * factor)
     (x * 3.0).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.full(shape, 3.0 * factor))
+
+
+_BAD_SHAPES = [(), (1,), (3,), (1, 3), (2, 3), (3, 2), (2, 1, 3)]
+
+
+@given(shape=st.sampled_from([(), (3,), (2, 3)]), where=st.sampled_from(["leaf", "intermediate"]),
+       bad=st.one_of(st.tuples(st.just("shape"), st.sampled_from(_BAD_SHAPES)),
+                     st.tuples(st.just("dtype"), st.sampled_from(["float32", "int64", "bool"])),
+                     st.tuples(st.just("type"), st.sampled_from([1.5, "g", [1.0]]))),
+       as_array=st.booleans())
+def test_property_a_wrong_hook_replacement_raises_an_error_naming_the_hook(shape, where, bad,
+                                                                          as_array):
+    kind, what = bad
+    if kind == "shape" and what == shape:
+        return                                       # that one is a valid replacement
+
+    def replace_grad(g):
+        if kind == "shape":
+            value = np.ones(what)
+        elif kind == "dtype":
+            value = np.ones(shape, dtype=what)
+        else:
+            return what
+        return value if as_array else Tensor(value)
+
+    x = Tensor(np.ones(shape), requires_grad=True)
+    target = x if where == "leaf" else x * 2.0
+    target.register_hook(replace_grad)
+    with pytest.raises(RuntimeError, match=rf"replace_grad.*{re.escape(str(shape))} float64"):
+        (target * 3.0).sum().backward()
+    assert x.grad is None                            # nothing accumulated from the bad value
 
 
 # -- .grad assignment --------------------------------------------------------------------------
