@@ -232,7 +232,8 @@ def _same_width_taps(geo):
             a = min(ho * wd, max(max(0, pt - i * dh) * wd, -shift))
             b = max(a, min(min(ho, h + pt - i * dh) * wd, h * wd - shift))
             taps.append((i * kw + j, shift, a, b))
-        columns.append((max(0, j * dw - pl), min(wd, wd + j * dw - pl), taps))
+        lo = min(wd, max(0, j * dw - pl))
+        columns.append((lo, max(lo, min(wd, wd + j * dw - pl)), taps))
     return columns
 
 
