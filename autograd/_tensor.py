@@ -11,7 +11,7 @@ from . import versions
 from .device import CPU as _CPU
 from .grad_mode import state, get_default_dtype
 
-__all__ = ["Tensor", "tensor_arg"]
+__all__ = ["Tensor", "Size", "tensor_arg"]
 
 
 class Tensor:
@@ -535,12 +535,35 @@ class _Size(int):
 
     def __call__(self, dim=None):
         if dim is None:
-            return self.shape
+            return Size(self.shape)
         try:
             return self.shape[dim]
         except (IndexError, TypeError):
             raise IndexError(f"size: dim {dim!r} is out of range for shape {self.shape} "
                              f"(valid: {-len(self.shape)}..{len(self.shape) - 1})") from None
+
+
+class Size(tuple):
+    """What ``x.size()`` returns: the shape, a tuple with PyTorch's ``torch.Size.numel()``.
+
+    Example:
+        >>> s = Tensor(np.zeros((2, 3))).size(); s, s.numel(), s == (2, 3)
+        ((2, 3), 6, True)
+    """
+
+    __slots__ = ()
+
+    def numel(self):
+        """The number of elements of a tensor of this shape.
+
+        Example:
+            >>> Size((2, 3, 4)).numel()
+            24
+        """
+        n = 1
+        for d in self:
+            n *= d
+        return n
 
 
 class _HookHandle:

@@ -82,7 +82,8 @@ check("smooth_l1", lambda x, w: F.smooth_l1_loss(x, torch.zeros_like(x), reducti
 
 # factories, sizes and conversions
 t = torch.arange(12).view(3, 4)
-results["sizes"] = [list(t.size()), t.size(1), t.shape[0], t.numel(), t.dim(), len(t)]
+results["sizes"] = [list(t.size()), t.size(1), t.shape[0], t.numel(), t.dim(), len(t),
+                    t.size().numel()]
 results["arange_dtype"] = [t.dtype == torch.int64, torch.arange(3.0).dtype == torch.float32]
 results["linspace"] = torch.linspace(0, 1, 5).tolist()
 results["eye_full"] = (torch.eye(3) + torch.full((3, 3), 2.0)).numpy()
