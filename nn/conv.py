@@ -284,17 +284,22 @@ def _same_width_conv(x, w, bias, geo):
     f, groups, taps = w.shape[0], geo.groups, _same_width_taps(geo)
     length, rows = math.prod(geo.out_hw), c * w.shape[2] * w.shape[3]
     batch = _same_width_batch(geo, n, rows, x.dtype.itemsize)
-    cols = _same_width_rows("cols", (batch, c, rows // c, length), x.dtype)
-    edged = _scratch("edged", (batch,) + x.shape[1:], x.dtype)
     dtype = np.result_type(x, w)
     out = np.empty((n, f) + geo.out_hw, dtype if bias is None else np.result_type(dtype, bias))
     out4 = out.reshape(n, groups, f // groups, length)
     wg = w.reshape(groups, f // groups, -1)
+    ones = bias is not None and groups == 1    # the bias rides the GEMM: 1 ms less than +=
+    if ones:                                   # as one more column of W, against a row of 1s
+        wg = np.concatenate([wg, bias.reshape(1, f, 1)], axis=2)
+    cols = _same_width_rows("cols", (batch, rows + 1 if ones else rows, length), x.dtype)
+    cols[:, rows:] = 1
+    taps_cols = cols[:, :rows].reshape(batch, c, rows // c, length)
+    edged = _scratch("edged", (batch,) + x.shape[1:], x.dtype)
     for n0 in range(0, n, batch):
-        cols_k = _same_width_columns(x[n0:n0 + batch], taps, cols, edged)
-        np.matmul(wg, cols_k.reshape(len(cols_k), groups, -1, length), out=out4[n0:n0 + batch])
-        if bias is not None:
-            out4[n0:n0 + batch] += bias.reshape(groups, -1, 1)
+        k = len(_same_width_columns(x[n0:n0 + batch], taps, taps_cols, edged))
+        np.matmul(wg, cols[:k].reshape(k, groups, -1, length), out=out4[n0:n0 + k])
+        if bias is not None and not ones:
+            out4[n0:n0 + k] += bias.reshape(groups, -1, 1)
     return out
 
 
