@@ -264,8 +264,9 @@ def _same_width_rows(name, shape, dtype):
 
 
 def _same_width_batch(geo, n, rows, itemsize):
-    """Samples per chunk: about CHUNK_BYTES of columns."""
-    return max(1, min(n, CHUNK_BYTES // (rows * math.prod(geo.out_hw) * itemsize)))
+    """Samples per chunk: about CHUNK_BYTES / 2 of columns (one sample of shape B, 590 KB,
+    measured 5% faster than two)."""
+    return max(1, min(n, CHUNK_BYTES // (2 * rows * math.prod(geo.out_hw) * itemsize)))
 
 
 def _same_width_conv(x, w, bias, geo):
