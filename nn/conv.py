@@ -238,7 +238,8 @@ def _same_width_taps(geo):
 
 
 def _same_width_columns(x, taps, cols, edged):
-    """The columns (k, C, kh*kw, Ho*W) of images x (k, C, H, W), built in ``cols``."""
+    """The columns (k, C, kh*kw, Ho*W) of images x (k, C, H, W), built in ``cols``, whose
+    positions outside each tap's [a, b) were zeroed before (``_same_width_zero_ends``)."""
     k, c, h, wd = x.shape
     for lo, hi, column in taps:
         src = x
@@ -249,10 +250,16 @@ def _same_width_columns(x, taps, cols, edged):
             src[..., hi:] = 0
         src = src.reshape(k, c, h * wd)
         for t, shift, a, b in column:
-            cols[:k, :, t, :a] = 0
             cols[:k, :, t, a:b] = src[..., a + shift:b + shift]
-            cols[:k, :, t, b:] = 0
     return cols[:k]
+
+
+def _same_width_zero_ends(taps, cols):
+    """Zero each tap's columns outside its [a, b), once for all the chunks of a call."""
+    for _, _, column in taps:
+        for t, _, a, b in column:
+            cols[:, :, t, :a] = 0
+            cols[:, :, t, b:] = 0
 
 
 def _same_width_rows(name, shape, dtype):
@@ -295,6 +302,7 @@ def _same_width_conv(x, w, bias, geo):
     cols = _same_width_rows("cols", (batch, rows + 1 if ones else rows, length), x.dtype)
     cols[:, rows:] = 1
     taps_cols = cols[:, :rows].reshape(batch, c, rows // c, length)
+    _same_width_zero_ends(taps, taps_cols)
     edged = _scratch("edged", (batch,) + x.shape[1:], x.dtype)
     for n0 in range(0, n, batch):
         k = len(_same_width_columns(x[n0:n0 + batch], taps, taps_cols, edged))
