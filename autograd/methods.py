@@ -14,8 +14,8 @@ from . import casting, factories, inplace, random
 OPERATORS = {
     "__add__": elementwise._add,     "__radd__": elementwise.radd,
     "__sub__": elementwise._sub,     "__rsub__": elementwise.rsub,
-    "__mul__": elementwise.mul,      "__rmul__": elementwise.rmul,
-    "__truediv__": elementwise.div,  "__rtruediv__": elementwise.rdiv,
+    "__mul__": elementwise._mul,     "__rmul__": elementwise.rmul,
+    "__truediv__": elementwise._div, "__rtruediv__": elementwise.rdiv,
     "__pow__": elementwise.pow,      "__rpow__": elementwise.rpow,
     "__matmul__": linalg.matmul,     "__rmatmul__": linalg.rmatmul,
     "__neg__": elementwise.neg,      "__pos__": elementwise.positive,

@@ -486,9 +486,11 @@ def _scaled(b, alpha, op):
     return Mul.apply(b, alpha) if isinstance(b, Tensor) else b * alpha
 
 
-# the operators: no alpha, nothing to check (a + b is on the hot path)
-def _add(a, b): return Add.apply(_first(a, "add"), operand(b, "add"))
-def _sub(a, b): return Sub.apply(_first(a, "sub"), operand(b, "sub"))
+# the operators (a + b is on the hot path): a is the Tensor itself, no alpha to check
+def _add(a, b): return Add.apply(a, operand(b, "add"))
+def _sub(a, b): return Sub.apply(a, operand(b, "sub"))
+def _mul(a, b): return Mul.apply(a, operand(b, "mul"))
+def _div(a, b): return Div.apply(a, operand(b, "div"))
 
 
 def mul(a, b):
