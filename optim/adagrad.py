@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate steps scaled by the root of the summed squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, count_step
+from .optimizer import Optimizer, count_step, scalar_like
 
 __all__ = ["Adagrad"]
 
@@ -53,5 +53,5 @@ class Adagrad(Optimizer):
         np.sqrt(acc, out=b)
         b += eps
         np.divide(g, b, out=b)
-        b *= clr
+        b *= scalar_like(clr, b)
         data -= b

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, average_square_, count_step, lerp_
+from .optimizer import Optimizer, average_square_, count_step, lerp_, scalar_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -60,9 +60,9 @@ class Adam(Optimizer):
         # scalars: one pass fewer over the parameter than the textbook order.
         bc2_sqrt = np.sqrt(1 - beta2 ** t)
         np.sqrt(exp_avg_sq, out=b)
-        b += eps * bc2_sqrt
+        b += scalar_like(eps * bc2_sqrt, b)
         np.divide(exp_avg, b, out=b)
-        b *= lr * bc2_sqrt / (1 - beta1 ** t)
+        b *= scalar_like(lr * bc2_sqrt / (1 - beta1 ** t), b)
         data -= b
 
 

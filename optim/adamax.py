@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, count_step, lerp_
+from .optimizer import Optimizer, count_step, lerp_, scalar_like
 
 __all__ = ["Adamax"]
 
@@ -55,5 +55,5 @@ class Adamax(Optimizer):
         b += eps
         np.maximum(exp_inf, b, out=exp_inf)
         np.divide(exp_avg, exp_inf, out=b)
-        b *= lr / (1 - beta1 ** t)
+        b *= scalar_like(lr / (1 - beta1 ** t), b)
         data -= b

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, count_step, average_square_, lerp_
+from .optimizer import Optimizer, count_step, average_square_, lerp_, scalar_like
 
 __all__ = ["NAdam"]
 
@@ -69,12 +69,12 @@ class NAdam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1, b)
         average_square_(exp_avg_sq, g, beta2, b)
-        np.divide(exp_avg_sq, 1 - beta2 ** t, out=b)
+        np.divide(exp_avg_sq, scalar_like(1 - beta2 ** t, b), out=b)
         np.sqrt(b, out=b)
         b += eps                                       # denom
         np.divide(g, b, out=a)                         # g (possibly in a) is used up
-        a *= lr * (1.0 - mu) / (1.0 - mu_product)
+        a *= scalar_like(lr * (1.0 - mu) / (1.0 - mu_product), a)
         data -= a
         np.divide(exp_avg, b, out=a)
-        a *= lr * mu_next / (1.0 - mu_product * mu_next)
+        a *= scalar_like(lr * mu_next / (1.0 - mu_product * mu_next), a)
         data -= a

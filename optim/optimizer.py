@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
-__all__ = ["Optimizer", "count_step", "lerp_", "average_square_"]
+__all__ = ["Optimizer", "count_step", "scalar_like", "lerp_", "average_square_"]
 
 
 class Optimizer:
@@ -304,6 +304,21 @@ def count_step(state):
         step = state["step"] = np.array(0.0 if step is None else float(np.asarray(step)))
     step += 1
     return step
+
+
+def scalar_like(scalar, array):
+    """A step-dependent scalar (float64, computed from ``count_step``) in ``array``'s dtype.
+
+    In-place arithmetic on a float32 parameter with a float64 NumPy scalar runs in
+    float64 and is rounded back, at about twice the time; with the scalar in float32
+    it runs in float32, rounded as a Python number would be (as PyTorch's optimizers
+    compute). ``astype`` keeps it replayable by ``autograd.compile``.
+
+    Example:
+        >>> t = count_step({}); scalar_like(0.9 ** t, np.zeros(2, np.float32)).dtype
+        dtype('float32')
+    """
+    return scalar.astype(array.dtype)
 
 
 def lerp_(start, end, weight, tmp):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ._hyperparameters import check_betas_eps_weight_decay
-from .optimizer import Optimizer, count_step, average_square_, lerp_
+from .optimizer import Optimizer, count_step, average_square_, lerp_, scalar_like
 
 __all__ = ["RAdam"]
 
@@ -62,14 +62,14 @@ class RAdam(Optimizer):
         average_square_(exp_avg_sq, g, beta2, b)
         bias_correction2 = 1 - beta2 ** t
         rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
-        np.divide(exp_avg, 1 - beta1 ** t, out=b)
+        np.divide(exp_avg, scalar_like(1 - beta1 ** t, b), out=b)
         b *= lr
         if rho_t > 5.0:
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                              / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
             np.sqrt(exp_avg_sq, out=a)
             a += eps
-            np.divide(bias_correction2 ** 0.5, a, out=a)
+            np.divide(scalar_like(bias_correction2 ** 0.5, a), a, out=a)
             b *= a
             b *= rect
         data -= b
