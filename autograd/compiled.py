@@ -56,6 +56,7 @@ import numpy as np
 from ._tensor import Tensor
 from .function import Function, data_of
 from .grad_mode import state
+from .ops import args
 from . import random as _random
 from .vectorize import called_ufunc, rehomed, unmoved, vectorize
 
@@ -960,6 +961,9 @@ def compile(fn=None, *, check=True):
         >>> len(step.tape)
         12
     """
+    check = args.flag("compile", "check", check)
     if fn is None:
         return functools.partial(compile, check=check)
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function to compile, got {type(fn).__name__}")
     return CompiledFunction(fn, check=check)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import versions
+from .ops import args
 from .function import ReleasedTensor, _describe, _freed_error
 from .grad_mode import state, set_grad_enabled
 from ._tensor import Tensor, _leaf
@@ -36,14 +37,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         >>> backward([(x * x).sum()]); x.grad
         Tensor([2., 4.], dtype=float32)
     """
-    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
-    if isinstance(grad_tensors, (Tensor, np.ndarray)):
-        grad_tensors = (grad_tensors,)
+    tensors = _tensors("backward", "tensors", tensors)
+    retain_graph, create_graph = _flags("backward", retain_graph, create_graph)
+    seeds = _seeds("backward", tensors, _gradients("backward", grad_tensors), create_graph)
     only = None
     if inputs is not None:
-        only = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
+        only = _tensors("backward", "inputs", inputs)
         _check_inputs("backward", only)
-    _run(tensors, grad_tensors, retain_graph, create_graph, only, accumulate=True)
+    _run(tensors, seeds, retain_graph, create_graph, only, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -57,12 +58,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> dx.item(), ddx.item()
         (27.0, 18.0)
     """
-    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    outputs = _tensors("grad", "outputs", outputs)
     inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
-    if isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = (grad_outputs,)
+    retain_graph, create_graph = _flags("grad", retain_graph, create_graph)
+    allow_unused = args.flag("grad", "allow_unused", allow_unused)
+    seeds = _seeds("grad", outputs, _gradients("grad", grad_outputs), create_graph)
     _check_inputs("grad", inputs)
-    found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate=False)
+    found = _run(outputs, seeds, retain_graph, create_graph, inputs, accumulate=False)
     result = []
     for i, t in enumerate(inputs):
         g = found.get(t)
@@ -73,6 +75,35 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = _leaf(np.asarray(g))
         result.append(g)
     return tuple(result)
+
+
+def _tensors(op, what, given):
+    """A Tensor or a list/tuple of them, as a tuple (each item is checked later)."""
+    if isinstance(given, Tensor):
+        return (given,)
+    if isinstance(given, (list, tuple)):
+        return tuple(given)
+    raise TypeError(f"{op}: {what} must be a Tensor or a list of Tensors, got "
+                    f"{type(given).__name__}")
+
+
+def _gradients(op, given):
+    """None, one gradient (a Tensor, array or number) or a list/tuple of them, as a tuple."""
+    if given is None or isinstance(given, tuple):
+        return given
+    if isinstance(given, list):
+        return tuple(given)
+    if isinstance(given, (Tensor, np.ndarray, np.generic, int, float)):
+        return (given,)
+    raise TypeError(f"{op}: the gradients must be a Tensor or a list of them (one per "
+                    f"output), got {type(given).__name__}")
+
+
+def _flags(op, retain_graph, create_graph):
+    create_graph = args.flag(op, "create_graph", create_graph)
+    if retain_graph is not None:
+        retain_graph = args.flag(op, "retain_graph", retain_graph)
+    return retain_graph, create_graph
 
 
 def _check_inputs(op, inputs):
@@ -156,9 +187,9 @@ def _arrays(gs):
 
 # -- the walk ----------------------------------------------------------------------------------
 
-def _run(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
+def _run(roots, seeds, retain_graph, create_graph, wanted, accumulate):
     with _collector_paused():
-        return _walk(roots, grad_roots, retain_graph, create_graph, wanted, accumulate)
+        return _walk(roots, seeds, retain_graph, create_graph, wanted, accumulate)
 
 
 @contextlib.contextmanager
@@ -178,10 +209,9 @@ def _collector_paused():
             gc.enable()
 
 
-def _walk(roots, grad_roots, retain_graph, create_graph, wanted, accumulate):
+def _walk(roots, seeds, retain_graph, create_graph, wanted, accumulate):
     if retain_graph is None:
         retain_graph = create_graph
-    seeds = _seeds(roots, grad_roots, create_graph)
     order, multi = _topological_order(roots)
     needed = None if wanted is None else _needed(order, set(wanted))
     wanted = None if wanted is None else set(wanted)
@@ -284,35 +314,38 @@ def _gather_outputs(multi, t, g):
     return tuple(grads)
 
 
-def _seeds(roots, grad_roots, create_graph):
+def _seeds(op, roots, grad_roots, create_graph):
+    """The gradient each root starts with, the roots and gradients checked."""
     if grad_roots is not None and len(grad_roots) != len(roots):
-        raise RuntimeError(f"backward: {len(roots)} outputs but {len(grad_roots)} gradients; "
+        raise RuntimeError(f"{op}: {len(roots)} outputs but {len(grad_roots)} gradients; "
                            "give one gradient per output (None for one-element outputs)")
     seeds = []
     for i, r in enumerate(roots):
         if not isinstance(r, Tensor):
-            raise TypeError(f"backward: expected Tensors as outputs, got {type(r).__name__}")
+            raise TypeError(f"{op}: expected Tensors as outputs, got {type(r).__name__}")
         if not r.requires_grad:
             raise RuntimeError(
-                f"backward: output {i} ({_describe(r)}) does not require grad and has no "
+                f"{op}: output {i} ({_describe(r)}) does not require grad and has no "
                 "grad_fn; nothing it depends on has requires_grad=True")
         g = None if grad_roots is None else grad_roots[i]
         if g is None:
             if r.data.size != 1:
                 raise RuntimeError(
-                    f"backward: the gradient can be implied only for a one-element output, "
+                    f"{op}: the gradient can be implied only for a one-element output, "
                     f"but this one is {_describe(r)}; pass gradient= (an array of that shape), "
                     "or reduce it first, e.g. y.sum().backward()")
             g = np.ones_like(r.data)
         else:
             g = g.data if isinstance(g, Tensor) else g
-            if not isinstance(g, (np.ndarray, np.generic, int, float)):
-                raise TypeError(f"backward: gradient for output {i} ({_describe(r)}) is a "
-                                f"{type(g).__name__}; pass a Tensor or ndarray of its shape")
+            if not isinstance(g, (np.ndarray, np.generic, int, float)) \
+                    or np.asarray(g).dtype.kind not in "biufc":
+                what = f"{type(g).__name__} {getattr(g, 'dtype', '')}".strip()
+                raise TypeError(f"{op}: gradient for output {i} ({_describe(r)}) is a {what}; "
+                                "pass a Tensor or ndarray of numbers of its shape")
             # a leaf root would keep the caller's array as its .grad: copy it only then
             g = np.array(g, dtype=r.dtype) if r.grad_fn is None else np.asanyarray(g, r.dtype)
             if g.shape != r.shape:
-                raise RuntimeError(f"backward: gradient has shape {g.shape} but the output is "
+                raise RuntimeError(f"{op}: gradient has shape {g.shape} but the output is "
                                    f"{_describe(r)}; they must match")
         seeds.append(_leaf(g) if create_graph else g)
     return seeds

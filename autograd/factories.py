@@ -13,8 +13,11 @@ Example:
     >>> zeros(2, 3).shape, arange(4), full((2,), 7)
     ((2, 3), Tensor([0, 1, 2, 3], dtype=int64), Tensor([7, 7], dtype=int64))
 """
+import contextlib
 import math
 import numbers
+import sys
+import warnings
 
 import numpy as np
 
@@ -29,17 +32,30 @@ __all__ = ["tensor", "zeros", "ones", "full", "empty", "eye", "arange", "linspac
            "new_tensor", "new_zeros", "new_ones", "new_full", "new_empty"]
 
 
+def _check(op, dtype, requires_grad, device):
+    """Check the device and requires_grad (floating dtypes only) before making anything."""
+    devices.check(op, device)
+    if args.flag(op, "requires_grad", requires_grad) and np.dtype(dtype).kind not in "fc":
+        raise TypeError(f"{op}: only floating tensors can require gradients, but this one "
+                        f"is {np.dtype(dtype)}; pass a floating dtype (e.g. "
+                        "dtype=autograd.float32) or requires_grad=False")
+
+
 def _make(op, array, requires_grad, device):
     """The finished tensor: the device checked, requires_grad set (floating dtypes only)."""
-    devices.check(op, device)
+    _check(op, array.dtype, requires_grad, device)
     out = Tensor(array)
     if requires_grad:
-        if array.dtype.kind not in "fc":
-            raise TypeError(f"{op}: only floating tensors can require gradients, but this one "
-                            f"is {array.dtype}; pass a floating dtype (e.g. "
-                            "dtype=autograd.float32) or requires_grad=False")
         out.requires_grad_()
     return out
+
+
+def _new(op, make, shape, dtype, requires_grad, device):
+    """``make(shape, dtype)`` as a tensor, the arguments checked before it runs."""
+    _check(op, dtype, requires_grad, device)
+    with allocating(op, shape, dtype):
+        array = make(shape, dtype)
+    return _make(op, array, requires_grad, device)
 
 
 def _shape(op, size):
@@ -50,8 +66,56 @@ def _shape(op, size):
     return shape
 
 
+@contextlib.contextmanager
+def allocating(op, shape, dtype):
+    """Around making an array of ``shape`` and ``dtype``: out of memory is a MemoryError
+    that names the op, the shape and the bytes (NumPy's names none of them).
+
+    Example:
+        >>> with allocating("zeros", (10 ** 6, 10 ** 6), dtypes.float32):  # doctest: +ELLIPSIS
+        ...     np.zeros((10 ** 6, 10 ** 6), np.float32)
+        Traceback (most recent call last):
+        MemoryError: zeros: a tensor of shape (1000000, 1000000) float32 needs 4e+12 bytes, ...
+    """
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    try:
+        if nbytes > sys.maxsize:
+            raise MemoryError
+        yield
+    except MemoryError:
+        raise MemoryError(f"{op}: a tensor of shape {tuple(shape)} {np.dtype(dtype)} needs "
+                          f"{nbytes:.3g} bytes, more memory than there is; ask for a smaller "
+                          "size (or a smaller dtype)") from None
+
+
+def _number(op, what, value):
+    """A number given as a Python/NumPy number or a one-element tensor, else a TypeError."""
+    if isinstance(value, Tensor):
+        if value.size != 1:
+            raise ValueError(f"{op}: {what} must be a number or a one-element tensor, got "
+                             f"shape {value.shape} {value.dtype}")
+        value = value.item()
+    if not isinstance(value, (numbers.Number, np.generic)) or isinstance(value, np.flexible):
+        raise TypeError(f"{op}: {what} must be a number, got {type(value).__name__} "
+                        f"({args._short(value)})")
+    return value
+
+
+def _fill(op, value, dtype):
+    """``value`` (a number or one-element tensor) as a 0-d array of ``dtype``."""
+    value = _number(op, "fill_value", value)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # NaN to int, complex to real, overflow
+            return np.array(value).astype(dtype)
+    except (ValueError, TypeError, OverflowError, Warning):
+        raise ValueError(f"{op}: fill_value {value!r} does not fit in {dtype}; pass a value "
+                         "of that dtype's range or another dtype") from None
+
+
 def _fill_dtype(value):
     """PyTorch's dtype for a fill value: bool, int64, or the default float."""
+    value = _number("full", "fill_value", value) if not isinstance(value, Tensor) else value
     if isinstance(value, Tensor):
         return value.dtype
     if isinstance(value, (bool, np.bool_)):
@@ -60,10 +124,7 @@ def _fill_dtype(value):
         return dtypes.int64
     if isinstance(value, numbers.Real):
         return get_default_dtype()
-    if isinstance(value, numbers.Complex):
-        return dtypes.complex64
-    raise TypeError(f"full: fill_value must be a number, got {type(value).__name__} "
-                    f"({value!r})")
+    return dtypes.complex64
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, name=None,
@@ -83,17 +144,20 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, name=None,
     dtype = dtypes.resolve("tensor", dtype)
     if isinstance(data, Tensor):
         data = data.data
+    try:
+        array = np.array(data, dtype=dtype)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise TypeError(f"tensor: cannot make a tensor from this {type(data).__name__} ({e}); "
+                        "pass a number, a rectangular (nested) list of numbers, or an "
+                        "ndarray") from None
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} (numpy "
+                        f"dtype {array.dtype}); pass numbers, lists or an ndarray")
     if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
-        array = np.array(data)
         if array.dtype.kind == "f":
             array = array.astype(get_default_dtype())
         elif array.dtype.kind in "iu":
             array = array.astype(np.int64)
-        elif array.dtype.kind not in "bc":
-            raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
-                            f"(numpy dtype {array.dtype}); pass numbers, lists or an ndarray")
-    else:
-        array = np.array(data, dtype=dtype)
     out = _make("tensor", array, requires_grad, device)
     out.name = name
     return out
@@ -108,7 +172,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
                 [0., 0.]], dtype=float32)
     """
     dtype = dtypes.resolve("zeros", dtype, get_default_dtype())
-    return _make("zeros", np.zeros(_shape("zeros", size), dtype), requires_grad, device)
+    return _new("zeros", np.zeros, _shape("zeros", size), dtype, requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
@@ -119,7 +183,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
         Tensor([1, 1, 1], dtype=int64)
     """
     dtype = dtypes.resolve("ones", dtype, get_default_dtype())
-    return _make("ones", np.ones(_shape("ones", size), dtype), requires_grad, device)
+    return _new("ones", np.ones, _shape("ones", size), dtype, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -133,9 +197,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
         (Tensor([0.5, 0.5], dtype=float32), dtype('bool'))
     """
     dtype = dtypes.resolve("full", dtype, _fill_dtype(fill_value))
-    value = fill_value.data if isinstance(fill_value, Tensor) else fill_value
-    return _make("full", np.full(_shape("full", (size,)), value, dtype), requires_grad,
-                 device)
+    value = _fill("full", fill_value, dtype)
+    return _new("full", lambda s, d: np.full(s, value, d), _shape("full", (size,)), dtype,
+                requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
@@ -146,7 +210,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
         (2, 3)
     """
     dtype = dtypes.resolve("empty", dtype, get_default_dtype())
-    return _make("empty", np.empty(_shape("empty", size), dtype), requires_grad, device)
+    return _new("empty", np.empty, _shape("empty", size), dtype, requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -162,7 +226,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     if n < 0 or m < 0:
         raise ValueError(f"eye: sizes must be >= 0, got n={n}, m={m}")
     dtype = dtypes.resolve("eye", dtype, get_default_dtype())
-    return _make("eye", np.eye(n, m, dtype=dtype), requires_grad, device)
+    return _new("eye", lambda s, d: np.eye(*s, dtype=d), (n, m), dtype, requires_grad, device)
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -177,10 +241,12 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     """
     if end is None:
         start, end = 0, start
-    bounds = [b.item() if isinstance(b, Tensor) else b for b in (start, end, step)]
+    bounds = [_number("arange", what, b) for what, b in zip(("start", "end", "step"),
+                                                             (start, end, step))]
     for what, b in zip(("start", "end", "step"), bounds):
-        if not isinstance(b, numbers.Real) or isinstance(b, bool):
-            raise TypeError(f"arange: {what} must be a number, got {type(b).__name__} ({b!r})")
+        if not isinstance(b, numbers.Real) or isinstance(b, (bool, np.bool_)):
+            raise TypeError(f"arange: {what} must be a real number, got {type(b).__name__} "
+                            f"({b!r})")
         if not math.isfinite(b):
             raise ValueError(f"arange: {what} must be finite, got {b}")
     start, end, step = bounds
@@ -192,8 +258,9 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     integral = all(isinstance(b, numbers.Integral) for b in bounds)
     dtype = dtypes.resolve("arange", dtype, dtypes.int64 if integral else get_default_dtype())
     count = math.ceil((end - start) / step)
-    values = (np.arange(count, dtype=np.int64) * step + start if integral
-              else np.arange(count, dtype=np.float64) * float(step) + float(start))
+    with allocating("arange", (count,), np.float64):
+        values = (np.arange(count, dtype=np.int64) * step + start if integral
+                  else np.arange(count, dtype=np.float64) * float(step) + float(start))
     return _make("arange", values.astype(dtype), requires_grad, device)
 
 
@@ -208,9 +275,9 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     if steps < 0:
         raise ValueError(f"linspace: steps must be >= 0, got {steps}")
     dtype = dtypes.resolve("linspace", dtype, get_default_dtype())
-    start, end = (b.item() if isinstance(b, Tensor) else b for b in (start, end))
-    return _make("linspace", np.linspace(start, end, steps).astype(dtype), requires_grad,
-                 device)
+    start, end = (_number("linspace", what, b) for what, b in (("start", start), ("end", end)))
+    return _new("linspace", lambda s, d: np.linspace(start, end, *s).astype(d), (steps,),
+                dtype, requires_grad, device)
 
 
 def _like(op, x, dtype):
@@ -251,7 +318,7 @@ def full_like(x, fill_value, *, dtype=None, device=None, requires_grad=False,
         Tensor([7., 7.], dtype=float32)
     """
     shape, dtype = _like("full_like", x, dtype)
-    value = fill_value.data if isinstance(fill_value, Tensor) else fill_value
+    value = _fill("full_like", fill_value, dtype)
     return _make("full_like", np.full(shape, value, dtype), requires_grad, device)
 
 
@@ -276,6 +343,9 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected an np.ndarray, got {type(array).__name__}; "
                         "use autograd.tensor(data) for lists and numbers")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"from_numpy: cannot share an array of dtype {array.dtype}; tensors "
+                        "hold numbers (bool, int, float, complex)")
     return Tensor(array)
 
 
@@ -303,8 +373,7 @@ def new_zeros(x, *size, dtype=None, device=None, requires_grad=False):
                 [0, 0]], dtype=int64)
     """
     _, dtype = _like("new_zeros", x, dtype)
-    return _make("new_zeros", np.zeros(_shape("new_zeros", size), dtype), requires_grad,
-                 device)
+    return _new("new_zeros", np.zeros, _shape("new_zeros", size), dtype, requires_grad, device)
 
 
 def new_ones(x, *size, dtype=None, device=None, requires_grad=False):
@@ -315,8 +384,7 @@ def new_ones(x, *size, dtype=None, device=None, requires_grad=False):
         Tensor([1., 1.], dtype=float32)
     """
     _, dtype = _like("new_ones", x, dtype)
-    return _make("new_ones", np.ones(_shape("new_ones", size), dtype), requires_grad,
-                 device)
+    return _new("new_ones", np.ones, _shape("new_ones", size), dtype, requires_grad, device)
 
 
 def new_full(x, size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -327,9 +395,9 @@ def new_full(x, size, fill_value, *, dtype=None, device=None, requires_grad=Fals
         Tensor([3., 3.], dtype=float32)
     """
     _, dtype = _like("new_full", x, dtype)
-    value = fill_value.data if isinstance(fill_value, Tensor) else fill_value
-    return _make("new_full", np.full(_shape("new_full", (size,)), value, dtype),
-                 requires_grad, device)
+    value = _fill("new_full", fill_value, dtype)
+    return _new("new_full", lambda s, d: np.full(s, value, d), _shape("new_full", (size,)),
+                dtype, requires_grad, device)
 
 
 def new_empty(x, *size, dtype=None, device=None, requires_grad=False):
@@ -340,5 +408,4 @@ def new_empty(x, *size, dtype=None, device=None, requires_grad=False):
         (3,)
     """
     _, dtype = _like("new_empty", x, dtype)
-    return _make("new_empty", np.empty(_shape("new_empty", size), dtype), requires_grad,
-                 device)
+    return _new("new_empty", np.empty, _shape("new_empty", size), dtype, requires_grad, device)

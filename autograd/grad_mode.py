@@ -36,11 +36,14 @@ def set_default_dtype(dtype):
         >>> set_default_dtype("float32"); Tensor(1.0).dtype
         dtype('float32')
     """
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype}; "
-                        "use float32 or float64")
-    _default_dtype[0] = dtype
+    try:
+        new = np.dtype(dtype)
+    except (TypeError, ValueError):
+        new = None
+    if new is None or new.kind != "f":
+        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype!r}; "
+                        "use autograd.float32 or autograd.float64")
+    _default_dtype[0] = new
 
 
 def get_default_dtype():
@@ -79,8 +82,9 @@ class set_grad_enabled:
     """
 
     def __init__(self, mode):
+        mode = _flag("set_grad_enabled", mode)
         self.prev = state.grad_enabled
-        state.grad_enabled = bool(mode)
+        state.grad_enabled = mode
 
     def __enter__(self):
         return self
@@ -152,7 +156,7 @@ class inference_mode(no_grad):
         return super().__new__(cls)
 
     def __init__(self, mode=True):
-        self.mode = bool(mode)
+        self.mode = _flag("inference_mode", mode)
 
     def __enter__(self):
         self.prev = state.grad_enabled
@@ -196,6 +200,11 @@ class name_scope:
 
     def __exit__(self, *exc):
         state.scope = self.prev
+
+
+def _flag(op, mode):
+    from .ops.args import flag      # here: autograd.ops imports this module
+    return flag(op, "mode", mode)
 
 
 def is_anomaly_enabled():

@@ -5,13 +5,15 @@ errors cannot cancel out) is compared with central differences, element by
 element; a failure reports the worst element with its relative error
 ``|a - n| / max(|a|, |n|, tiny)``.
 """
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from .engine import grad as autograd_grad
 from .grad_mode import state
-from .ops import concatenate
+from .ops import args, concatenate
 from ._tensor import Tensor
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "relative_error", "GradcheckError",
@@ -75,16 +77,24 @@ def relative_error(a, n):
     return np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), TINY)
 
 
-def _float64_inputs(inputs):
+def _float64_inputs(op, fn, inputs):
     """float64 copies; ndarrays and numbers are checked too, Tensors only if they require grad."""
+    if not callable(fn):
+        raise TypeError(f"{op}: fn must be a function of the inputs, got {type(fn).__name__}")
     if isinstance(inputs, (Tensor, np.ndarray)):
         inputs = [inputs]            # a bare Tensor is one input, as torch's gradcheck takes it
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"{op}: inputs must be a Tensor or a list of Tensors (or arrays), got "
+                        f"{type(inputs).__name__}")
     out = []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
             data, needs = x.data, x.requires_grad
         else:
             data, needs = np.asarray(x), True
+        if data.dtype.kind not in "biufc":
+            raise TypeError(f"{op}: input {i} is a {type(x).__name__} of numpy dtype "
+                            f"{data.dtype}; pass Tensors or arrays of numbers")
         copy = np.array(data, dtype=np.float64) if data.dtype.kind in "fc" or needs else data
         t = Tensor(copy)
         if needs:
@@ -103,8 +113,38 @@ def numerical_grad(fn, inputs, eps=1e-6, grad_output=None):
         >>> numerical_grad(lambda x: (x ** 2).sum(), [np.array([1.0, 2.0])])
         [array([2., 4.])]
     """
-    xs = _float64_inputs(inputs)
+    xs = _float64_inputs("numerical_grad", fn, inputs)
+    eps = _settings("numerical_grad", eps)[0]
+    shape = _output("numerical_grad", fn, xs).shape
+    if grad_output is not None:
+        grad_output = np.asarray(grad_output.data if isinstance(grad_output, Tensor)
+                                 else grad_output)
+        if grad_output.dtype.kind not in "biuf" or grad_output.shape != shape:
+            raise ValueError(f"numerical_grad: grad_output must be real numbers of the "
+                             f"output's shape {shape}, got shape {grad_output.shape} "
+                             f"{grad_output.dtype}")
     return _numerical(fn, xs, eps, grad_output)
+
+
+def _settings(op, eps, atol=0.0, rtol=0.0, seed=0):
+    """The checked numbers: eps > 0, atol and rtol >= 0, a seed >= 0."""
+    for what, v in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v) \
+                or v < 0 or (what == "eps" and v == 0):
+            raise ValueError(f"{op}: {what} must be a finite number "
+                             f"{'> 0' if what == 'eps' else '>= 0'}, got {args._short(v)}")
+    if args.index(op, "seed", seed) < 0:
+        raise ValueError(f"{op}: seed must be >= 0, got {seed}")
+    return eps, atol, rtol, seed
+
+
+def _output(op, fn, xs):
+    """``fn(*xs)``, which must be a Tensor."""
+    out = fn(*xs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}: fn returned a {type(out).__name__}; it must return a Tensor "
+                        "(compute it with Tensor ops of its inputs)")
+    return out
 
 
 def _numerical(fn, xs, eps, grad_output):
@@ -131,8 +171,8 @@ def _numerical(fn, xs, eps, grad_output):
     return grads
 
 
-def _compare(fn, xs, eps, atol, rtol, seed):
-    out = fn(*xs)
+def _compare(op, fn, xs, eps, atol, rtol, seed):
+    out = _output(op, fn, xs)
     v = np.random.default_rng(seed).standard_normal(out.shape)
     wanted = [x for x in xs if x.requires_grad]
     if out.requires_grad:
@@ -148,7 +188,7 @@ def _compare(fn, xs, eps, atol, rtol, seed):
         a = next(analytic)
         a = np.zeros(x.shape) if a is None else np.asarray(a.data, dtype=np.float64)
         if a.shape != n.shape:
-            raise GradcheckError(f"gradcheck: input {i}: analytic gradient has shape {a.shape} "
+            raise GradcheckError(f"{op}: input {i}: analytic gradient has shape {a.shape} "
                                  f"but the input is {n.shape}", [])
         rel = relative_error(a, n)
         bad = ~(np.abs(a - n) <= atol + rtol * np.abs(n))
@@ -174,7 +214,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
         >>> gradcheck(lambda t: t.tanh().sum(axis=1), [x])
         True
     """
-    reports = _compare(fn, _float64_inputs(inputs), eps, atol, rtol, seed)
+    xs = _float64_inputs("gradcheck", fn, inputs)
+    eps, atol, rtol, seed = _settings("gradcheck", eps, atol, rtol, seed)
+    raise_exception = args.flag("gradcheck", "raise_exception", raise_exception)
+    reports = _compare("gradcheck", fn, xs, eps, atol, rtol, seed)
     return _verdict("gradcheck", reports, atol, rtol, raise_exception)
 
 
@@ -186,8 +229,10 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
         >>> gradgradcheck(lambda t: (t ** 3).sum(), [x])
         True
     """
-    xs = _float64_inputs(inputs)
-    probe = fn(*xs)
+    xs = _float64_inputs("gradgradcheck", fn, inputs)
+    eps, atol, rtol, seed = _settings("gradgradcheck", eps, atol, rtol, seed)
+    raise_exception = args.flag("gradgradcheck", "raise_exception", raise_exception)
+    probe = _output("gradgradcheck", fn, xs)
     v = Tensor(np.random.default_rng(seed + 1).standard_normal(probe.shape))
 
     def first_derivative(*ys):
@@ -202,7 +247,7 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
 
     unrecorded = state.unrecorded = set()
     try:
-        reports = _compare(first_derivative, xs, eps, atol, rtol, seed)
+        reports = _compare("gradgradcheck", first_derivative, xs, eps, atol, rtol, seed)
     finally:
         state.unrecorded = None
     hint = ""

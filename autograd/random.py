@@ -27,6 +27,7 @@ from .grad_mode import get_default_dtype
 from .ops import args
 from . import device as devices
 from . import dtypes
+from .factories import _new, _shape, _number, allocating
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "rand_like", "randn", "randn_like",
@@ -120,14 +121,9 @@ class Generator:
             >>> g.set_state(s).get_state().tolist() == s.tolist()
             True
         """
-        data = new_state.data if isinstance(new_state, Tensor) else new_state
-        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 \
-                or data.shape != (_STATE_BYTES,):
-            got = (f"shape {data.shape} {data.dtype}" if isinstance(data, np.ndarray)
-                   else type(new_state).__name__)
-            raise ValueError(f"set_state: expected the uint8 tensor of shape ({_STATE_BYTES},) "
-                             f"that get_state() returns, got {got}")
-        raw = data.tobytes()
+        return self._load(_state_bytes("set_state", new_state))
+
+    def _load(self, raw):
         self._rng.bit_generator.state = {
             "bit_generator": "PCG64",
             "state": {"state": int.from_bytes(raw[8:24], "little"),
@@ -147,6 +143,18 @@ class Generator:
 
     def __repr__(self):
         return f"<autograd.Generator seed={self._seed}>"
+
+
+def _state_bytes(op, new_state):
+    """The bytes of a state that ``get_state`` returned, or a ValueError naming the op."""
+    data = new_state.data if isinstance(new_state, Tensor) else new_state
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 \
+            or data.shape != (_STATE_BYTES,):
+        got = (f"shape {data.shape} {data.dtype}" if isinstance(data, np.ndarray)
+               else type(new_state).__name__)
+        raise ValueError(f"{op}: expected the uint8 tensor of shape ({_STATE_BYTES},) that "
+                         f"get_state() returns, got {got}")
+    return data.tobytes()
 
 
 default_generator = Generator()
@@ -205,7 +213,7 @@ def set_rng_state(new_state):
         >>> set_rng_state(saved); rand(2)                     # the same draws again
         Tensor([0.850624, 0.636962], dtype=float32)
     """
-    default_generator.set_state(new_state)
+    default_generator._load(_state_bytes("set_rng_state", new_state))
 
 
 def _rng(op, generator):
@@ -225,11 +233,6 @@ def _float_dtype(op, dtype, default=None):
     return dtype
 
 
-def _finish(op, array, requires_grad, device):
-    devices.check(op, device)
-    return Tensor(array, requires_grad=requires_grad)
-
-
 def _uniform(rng, shape, dtype):
     """Uniform [0, 1) in ``dtype``; float16 drawn in float32 and kept below 1 after rounding."""
     if dtype == np.float64 or dtype == np.float32:
@@ -244,13 +247,6 @@ def _standard_normal(rng, shape, dtype):
     return rng.standard_normal(shape, dtype=np.float32).astype(dtype)
 
 
-def _shape(op, size):
-    shape = args.sizes(op, size)
-    if any(n < 0 for n in shape):
-        raise ValueError(f"{op}: sizes must be >= 0, got {shape}")
-    return shape
-
-
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform random numbers in [0, 1) of the given size (default float dtype).
 
@@ -259,9 +255,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
         Tensor([[0.850624, 0.636962],
                 [0.511136, 0.269787]], dtype=float32)
     """
-    dtype = _float_dtype("rand", dtype)
-    values = _uniform(_rng("rand", generator), _shape("rand", size), dtype)
-    return _finish("rand", values, requires_grad, device)
+    dtype, rng = _float_dtype("rand", dtype), _rng("rand", generator)
+    return _new("rand", lambda s, d: _uniform(rng, s, d), _shape("rand", size), dtype,
+                requires_grad, device)
 
 
 def rand_like(x, *, generator=None, dtype=None, device=None, requires_grad=False,
@@ -273,8 +269,9 @@ def rand_like(x, *, generator=None, dtype=None, device=None, requires_grad=False
         Tensor([0.850624, 0.636962], dtype=float32)
     """
     dtype = _float_dtype("rand_like", dtype, _like("rand_like", x).dtype)
-    values = _uniform(_rng("rand_like", generator), x.shape, dtype)
-    return _finish("rand_like", values, requires_grad, device)
+    rng = _rng("rand_like", generator)
+    return _new("rand_like", lambda s, d: _uniform(rng, s, d), x.shape, dtype, requires_grad,
+                device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
@@ -285,9 +282,9 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
         >>> randn(3, generator=g).dtype
         dtype('float32')
     """
-    dtype = _float_dtype("randn", dtype)
-    values = _standard_normal(_rng("randn", generator), _shape("randn", size), dtype)
-    return _finish("randn", values, requires_grad, device)
+    dtype, rng = _float_dtype("randn", dtype), _rng("randn", generator)
+    return _new("randn", lambda s, d: _standard_normal(rng, s, d), _shape("randn", size),
+                dtype, requires_grad, device)
 
 
 def randn_like(x, *, generator=None, dtype=None, device=None, requires_grad=False,
@@ -300,8 +297,9 @@ def randn_like(x, *, generator=None, dtype=None, device=None, requires_grad=Fals
                 [ 0.1049  , -0.535669,  0.361595]], dtype=float64)
     """
     dtype = _float_dtype("randn_like", dtype, _like("randn_like", x).dtype)
-    values = _standard_normal(_rng("randn_like", generator), x.shape, dtype)
-    return _finish("randn_like", values, requires_grad, device)
+    rng = _rng("randn_like", generator)
+    return _new("randn_like", lambda s, d: _standard_normal(rng, s, d), x.shape, dtype,
+                requires_grad, device)
 
 
 def _int_bounds(op, low, high):
@@ -330,9 +328,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high is None:
         raise TypeError("randint: give high and size, e.g. randint(10, (3,))")
     low, high = _int_bounds("randint", low, high)
-    dtype = dtypes.resolve("randint", dtype, dtypes.int64)
-    values = _rng("randint", generator).integers(low, high, _shape("randint", (size,)))
-    return _finish("randint", values.astype(dtype), requires_grad, device)
+    dtype, rng = dtypes.resolve("randint", dtype, dtypes.int64), _rng("randint", generator)
+    return _new("randint", lambda s, d: rng.integers(low, high, s).astype(d),
+                _shape("randint", (size,)), dtype, requires_grad, device)
 
 
 def randint_like(x, low=0, high=None, *, generator=None, dtype=None, device=None,
@@ -347,8 +345,9 @@ def randint_like(x, low=0, high=None, *, generator=None, dtype=None, device=None
         low, high = 0, low
     low, high = _int_bounds("randint_like", low, high)
     dtype = dtypes.resolve("randint_like", dtype, _like("randint_like", x).dtype)
-    values = _rng("randint_like", generator).integers(low, high, x.shape)
-    return _finish("randint_like", values.astype(dtype), requires_grad, device)
+    rng = _rng("randint_like", generator)
+    return _new("randint_like", lambda s, d: rng.integers(low, high, s).astype(d), x.shape,
+                dtype, requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -361,9 +360,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     n = args.index("randperm", "n", n)
     if n < 0:
         raise ValueError(f"randperm: n must be >= 0, got {n}")
-    dtype = dtypes.resolve("randperm", dtype, dtypes.int64)
-    values = _rng("randperm", generator).permutation(n)
-    return _finish("randperm", values.astype(dtype), requires_grad, device)
+    dtype, rng = dtypes.resolve("randperm", dtype, dtypes.int64), _rng("randperm", generator)
+    return _new("randperm", lambda s, d: rng.permutation(n).astype(d), (n,), dtype,
+                requires_grad, device)
 
 
 def _like(op, x):
@@ -408,17 +407,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     """
     rng = _rng("normal", generator)
     tensors = [p for p in (mean, std) if isinstance(p, Tensor)]
-    m, s = (p.data if isinstance(p, Tensor) else p for p in (mean, std))
+    m, s = (p.data if isinstance(p, Tensor) else _real("normal", what, p)
+            for what, p in (("mean", mean), ("std", std)))
     if np.any(np.asarray(s) < 0) or np.any(np.isnan(s)):
         raise ValueError(f"normal: std must be >= 0, got {_show(std)}")
     if not tensors:
         if size is None:
             raise TypeError("normal: with a number mean and std, give size, e.g. "
                             "normal(0.0, 1.0, (3,)); or pass mean/std tensors")
-        dtype = _float_dtype("normal", dtype)
-        shape = _shape("normal", (size,))
-        values = (_standard_normal(rng, shape, dtype) * dtype.type(s) + dtype.type(m))
-        return _finish("normal", values.astype(dtype, copy=False), requires_grad, device)
+        return _new("normal", lambda sh, d: (_standard_normal(rng, sh, d) * d.type(s)
+                                             + d.type(m)).astype(d, copy=False),
+                    _shape("normal", (size,)), _float_dtype("normal", dtype), requires_grad,
+                    device)
     if size is not None:
         raise TypeError("normal: size is for number mean and std; with tensors the shape "
                         "is theirs")
@@ -448,7 +448,14 @@ def bernoulli(input, p=None, *, generator=None):
         Tensor([0., 1., 1.], dtype=float32)
     """
     x = _like("bernoulli", input)
-    probs = x.data if p is None else (p.data if isinstance(p, Tensor) else np.asarray(p))
+    try:
+        probs = x.data if p is None else (p.data if isinstance(p, Tensor) else np.asarray(p))
+        fits = probs.dtype.kind in "biuf" and np.broadcast_shapes(probs.shape, x.shape) == x.shape
+    except ValueError:          # a ragged list, shapes that do not broadcast
+        fits = False
+    if not fits:
+        raise TypeError(f"bernoulli: p must be a number or real probabilities that broadcast "
+                        f"to input's shape {x.shape}, got {_show(p)}")
     if x.dtype.kind != "f":
         raise TypeError(f"bernoulli: expected floating probabilities, got shape {x.shape} "
                         f"{x.dtype}; convert with .float()")
@@ -479,6 +486,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """
     x = _like("multinomial", input)
     n = args.index("multinomial", "num_samples", num_samples)
+    replacement = args.flag("multinomial", "replacement", replacement)
     w = x.data
     if w.ndim not in (1, 2) or w.shape[-1] == 0:
         raise ValueError(f"multinomial: expected 1-d or 2-d weights with at least one "
@@ -497,9 +505,17 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                          f"a row with only {int((rows > 0).sum(axis=1).min())} non-zero "
                          "weights; use replacement=True or fewer samples")
     rng = _rng("multinomial", generator)
-    out = np.stack([rng.choice(len(r), size=n, replace=replacement, p=r / t)
-                    for r, t in zip(rows, totals)]).astype(np.int64)
+    with allocating("multinomial", (len(rows), n), np.int64):
+        out = np.stack([rng.choice(len(r), size=n, replace=replacement, p=r / t)
+                        for r, t in zip(rows, totals)]).astype(np.int64)
     return Tensor(out.reshape(w.shape[:-1] + (n,)))
+
+
+def _real(op, what, value):
+    value = _number(op, what, value)
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {what} must be a real number, got {value!r}")
+    return value
 
 
 def _show(v):

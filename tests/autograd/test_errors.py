@@ -136,7 +136,7 @@ def test_wrong_grad_outputs_shape_to_autograd_grad():
     x = leaf((3,))
     with pytest.raises(RuntimeError) as err:
         autograd.grad(x * 2.0, x, grad_outputs=np.ones(4))
-    assert_names(message(err), "backward", "(4,)", "(3,)", "float64", "must match")
+    assert_names(message(err), "grad: ", "(4,)", "(3,)", "float64", "must match")
 
 
 def test_second_backward():
