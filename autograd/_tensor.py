@@ -46,6 +46,9 @@ class Tensor:
                 f"were given ({data!r}, {', '.join(map(repr, positional))}). For a tensor of "
                 f"that shape use autograd.zeros(...) or autograd.empty(...); for those values "
                 f"pass one list, Tensor([...]); for a flag write requires_grad=True.")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Tensor: requires_grad must be True or False, got "
+                            f"{type(requires_grad).__name__} ({requires_grad!r})")
         self._init(_to_array(data, dtype), False)
         self.name = name
         if requires_grad:
@@ -460,6 +463,12 @@ class Tensor:
 
 def _to_array(data, dtype):
     """The ndarray a Tensor holds for ``data``, with the dtype rules of ``Tensor(...)``."""
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except (TypeError, ValueError):
+            raise TypeError(f"Tensor: {dtype!r} is not a dtype; use autograd.float32, "
+                            "autograd.int64, ... (NumPy dtypes)") from None
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.generic):

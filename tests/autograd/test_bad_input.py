@@ -104,7 +104,7 @@ NOT_CALLED = {
 
 # Tensor(dtype="abc") and Tensor(requires_grad=array) raise NumPy's messages; the fix belongs in
 # autograd/_tensor.py (Tensor.__init__ / _to_array), which is being edited elsewhere
-PENDING = {"Tensor": "Tensor's dtype= and requires_grad= are not checked yet (autograd/_tensor.py)"}
+PENDING = {}     # name -> why its bad-argument errors are not right yet (a strict xfail)
 
 
 def _face():
