@@ -48,8 +48,8 @@ from . import versions
 from .grad_mode import state
 from ._tensor import Tensor
 
-__all__ = ["Function", "FunctionCtx", "ReleasedTensor", "ReleasedArray", "data_of", "exp", "log", "permute",
-           "expand", "reduced_shape"]
+__all__ = ["Function", "FunctionCtx", "ReleasedTensor", "ReleasedArray", "data_of", "exp",
+           "log", "permute", "expand", "reduced_shape"]
 
 
 class Function:

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from autograd import Tensor
+from autograd.inplace import replace_
 from .arguments import flag, tensor
 from .module import Module
 from .parameter import get_generator
@@ -28,9 +29,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     Each element is kept with probability 1-p and then multiplied by 1/(1-p)
     (the expectation is unchanged); p=1 gives zeros. The gradient is the same
-    mask times the upstream gradient. ``inplace=True`` is accepted and
-    computed out of place (the same values; the input is left unchanged), as
-    for the activations.
+    mask times the upstream gradient. ``inplace=True`` overwrites the input
+    and returns it, as PyTorch's (recorded as its in-place ops are; a leaf that
+    requires grad is refused).
 
     Example:
         >>> from nn import manual_seed
@@ -61,7 +62,8 @@ def _masked(op, input, p, training, inplace, mask_shape):
                                       else np.float32)
         mask = (draw >= p).astype(x.dtype)
         mask *= 1 / (1 - p)
-    return x * Tensor(mask)
+    mask = Tensor(mask)
+    return replace_(x, lambda t: t * mask, op + "_") if inplace else x * mask
 
 
 def _channel_mask(op, batched_rank):
@@ -122,7 +124,7 @@ class Dropout(Module):
         self.p, self.inplace = _check_p(type(self).__name__, p), inplace
 
     def forward(self, input):
-        return self._function(input, self.p, self.training)
+        return self._function(input, self.p, self.training, self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}" + (", inplace=True" if self.inplace else "")

@@ -88,3 +88,22 @@ def test_an_in_place_relu_in_a_sequential_trains_as_the_plain_one():
         grads.append([p.grad.data for p in m.parameters()])
     for a, b in zip(*grads):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("call", [lambda x: F.dropout(x, 0.5, inplace=True),
+                                  lambda x: F.dropout2d(x, 0.5, inplace=True),
+                                  lambda x: nn.Dropout(0.5, inplace=True)(x)],
+                         ids=["dropout", "dropout2d", "Dropout"])
+def test_dropout_in_place_overwrites_its_input_with_the_same_draw(call):
+    w = Tensor(np.linspace(1, 2, 2 * 3 * 4 * 4).reshape(2, 3, 4, 4), requires_grad=True)
+    nn.manual_seed(3)
+    h = w * 1.0
+    out = call(h)
+    assert out is h
+    kept = h.data != 0
+    np.testing.assert_allclose(h.data[kept], (w.data * 2.0)[kept])   # kept values doubled
+    assert 0 < kept.mean() < 1
+    h.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, kept * 2.0)         # the same mask, scaled
+    with pytest.raises(RuntimeError, match="leaf"):
+        call(w)
