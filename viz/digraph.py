@@ -246,8 +246,9 @@ def draw_graph(root, *, params=None, show_values=True, show_grads=True, color_by
     - A node per tensor: its name (from ``params``: a Module, whose
       ``named_parameters()`` name the parameters, or a dict name -> Tensor;
       else ``Tensor.name``; else, for a Parameter, the attribute its Module
-      registered it under, "weight", drawn in that module's cluster), then for a 0-d tensor its value and gradient
-      (micrograd's draw_dot) and dtype; for an array its shape and dtype,
+      registered it under, "weight", drawn in that module's cluster), then for
+      a 0-d tensor its value and gradient (micrograd's draw_dot) and dtype; for
+      an array its shape and dtype,
       mean/std, min/max and the gradient's L2 norm. ``show_values`` /
       ``show_grads`` switch those lines off.
     - A node per op (``mul``, ``matmul``, ``relu``, ``linear``, ...) with
