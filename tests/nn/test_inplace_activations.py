@@ -17,6 +17,9 @@ CASES = {   # name -> (functional call, module, torch spelling)
     "hardtanh": (lambda x: F.hardtanh(x, -0.5, 2.0, inplace=True),
                  nn.Hardtanh(-0.5, 2.0, True), "hardtanh"),
 }
+PLAIN = {"relu": F.relu, "relu6": F.relu6, "silu": F.silu,      # the out-of-place forms
+         "leaky_relu": lambda t: F.leaky_relu(t, 0.2), "elu": lambda t: F.elu(t, 0.7),
+         "hardtanh": lambda t: F.hardtanh(t, -0.5, 2.0)}
 X = np.array([[-3.0, -0.5, 0.0, 0.25, 1.5, 7.0]])
 
 
@@ -24,7 +27,7 @@ X = np.array([[-3.0, -0.5, 0.0, 0.25, 1.5, 7.0]])
 @pytest.mark.parametrize("form", ["function", "module"])
 def test_the_input_is_overwritten_and_returned(name, form):
     call = CASES[name][0] if form == "function" else CASES[name][1]
-    expected = (CASES[name][0] if form == "module" else CASES[name][1])(Tensor(X.copy()))
+    expected = PLAIN[name](Tensor(X.copy()))
     x = Tensor(X.copy())
     out = call(x)
     assert out is x
@@ -41,10 +44,7 @@ def test_recorded_in_place_after_a_linear_layer_gives_the_out_of_place_gradient(
     (out * out).sum().backward()
     got = w.grad.data.copy()
     w.grad = None
-    plain = {"relu": F.relu, "relu6": F.relu6, "silu": F.silu,
-             "leaky_relu": lambda t: F.leaky_relu(t, 0.2), "elu": lambda t: F.elu(t, 0.7),
-             "hardtanh": lambda t: F.hardtanh(t, -0.5, 2.0)}[name]
-    ref = plain(w * 3.0)
+    ref = PLAIN[name](w * 3.0)
     (ref * ref).sum().backward()
     np.testing.assert_allclose(got, w.grad.data, rtol=1e-12)
 
