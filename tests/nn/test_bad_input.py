@@ -15,7 +15,7 @@ import nn
 import nn.functional as F
 from autograd import Tensor
 
-from ..bad_input import check_answer
+from ..bad_input import check_answer, draw_argument
 
 ALLOWED = (ValueError, TypeError, IndexError, RuntimeError)
 # functions that hand their arguments to another, whose name the message then carries
@@ -44,14 +44,7 @@ BAD = [
 
 
 def _argument(draw):
-    kind = draw(st.sampled_from(["bad", "bad", "tensor", "int", "ndarray"]))
-    if kind == "bad":
-        return draw(st.sampled_from(BAD))
-    if kind == "tensor":
-        return _tensor(draw)
-    if kind == "int":
-        return draw(st.integers(-5, 5))
-    return np.ones(draw(st.sampled_from([(), (2,), (3, 1), (2, 3), (1, 2, 3, 3)])))
+    return draw_argument(draw, BAD, _tensor, [(), (2,), (3, 1), (2, 3), (1, 2, 3, 3)])
 
 
 def _call(draw, fn):

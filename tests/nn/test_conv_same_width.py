@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from autograd import Tensor, gradcheck, gradgradcheck
+from autograd import Tensor
 from nn.conv import Conv2dFunction, _same_width_conv
 from nn.windows import geometry
-from tests.nn.test_conv_algorithms import chunk_bytes, direct_conv
+from tests.nn.test_conv_algorithms import assert_gradchecks, chunk_bytes, direct_conv
 
 
 @st.composite
@@ -85,11 +85,4 @@ def test_same_width_matches_torch_in_float64_and_float32(case):
 @settings(max_examples=10)
 @given(same_width_cases(max_side=4), st.sampled_from([1, 1 << 21]))
 def test_same_width_gradients_first_and_second_order(case, chunk):
-    x, w, bias, geo = case
-    inputs = [Tensor(a, requires_grad=True) for a in (x, w) + (() if bias is None else (bias,))]
-
-    def fn(x, w, *b):
-        return Conv2dFunction.apply(x, w, b[0] if b else None, geo)
-    with chunk_bytes(chunk):
-        assert gradcheck(fn, inputs)
-        assert gradgradcheck(fn, inputs)
+    assert_gradchecks(*case, chunk)
